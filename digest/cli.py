@@ -1,0 +1,126 @@
+"""The command line: parse options, load config, call one function. No logic lives here."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from digest import __version__
+from digest.config import Config, load_config
+from digest.errors import DigestError
+
+CONFIG_OPTION = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Config file (default: ./digest.toml if present, else built-in defaults).",
+)
+
+
+def _config(config_path: Path | None, **overrides: Any) -> Config:
+    return load_config(config_path, **overrides)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="digest")
+def cli() -> None:
+    """Turn roundups, feeds and JSON exports into a trustworthy email digest."""
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for editions (default: outbox/).")
+@click.option("--highlights", type=int, help="How many posts to highlight (default 8).")
+@click.option("--date", "edition_date", metavar="YYYY-MM-DD",
+              help="Edition date (default: the newest post's date).")
+@CONFIG_OPTION
+def build(sources: tuple[str, ...], outbox: Path | None, highlights: int | None,
+          edition_date: str | None, config_path: Path | None) -> None:
+    """Build an edition from SOURCE files, folders or URLs (default: seeds/)."""
+    from digest.build import build_edition
+
+    config = _config(config_path, **{"build.outbox": str(outbox) if outbox else None,
+                                     "build.highlights": highlights})
+    folder = build_edition(config, list(sources), edition_date=edition_date)
+    click.echo(str(folder))
+
+
+@cli.command()
+@click.argument("edition_dir", required=False, type=click.Path(path_type=Path))
+@click.option("--to", "to", type=click.Path(dir_okay=False), help="Recipients CSV (email,name,…).")
+@click.option("--smtp", help="smtp://host:port, smtps://host:port or smtp+starttls://host:port.")
+@click.option("--from", "from_", help="From address (default from config).")
+@click.option("--rate", type=float, help="Messages per second (0: no throttle).")
+@click.option("--dry-run", is_flag=True, help="Write each recipient's .eml instead of sending.")
+@click.option("--due", is_flag=True, help="Build and send only if a schedule slot is due.")
+@click.option("--force", is_flag=True, help="Send even if `digest check` fails.")
+@CONFIG_OPTION
+def send(edition_dir: Path | None, to: str | None, smtp: str | None, from_: str | None,
+         rate: float | None, dry_run: bool, due: bool, force: bool,
+         config_path: Path | None) -> None:
+    """Send an edition (default: the newest in the outbox) to every recipient, once."""
+    from digest.send import send_command
+
+    config = _config(config_path, **{"send.to": to, "send.smtp": smtp, "email.from": from_,
+                                     "send.rate": rate})
+    sys.exit(send_command(config, edition_dir, dry_run=dry_run, due=due, force=force))
+
+
+@cli.command()
+@click.option("--next", "next_n", type=int, metavar="N", help="Print the next N run times.")
+@click.option("--crontab", is_flag=True, help="Print a crontab line for system cron instead.")
+@CONFIG_OPTION
+def schedule(next_n: int | None, crontab: bool, config_path: Path | None) -> None:
+    """Run the schedule in the foreground: build and send an edition at every slot."""
+    from digest.schedule import schedule_command
+
+    config = _config(config_path)
+    sys.exit(schedule_command(config, next_n=next_n, crontab=crontab))
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.option("--port", type=int, help="Port on 127.0.0.1 (default 8000).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+@CONFIG_OPTION
+def preview(sources: tuple[str, ...], port: int | None, open_browser: bool,
+            config_path: Path | None) -> None:
+    """Serve a live preview of the edition; rebuilds when templates, sources or config change."""
+    from digest.preview import preview_command
+
+    config = _config(config_path, **{"preview.port": port})
+    preview_command(config, list(sources), open_browser=open_browser)
+
+
+@cli.command()
+@click.argument("edition_dir", required=False, type=click.Path(path_type=Path))
+@CONFIG_OPTION
+def check(edition_dir: Path | None, config_path: Path | None) -> None:
+    """Check an edition (default: the newest) for size, links, headers, spam and client support."""
+    from digest.check import check_command
+
+    config = _config(config_path)
+    sys.exit(check_command(config, edition_dir))
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("digest: aborted", err=True)
+        sys.exit(130)
+    except DigestError as exc:
+        click.echo(f"digest: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("digest: interrupted", err=True)
+        sys.exit(130)

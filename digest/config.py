@@ -1,0 +1,132 @@
+"""Typed configuration, validated once at load. Nothing downstream re-checks it.
+
+Every key has a default, so a bare `digest build` works with no file at all. An unknown or
+ill-typed key is a ConfigError naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from digest.errors import ConfigError
+
+DEFAULT_FILE = "digest.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class BuildConfig(_Section):
+    sources: list[str] = Field(default_factory=list, description="Sources; empty: seeds/")
+    outbox: str = Field("outbox", description="Folder that receives one folder per edition")
+    templates: str | None = Field(None, description="Your templates folder; overrides built-ins")
+    highlights: int = Field(8, ge=1, le=100, description="How many posts to highlight")
+    title: str | None = Field(None, description="Digest title; default: from the sources")
+
+
+class EmailConfig(_Section):
+    from_: str = Field("Digest <digest@localhost>", alias="from", description="From header")
+    to: str = Field("Readers <readers@localhost>", description="To header of outbox/…/digest.eml")
+    reply_to: str | None = Field(None, description="Reply-To header")
+    list_id: str = Field("digest.localhost", description="List-Id (a domain-like id)")
+    message_id_domain: str = Field("digest.localhost", description="Right side of Message-IDs")
+    unsubscribe_url: str = Field(
+        "https://digest.localhost/unsubscribe?email={email}",
+        description="One-click unsubscribe URL; {email} and {edition} are filled in",
+    )
+    unsubscribe_mailto: str = Field(
+        "mailto:unsubscribe@digest.localhost?subject=unsubscribe",
+        description="mailto: unsubscribe address for List-Unsubscribe",
+    )
+
+
+class SendConfig(_Section):
+    to: str | None = Field(None, description="Recipient list, a CSV file with email,name")
+    smtp: str | None = Field(None, description="smtp://host:port, smtps://… or smtp+starttls://…")
+    username: str | None = Field(None, description="SMTP AUTH user; password: DIGEST_SMTP_PASSWORD")
+    rate: float = Field(0, ge=0, description="Messages per second; 0 means no throttle")
+    timeout: float = Field(30, gt=0, description="SMTP socket timeout in seconds")
+    ledger: str | None = Field(None, description="SQLAlchemy URL; default: outbox/ledger.sqlite")
+    max_attempts: int = Field(5, ge=1, description="Tries on 4xx before a recipient fails")
+    force: bool = Field(False, description="Send even if `digest check` fails")
+
+
+class ScheduleConfig(_Section):
+    cron: str = Field("0 8 * * MON-FRI", description="Five-field cron expression")
+    timezone: str = Field("UTC", description="IANA time zone of the cron expression")
+    max_late: str = Field("2h", description="How late a missed slot may still go out")
+    no_news: Literal["skip", "quiet"] = Field("skip", description="What to do with no news")
+    min_highlights: int = Field(1, ge=0, description="Fewer new posts than this is no news")
+    jobstore: str | None = Field(None, description="SQLAlchemy URL; default: outbox/schedule.sqlite")
+
+
+class PreviewConfig(_Section):
+    port: int = Field(8000, ge=0, le=65535, description="Port on 127.0.0.1")
+
+
+class CheckConfig(_Section):
+    max_html_bytes: int = Field(102 * 1024, gt=0, description="Gmail clips HTML over 102 KB")
+    max_subject: int = Field(78, gt=0, description="Longest subject line, in characters")
+    max_preheader: int = Field(140, gt=0, description="Longest preheader, in characters")
+
+
+class Config(_Section):
+    build: BuildConfig = Field(default_factory=BuildConfig)  # type: ignore[arg-type]
+    email: EmailConfig = Field(default_factory=EmailConfig)  # type: ignore[arg-type]
+    send: SendConfig = Field(default_factory=SendConfig)  # type: ignore[arg-type]
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)  # type: ignore[arg-type]
+    preview: PreviewConfig = Field(default_factory=PreviewConfig)  # type: ignore[arg-type]
+    check: CheckConfig = Field(default_factory=CheckConfig)  # type: ignore[arg-type]
+    # Folder that relative paths in the file are resolved against (the file's own folder).
+    base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
+    path: Path | None = Field(None, exclude=True)
+
+    def resolve(self, value: str | Path) -> Path:
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
+
+
+def _describe(err: ValidationError) -> str:
+    first = err.errors()[0]
+    loc = [str(part) for part in first["loc"]]
+    key = f"[{loc[0]}] {'.'.join(loc[1:])}" if len(loc) > 1 else loc[0] if loc else "?"
+    msg = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+    return f"{key}: {msg}"
+
+
+def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
+    """Load `path`, or ./digest.toml if it exists, or the defaults; then apply CLI overrides.
+
+    `overrides` maps "section.key" (as "build.highlights") to values given on the command line;
+    None values are ignored so unset options keep the file's value.
+    """
+    data: dict[str, Any] = {}
+    file: Path | None = None
+    if path is not None:
+        file = Path(path)
+        if not file.is_file():
+            raise ConfigError("config file not found", where=str(file))
+    elif Path(DEFAULT_FILE).is_file():
+        file = Path(DEFAULT_FILE)
+    if file is not None:
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"not UTF-8 ({exc.reason})", where=str(file)) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"invalid TOML: {exc}", where=str(file)) from None
+    for dotted, value in overrides.items():
+        if value is None:
+            continue
+        section, key = dotted.split(".", 1)
+        data.setdefault(section, {})[key] = value
+    base = file.resolve().parent if file is not None else Path.cwd()
+    try:
+        return Config.model_validate({**data, "base_dir": base, "path": file})
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc), where=str(file or "command line")) from None
