@@ -38,8 +38,12 @@ def _edition_date(posts: list[Post], documents: list[Document], given: str | Non
     return max(dates)
 
 
-def decide_edition(config: Config, sources: list[str], edition_date: str | None = None) -> Edition:
-    """Everything before rendering: the pure editorial part of a build."""
+def decide_edition(config: Config, sources: list[str], edition_date: str | None = None,
+                   edition_id: str | None = None) -> Edition:
+    """Everything before rendering: the pure editorial part of a build.
+
+    `edition_id` names the edition folder (the scheduler passes its slot's id); default: the date.
+    """
     documents = read_sources(sources)
     posts = dedupe_posts([p for d in documents for p in d.posts])
     if not posts:
@@ -52,7 +56,7 @@ def decide_edition(config: Config, sources: list[str], edition_date: str | None 
     date = _edition_date(posts, documents, edition_date)
     title = config.build.title or summary.headline
     edition = Edition(
-        edition=date,
+        edition=edition_id or date,
         date=date,
         title=title,
         subject=f"{title} · {dt.date.fromisoformat(date):%-d %b %Y}",
@@ -71,9 +75,10 @@ def decide_edition(config: Config, sources: list[str], edition_date: str | None 
     return edition
 
 
-def build_edition(config: Config, sources: list[str], edition_date: str | None = None) -> Path:
+def build_edition(config: Config, sources: list[str], edition_date: str | None = None,
+                  edition_id: str | None = None) -> Path:
     """Build one edition into the outbox and return its folder."""
-    edition = decide_edition(config, sources or default_sources(config), edition_date)
+    edition = decide_edition(config, sources or default_sources(config), edition_date, edition_id)
     templates = config.resolve(config.build.templates) if config.build.templates else None
     rendered = render_edition(edition, templates)
     message = build_message(edition, rendered, config.email)
