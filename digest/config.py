@@ -62,7 +62,7 @@ class ScheduleConfig(_Section):
     max_late: str = Field("2h", description="How late a missed slot may still go out")
     no_news: Literal["skip", "quiet"] = Field("skip", description="What to do with no news")
     min_highlights: int = Field(1, ge=0, description="Fewer new posts than this is no news")
-    jobstore: str | None = Field(None, description="SQLAlchemy URL; default: outbox/schedule.sqlite")
+    jobstore: str | None = Field(None, description="SQLAlchemy URL; default outbox/schedule.sqlite")
 
 
 class PreviewConfig(_Section):

@@ -25,7 +25,9 @@ def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert config.email.from_.endswith("<digest@localhost>")
 
 
-def test_reads_digest_toml_in_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reads_digest_toml_in_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write(tmp_path, '[build]\nhighlights = 3\n[email]\nfrom = "Ed <ed@example.org>"\n')
     monkeypatch.chdir(tmp_path)
     config = load_config()
