@@ -1,0 +1,138 @@
+"""What every reader shares: decoding a source, post ids, links and dates.
+
+The post id is what makes "the same post seen in two sources appears once" work, so it hashes
+only what two sources agree on: who (handle, else author), when (the day) and the words of the
+text, with links, media placeholders, case and punctuation left out (one source may expand a
+t.co link that another keeps short, or drop the media link).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from pathlib import Path
+
+from digest.errors import SourceError
+
+# Media placeholders embedded tweets carry: not a link a reader can follow, but a sign of media.
+MEDIA_RE = re.compile(r"(?:https?://)?pic\.(?:twitter|x)\.com/\w+", re.IGNORECASE)
+
+# Absolute URLs, and bare "t.co/abc"-style links (a dotted host followed by a path).
+_URL_RE = re.compile(
+    r"https?://[^\s<>\"'\]]+"
+    r"|(?<![\w@/.\-])(?:[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?\.)+[a-z]{2,}/[^\s<>\"'\]]*",
+    re.IGNORECASE,
+)
+_TRAILING_PUNCT = ".,;:!?'\"”’…»"
+
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+# "August 13, 2024", "Aug 13, 2024", "Aug. 13 2024", "Sept. 3, 2024", "13 August 2024".
+MONTH_NAME = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+DATE_PATTERN = (
+    rf"(?:(?P<m1>{MONTH_NAME})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{MONTH_NAME}),?\s+(?P<y2>\d{{4}})"
+    r"|(?P<iso>\d{4}-\d{2}-\d{2}))"
+)
+
+
+def date_from_match(match: re.Match[str]) -> dt.date:
+    """The date a DATE_PATTERN match names; ValueError for an impossible one (February 30)."""
+    if match["iso"]:
+        return dt.date.fromisoformat(match["iso"])
+    month = match["m1"] or match["m2"]
+    day = match["d1"] or match["d2"]
+    year = match["y1"] or match["y2"]
+    return dt.date(int(year), _MONTHS[month[:3].lower()], int(day))
+
+
+def load_text(path: Path, where: str) -> str:
+    """The text of a source file: UTF-8 (a BOM is dropped), any line ending becomes "\\n"."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError("no such file", where=where) from None
+    except IsADirectoryError:
+        raise SourceError("is a folder, not a file", where=where) from None
+    except OSError as exc:
+        raise SourceError(f"cannot read ({exc.strerror})", where=where) from None
+    return decode_text(data, where)
+
+
+def decode_text(data: bytes, where: str) -> str:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise SourceError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            where=f"{where}:{line}",
+        ) from None
+    if not text.strip():
+        raise SourceError("empty file", where=where)
+    # Not str.splitlines(): it also splits on form feeds and U+2028, which would put line
+    # numbers out of step with what an editor shows.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def normalise_for_id(text: str) -> str:
+    text = MEDIA_RE.sub(" ", text)
+    text = _URL_RE.sub(" ", text)
+    text = unicodedata.normalize("NFKC", text).casefold()
+    words = re.findall(r"\w+", text)
+    return " ".join(words)
+
+
+def post_id(handle: str | None, author: str, date: str, text: str) -> str:
+    who = (handle or author).strip().lstrip("@").casefold()
+    key = "\x1f".join((who, date, normalise_for_id(text)))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _clean_url(url: str) -> str:
+    url = url.rstrip(_TRAILING_PUNCT)
+    # A closing bracket belongs to the URL only if the URL opened one (Wikipedia-style links).
+    while url.endswith(")") and url.count(")") > url.count("("):
+        url = url[:-1].rstrip(_TRAILING_PUNCT)
+    return url
+
+
+def absolute_https(url: str) -> str:
+    """http:// and bare "host/path" links become https:// (email clients and `digest check`
+    want https; the hosts embedded posts link to, t.co first, all serve it)."""
+    if url.lower().startswith("https://"):
+        return "https://" + url[8:]
+    if url.lower().startswith("http://"):
+        return "https://" + url[7:]
+    return "https://" + url
+
+
+def find_links(text: str) -> tuple[str, ...]:
+    """Every followable link in `text`, absolute https, in order, once each; media placeholders
+    (pic.twitter.com) are not links."""
+    links: list[str] = []
+    for match in _URL_RE.finditer(MEDIA_RE.sub(" ", text)):
+        url = _clean_url(match.group(0))
+        if "/" not in url.split("://", 1)[-1]:
+            continue
+        url = absolute_https(url)
+        if url not in links:
+            links.append(url)
+    return tuple(links)
+
+
+def strip_media(text: str) -> tuple[str, bool]:
+    """`text` without its pic.twitter.com placeholders, and whether it had any."""
+    stripped, count = MEDIA_RE.subn("", text)
+    if not count:
+        return text, False
+    stripped = re.sub(r"[ \t]{2,}", " ", stripped)
+    stripped = re.sub(r"[ \t]+\n", "\n", stripped)
+    return stripped.strip(), True

@@ -1,0 +1,230 @@
+"""Roundup articles: a header line, the article's prose, and embedded social posts.
+
+The format (the seed is one; other roundups follow it)::
+
+     date 2024-08-13 keyword keyword ...        <- optional header; the date must be ISO
+
+    The article's own paragraphs (kept as Prose, context for the summary).
+
+    TEXT [pic.twitter.com/… | https://t.co/…] — Display Name (@handle) Month D, YYYY
+
+A paragraph is a run of non-blank lines. A paragraph that ends with an attribution
+("— Name (@handle) Date") ends a post. The dash may be an em dash, an en dash or "--"; the date
+"August 13, 2024", "Aug 13, 2024", "Sept. 3, 2024" or "13 August 2024"; the handle may be a
+Bluesky or Mastodon one (@a.bsky.social, @a@mastodon.social). Without a handle
+("— Name Date") it is still a post, with handle None, if the name is a short name (at most six
+words, no sentence punctuation) - the form other embeds (Facebook, Threads) take.
+
+Where a post begins. Most posts are one paragraph. A post runs over several paragraphs only
+when the text itself shows it, because an article's prose often sits right above a post
+("His loyal followers believed him.") and must not be swallowed. The evidence looked for:
+  * the paragraph before the attribution ends with a comma: a sign-off ("Sincerely,",
+    "Thanks,") - prose paragraphs do not end mid-sentence;
+  * the attribution paragraph has no text of its own (the attribution on its own line);
+  * the post opens with a thread marker above 1 ("2/3", "(3/3)").
+Given such evidence the post starts at the nearest salutation above it ("Dear …,", "Hi all,",
+"To whom it may concern:") or the thread's "1/" paragraph, searched back at most
+MAX_POST_PARAGRAPHS and never past the previous post or a list marker. Without a salutation it
+takes only what the evidence itself covers (the sign-off, the bare-attribution's paragraph).
+
+List markers ("1.", "2)", "iv.", "•") and separators with no letters in them are neither posts
+nor prose: they are dropped, and an empty list item vanishes with them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest.errors import SourceError
+from digest.models import Document, Post, Prose
+from digest.readers.common import (
+    DATE_PATTERN,
+    date_from_match,
+    find_links,
+    load_text,
+    post_id,
+    strip_media,
+)
+
+MAX_POST_PARAGRAPHS = 12  # how far back a multi-paragraph post may reach
+
+_HEADER_RE = re.compile(r"^\s*date(?:\s+(?P<date>\S+))?(?:\s+(?P<keywords>.*))?$")
+# The name may hold parentheses and emoji but no dash of the kind that opens an attribution,
+# so the match starts at the last such dash of the paragraph.
+_ATTRIBUTION_RE = re.compile(
+    r"(?:^|\s)(?:—|–|―|--)[ \t]*"
+    r"(?P<name>(?:(?!—|―|--|\s–\s)[^\n])*?)[ \t]*"
+    r"(?:\((?P<handle>@[\w.\-]+(?:@[\w.\-]+)?)\)[ \t]*)?"
+    rf"(?:on[ \t]+)?{DATE_PATTERN}[ \t]*$",
+    re.IGNORECASE,
+)
+_MARKER_RE = re.compile(
+    r"^\s*(?:\(?(?:\d{1,3}|[a-z]|[ivxlc]{1,6})[.):]|#\d{1,3}|[-*•·‣▪◦–—])\s*$", re.IGNORECASE
+)
+_SALUTATION_RE = re.compile(
+    r"^\s*(?:dear(?:est)?|hi|hello|hey|greetings|to|attention|attn|my dear|open letter)\b"
+    r"[^.!?\n]{0,80}[,:]\s*$",
+    re.IGNORECASE,
+)
+_THREAD_RE = re.compile(r"^\s*\(?(?P<n>\d{1,2})\s*/\s*(?P<of>\d{1,2})?\)?(?:\s|$)")
+_NAME_PUNCT_RE = re.compile(r"[.!?:;,\"“”]\s|[.!?:;,\"“”]$")
+
+
+@dataclass
+class _Paragraph:
+    line: int  # 1-based line of its first line
+    lines: list[str]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.strip() for line in self.lines)
+
+    @property
+    def prose(self) -> str:
+        # Prose hard-wrapped over several lines reads as one line; a post keeps its breaks.
+        return " ".join(line.strip() for line in self.lines)
+
+
+@dataclass
+class _Attribution:
+    body: str  # the paragraph's text before the attribution
+    author: str
+    handle: str | None
+    date: str
+
+
+def _paragraphs(lines: list[str], first_line: int) -> list[_Paragraph]:
+    paragraphs: list[_Paragraph] = []
+    current: _Paragraph | None = None
+    for number, line in enumerate(lines, start=first_line):
+        if line.strip():
+            if current is None:
+                current = _Paragraph(number, [])
+                paragraphs.append(current)
+            current.lines.append(line)
+        else:
+            current = None
+    return paragraphs
+
+
+def _attribution(paragraph: _Paragraph, where: str) -> _Attribution | None:
+    text = paragraph.text
+    match = _ATTRIBUTION_RE.search(text)
+    if match is None:
+        return None
+    name = " ".join(match["name"].split())
+    handle = match["handle"].lstrip("@").rstrip(".-") if match["handle"] else None
+    if handle is None and (not name or len(name.split()) > 6 or _NAME_PUNCT_RE.search(name)):
+        return None  # "… — he said on August 13, 2024": prose that ends in a date
+    line = paragraph.line + text.count("\n", 0, match.start("name"))
+    try:
+        date = date_from_match(match).isoformat()
+    except ValueError:
+        raise SourceError(f"impossible date in attribution: {match.group(0).strip()!r}",
+                          where=f"{where}:{line}") from None
+    return _Attribution(text[: match.start()].strip(), name or handle or "", handle, date)
+
+
+def _is_marker(paragraph: _Paragraph) -> bool:
+    text = paragraph.text
+    return bool(_MARKER_RE.match(text)) or not any(ch.isalnum() for ch in text)
+
+
+def _post_start(paragraphs: list[_Paragraph], end: int, floor: int,
+                attribution: _Attribution) -> int:
+    """Index of the first paragraph of the post whose attribution is paragraphs[end]."""
+    lowest = max(floor, end - MAX_POST_PARAGRAPHS)
+    prev = paragraphs[end - 1].text if end - 1 >= floor else ""
+    thread = _THREAD_RE.match(attribution.body)
+    bare = not attribution.body
+    signed_off = prev.rstrip().endswith(",")
+    if thread and int(thread["n"]) > 1:
+        for index in range(end - 1, lowest - 1, -1):
+            opening = _THREAD_RE.match(paragraphs[index].text)
+            if _is_marker(paragraphs[index]):
+                break
+            if opening and int(opening["n"]) == 1:
+                return index
+        return end
+    if not (bare or signed_off):
+        return end
+    for index in range(end - 1, lowest - 1, -1):
+        if _is_marker(paragraphs[index]):
+            break
+        if _SALUTATION_RE.match(paragraphs[index].text):
+            return index
+    # No salutation: the post is what the evidence covers and no more.
+    start = end - 1 if end - 1 >= floor and not _is_marker(paragraphs[end - 1]) else end
+    while start - 1 >= floor and paragraphs[start - 1].text.rstrip().endswith(","):
+        start -= 1
+    return start
+
+
+def parse_roundup(text: str, where: str) -> Document:
+    """Parse a roundup's text; `where` is the path as the caller gave it, used in sources."""
+    lines = text.split("\n")
+    date: str | None = None
+    keywords: tuple[str, ...] = ()
+    first = 0
+    while first < len(lines) and not lines[first].strip():
+        first += 1
+    header = _HEADER_RE.match(lines[first]) if first < len(lines) else None
+    if header and lines[first].lstrip().startswith("date"):
+        date = _header_date(header["date"], f"{where}:{first + 1}")
+        keywords = tuple((header["keywords"] or "").split())
+        first += 1
+    paragraphs = _paragraphs(lines[first:], first + 1)
+
+    posts: list[Post] = []
+    prose: list[Prose] = []
+    floor = 0  # paragraphs before this index belong to an earlier post
+    for index, paragraph in enumerate(paragraphs):
+        attribution = _attribution(paragraph, where)
+        if attribution is None:
+            continue
+        start = _post_start(paragraphs, index, floor, attribution)
+        for before in paragraphs[floor:start]:
+            if not _is_marker(before):
+                prose.append(Prose(before.prose, f"{where}:{before.line}"))
+        parts = [p.text for p in paragraphs[start:index]] + [attribution.body]
+        posts.append(_make_post(parts, attribution, f"{where}:{paragraphs[start].line}"))
+        floor = index + 1
+    for after in paragraphs[floor:]:
+        if not _is_marker(after):
+            prose.append(Prose(after.prose, f"{where}:{after.line}"))
+    if not posts:
+        raise SourceError(
+            "no posts found (a post ends with '— Name (@handle) Month D, YYYY')", where=where
+        )
+    return Document(path=where, date=date, keywords=keywords, prose=tuple(prose),
+                    posts=tuple(posts))
+
+
+def _header_date(value: str | None, where: str) -> str:
+    try:
+        return dt.date.fromisoformat(value or "").isoformat()
+    except ValueError:
+        raise SourceError(
+            f"header date must be YYYY-MM-DD, got {value or 'nothing'!r}", where=where
+        ) from None
+
+
+def _make_post(parts: list[str], attribution: _Attribution, source: str) -> Post:
+    text, has_media = strip_media("\n\n".join(part for part in parts if part))
+    return Post(
+        id=post_id(attribution.handle, attribution.author, attribution.date, text),
+        author=attribution.author,
+        handle=attribution.handle,
+        date=attribution.date,
+        text=text,
+        links=find_links(text),
+        has_media=has_media,
+        source=source,
+    )
+
+
+def read_roundup(path: Path, where: str) -> Document:
+    return parse_roundup(load_text(path, where), where)
