@@ -53,3 +53,7 @@ class CheckFailed(DigestError):
     """An edition failed `digest check`; sending refuses it unless forced."""
 
     exit_code = 1
+
+
+class PreviewError(DigestError):
+    """The preview server cannot start (the port is taken, say)."""
