@@ -10,7 +10,8 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from digest.errors import ConfigError
 
@@ -57,12 +58,54 @@ class SendConfig(_Section):
 
 
 class ScheduleConfig(_Section):
-    cron: str = Field("0 8 * * MON-FRI", description="Five-field cron expression")
+    cron: str = Field("0 8 * * MON-FRI", description="Crontab expression, five fields (minute "
+                      "hour day month weekday, 0/7 = Sunday); six fields: leading seconds")
     timezone: str = Field("UTC", description="IANA time zone of the cron expression")
-    max_late: str = Field("2h", description="How late a missed slot may still go out")
+    max_late: str = Field("2h", description="How late a missed slot may still go out: 90s, 15m, "
+                          "2h, 1d, 1h30m")
     no_news: Literal["skip", "quiet"] = Field("skip", description="What to do with no news")
     min_highlights: int = Field(1, ge=0, description="Fewer new posts than this is no news")
     jobstore: str | None = Field(None, description="SQLAlchemy URL; default outbox/schedule.sqlite")
+
+    # Checked here, once, so a bad value names its key and file at load (digest.schedule.trigger
+    # holds the parsers; imported lazily so other commands do not pay for APScheduler).
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        from digest.schedule.trigger import parse_cron
+
+        try:
+            return parse_cron(value).expr
+        except ValueError as exc:
+            raise PydanticCustomError("cron", str(exc)) from None
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        from digest.schedule.trigger import parse_timezone
+
+        try:
+            parse_timezone(value)
+        except ValueError as exc:
+            raise PydanticCustomError("timezone", str(exc)) from None
+        return value
+
+    @field_validator("max_late")
+    @classmethod
+    def _max_late(cls, value: str) -> str:
+        from digest.schedule.trigger import parse_duration
+
+        try:
+            parse_duration(value)
+        except ValueError as exc:
+            raise PydanticCustomError("duration", str(exc)) from None
+        return value
+
+    @property
+    def max_late_seconds(self) -> int:
+        from digest.schedule.trigger import parse_duration
+
+        return parse_duration(self.max_late)
 
 
 class PreviewConfig(_Section):
@@ -73,6 +116,7 @@ class CheckConfig(_Section):
     max_html_bytes: int = Field(102 * 1024, gt=0, description="Gmail clips HTML over 102 KB")
     max_subject: int = Field(78, gt=0, description="Longest subject line, in characters")
     max_preheader: int = Field(140, gt=0, description="Longest preheader, in characters")
+    spam_threshold: float = Field(5.0, description="SpamAssassin score that fails the check")
 
 
 class Config(_Section):

@@ -1,0 +1,192 @@
+"""The slots table: one row per schedule slot, claimed atomically, so a slot is sent once.
+
+It lives in the delivery ledger's database (config.send.ledger), next to the per-recipient rows
+of digest.send: two schedulers on one store, or a scheduler and system cron, race on an INSERT
+with the slot id as primary key and the loser skips. The per-recipient ledger then guards each
+address within the edition, so even a slot taken over after a crash sends nobody twice.
+
+States: running → sent | partial (some recipients failed or wait for a retry) | failed (the build
+or the delivery raised) | skipped (no news) | missed (later than max_late). A `failed` or
+`partial` slot may be claimed again while it is still due; so may a `running` one whose owner
+process is gone (same host, dead pid): the crash case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+
+from digest.config import Config
+from digest.errors import ScheduleError
+
+RETRYABLE = ("failed", "partial")
+DONE = ("sent", "skipped", "missed")
+
+_metadata = MetaData()
+slots_table = Table(
+    "digest_schedule_slots",
+    _metadata,
+    Column("slot", String(32), primary_key=True),  # the edition id: "2026-11-30-0800"
+    Column("scheduled", String(40), nullable=False),  # ISO instant with offset
+    Column("status", String(16), nullable=False),
+    Column("owner", String(200), nullable=False),  # "host:pid" of the claimer
+    Column("attempts", Integer, nullable=False, default=1),
+    Column("edition_dir", Text),
+    Column("sent", Integer),
+    Column("failed", Integer),
+    Column("retrying", Integer),
+    Column("detail", Text),
+    Column("updated", String(40), nullable=False),
+)
+
+
+def sqlalchemy_url(value: str, config: Config) -> str:
+    """A URL as given, or a file path (relative to the config's folder) as a SQLite URL."""
+    if "://" in value:
+        return value
+    return f"sqlite:///{config.resolve(value)}"
+
+
+def ledger_url(config: Config) -> str:
+    """The delivery ledger's database: config.send.ledger, default outbox/ledger.sqlite."""
+    if config.send.ledger:
+        return sqlalchemy_url(config.send.ledger, config)
+    return sqlalchemy_url(str(Path(config.build.outbox) / "ledger.sqlite"), config)
+
+
+def owner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _owner_is_dead(owner: str) -> bool:
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another machine: we cannot tell, so we never steal its slot
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Slot:
+    slot: str
+    scheduled: str
+    status: str
+    owner: str
+    attempts: int
+    edition_dir: str | None
+    detail: str | None
+
+
+class SlotLedger:
+    """Claims and outcomes of schedule slots in one SQL database (SQLite or PostgreSQL)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # SQLite: wait up to 30 s for a concurrent writer instead of failing at once.
+            args = {"timeout": 30} if url.startswith("sqlite") else {}
+            self.engine: Engine = create_engine(url, connect_args=args)
+            self._create()
+        except (SQLAlchemyError, ValueError) as exc:
+            raise ScheduleError(f"cannot open the slots table: {exc}", where=url) from None
+
+    def _create(self) -> None:
+        try:
+            _metadata.create_all(self.engine)
+        except OperationalError:
+            _metadata.create_all(self.engine)  # another process created it between check and DDL
+
+    def get(self, slot: str) -> Slot | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(slots_table).where(slots_table.c.slot == slot)).first()
+        if row is None:
+            return None
+        return Slot(row.slot, row.scheduled, row.status, row.owner, row.attempts,
+                    row.edition_dir, row.detail)
+
+    def claim(self, slot: str, scheduled: dt.datetime) -> Slot | None:
+        """Take the slot for this process; None when it is done or another process holds it."""
+        me = owner_id()
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(slots_table).values(
+                    slot=slot, scheduled=scheduled.isoformat(), status="running", owner=me,
+                    attempts=1, updated=_now()))
+            return self.get(slot)
+        except IntegrityError:
+            pass
+        current = self.get(slot)
+        if current is None or current.status in DONE:
+            return None
+        if current.status == "running" and not _owner_is_dead(current.owner):
+            return None
+        # Compare-and-swap on the row we read: of two contenders, one UPDATE matches.
+        with self.engine.begin() as conn:
+            taken = conn.execute(
+                update(slots_table)
+                .where(slots_table.c.slot == slot, slots_table.c.status == current.status,
+                       slots_table.c.owner == current.owner,
+                       slots_table.c.attempts == current.attempts)
+                .values(status="running", owner=me, attempts=current.attempts + 1,
+                        updated=_now())
+            ).rowcount
+        return self.get(slot) if taken == 1 else None
+
+    def finish(self, slot: str, status: str, *, edition_dir: Path | None = None,
+               sent: int | None = None, failed: int | None = None,
+               retrying: int | None = None, detail: str | None = None) -> None:
+        values: dict[str, object] = {"status": status, "updated": _now(), "detail": detail,
+                                     "sent": sent, "failed": failed, "retrying": retrying}
+        if edition_dir is not None:
+            values["edition_dir"] = str(edition_dir)
+        with self.engine.begin() as conn:
+            conn.execute(update(slots_table).where(slots_table.c.slot == slot).values(**values))
+
+    def set_edition(self, slot: str, edition_dir: Path) -> None:
+        """Record the built edition before sending, so a retry re-sends it and never rebuilds."""
+        with self.engine.begin() as conn:
+            conn.execute(update(slots_table).where(slots_table.c.slot == slot)
+                         .values(edition_dir=str(edition_dir), updated=_now()))
+
+    def mark_missed(self, slot: str, scheduled: dt.datetime, detail: str) -> bool:
+        """Record a slot that came too late; False when a row (any state) already exists."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(slots_table).values(
+                    slot=slot, scheduled=scheduled.isoformat(), status="missed",
+                    owner=owner_id(), attempts=0, detail=detail, updated=_now()))
+        except IntegrityError:
+            return False
+        return True
+
+    def close(self) -> None:
+        self.engine.dispose()
