@@ -1,0 +1,88 @@
+"""`digest check`: refuse to send a bad email. One line per check; any failure fails the run.
+
+The checks themselves live in digest/checks/ (content, headers, external tools). This module
+runs them in order, prints them, and is the gate `digest send` passes through first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from digest.checks import CHECKS, CheckResult, load_mail
+from digest.checks.mail import EDITION_JSON
+from digest.config import Config
+from digest.errors import CheckFailed, OutboxError
+
+__all__ = ["CheckResult", "check_command", "gate", "latest_edition", "run_checks"]
+
+log = logging.getLogger(__name__)
+
+
+def latest_edition(outbox: Path) -> Path:
+    """The newest edition folder in `outbox`: the latest edition date, then the latest built."""
+    if not outbox.is_dir():
+        raise OutboxError("no outbox folder; run `digest build` first", where=str(outbox))
+    editions = []
+    for meta in outbox.glob(f"*/{EDITION_JSON}"):
+        try:
+            date = str(json.loads(meta.read_text(encoding="utf-8")).get("date") or "")
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+            date = ""  # a damaged edition still counts; checking it reports the damage
+        editions.append((date, meta.stat().st_mtime_ns, meta.parent))
+    if not editions:
+        raise OutboxError("no edition in the outbox; run `digest build` first", where=str(outbox))
+    return max(editions)[2]
+
+
+def run_checks(config: Config, edition_dir: Path) -> list[CheckResult]:
+    """Every check on one edition folder, in print order. Bad input raises OutboxError."""
+    mail = load_mail(edition_dir)
+    return [check(mail, config) for check in CHECKS]
+
+
+def failures(results: list[CheckResult]) -> list[CheckResult]:
+    return [r for r in results if r.status == "fail"]
+
+
+def summary_line(results: list[CheckResult]) -> str:
+    counts = Counter(r.status for r in results)
+    return (f"check: {counts['pass']} pass, {counts['fail']} fail, {counts['warn']} warn, "
+            f"{counts['skipped']} skipped")
+
+
+def check_command(config: Config, edition_dir: Path | None,
+                  echo: Callable[[str], None] = print) -> int:
+    """Print one line per check and a summary; 0 if nothing failed, 1 if anything did.
+
+    No `edition_dir`: the newest edition in the configured outbox. A folder that is not an
+    edition raises OutboxError, which the CLI shows as one line with exit code 2.
+    """
+    folder = edition_dir if edition_dir is not None else latest_edition(
+        config.resolve(config.build.outbox))
+    echo(f"checking {folder}")
+    results = run_checks(config, folder)
+    for result in results:
+        echo(result.line())
+    echo(summary_line(results))
+    return 1 if failures(results) else 0
+
+
+def gate(config: Config, edition_dir: Path, *, force: bool) -> None:
+    """Run every check before sending; raise CheckFailed naming each failure unless `force`.
+
+    With `force` the checks still run, and each failure is logged as a warning, so a forced
+    send leaves a trace of what it overrode.
+    """
+    failed = failures(run_checks(config, edition_dir))
+    if not failed:
+        return
+    listing = "; ".join(f"{r.name}: {r.detail}" for r in failed)
+    if force:
+        log.warning("sending %s despite failed checks (--force): %s", edition_dir, listing)
+        return
+    raise CheckFailed(f"{len(failed)} check(s) failed, not sending (run `digest check` for "
+                      f"details, or --force): {listing}", where=str(edition_dir))

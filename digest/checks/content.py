@@ -1,0 +1,183 @@
+"""Checks on what the reader sees: HTML size and clipping, images, links, the text part."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import lxml.html
+
+from digest.checks.mail import CheckResult, Mail
+from digest.config import Config
+
+# Characters a browser drops from a URL before it reads the scheme, so "java\tscript:" is
+# still javascript: (WHATWG URL parsing strips C0 controls and space, and removes tab/newline).
+_URL_JUNK = re.compile(r"[\x00-\x20\x7f]")
+# A URL in plain text ends at whitespace or at a bracket or quote that wraps it.
+_TEXT_URL = re.compile(r"https?://[^\s<>\[\]\"'`]+", re.IGNORECASE)
+_ANCHOR = re.compile(r"<a\b([^>]*)>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL)
+_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]+>")
+_SPACES = re.compile(r"\s+")
+_SHOWN = 3  # how many offending items a one-line detail names before "and N more"
+
+
+def _listing(items: list[str]) -> str:
+    head = ", ".join(items[:_SHOWN])
+    return head + (f" and {len(items) - _SHOWN} more" if len(items) > _SHOWN else "")
+
+
+def _short(url: str, width: int = 60) -> str:
+    return url if len(url) <= width else url[: width - 1] + "…"
+
+
+def _document(html: str) -> Any:
+    # lxml refuses a str that carries an XML encoding declaration; bytes it takes as they are.
+    return lxml.html.document_fromstring(html.encode("utf-8"),
+                                         parser=lxml.html.HTMLParser(encoding="utf-8"))
+
+
+def _kb(size: int) -> str:
+    return f"{size / 1024:.1f} KB"
+
+
+def _is_unsubscribe(href: str, label: str, config: Config) -> bool:
+    prefix = config.email.unsubscribe_url.split("{", 1)[0]
+    return ("unsubscribe" in href.lower() or "unsubscribe" in label.lower()
+            or (bool(prefix) and href.startswith(prefix)))
+
+
+def unsubscribe_offset(html: str, config: Config) -> int | None:
+    """Byte offset just past the first unsubscribe link's closing tag, or None if there is none."""
+    for match in _ANCHOR.finditer(html):
+        href_match = _HREF.search(match.group(1))
+        href = next((g for g in href_match.groups() if g is not None), "") if href_match else ""
+        label = _TAG.sub(" ", match.group(2))
+        if href and _is_unsubscribe(href, label, config):
+            return len(html[: match.end()].encode("utf-8"))
+    return None
+
+
+def check_size(mail: Mail, config: Config) -> CheckResult:
+    """Gmail clips HTML over ~102 KB behind "View entire message": the unsubscribe link with it."""
+    limit = config.check.max_html_bytes
+    if not mail.html:
+        return CheckResult("size", "fail", "no text/html part")
+    size = len(mail.html.encode("utf-8"))
+    detail = f"{_kb(size)} of {_kb(limit).replace('.0 KB', ' KB')}"
+    offset = unsubscribe_offset(mail.html, config)
+    if offset is None:
+        return CheckResult("size", "fail", f"{detail}; no unsubscribe link in the HTML")
+    if offset > limit:
+        return CheckResult("size", "fail",
+                           f"{detail}; unsubscribe link ends at {_kb(offset)}, after the clip")
+    if size > limit:
+        return CheckResult("size", "fail", f"{detail}: Gmail clips this message")
+    return CheckResult("size", "pass", f"{detail}; unsubscribe link at {_kb(offset)}")
+
+
+def check_images(mail: Mail, config: Config) -> CheckResult:
+    if not mail.html:
+        return CheckResult("images", "fail", "no text/html part")
+    images = list(_document(mail.html).iter("img"))
+    missing = [_short(img.get("src") or "(no src)") for img in images if img.get("alt") is None]
+    if missing:
+        return CheckResult("images", "fail",
+                           f"{len(missing)} of {len(images)} without alt: {_listing(missing)}")
+    if not images:
+        return CheckResult("images", "pass", "no images")
+    decorative = sum(1 for img in images if not (img.get("alt") or "").strip())
+    note = f" ({decorative} decorative, alt=\"\")" if decorative else ""
+    return CheckResult("images", "pass", f"{len(images)} images, all with alt{note}")
+
+
+def _url_problem(url: str, *, image: bool) -> str | None:
+    """Why a link or image source is unsafe or broken in an email, or None if it is fine."""
+    clean = _URL_JUNK.sub("", url)
+    scheme = clean.split(":", 1)[0].lower() if ":" in clean else ""
+    if scheme == "javascript":
+        return "javascript:"
+    if scheme == "https":
+        return None if urlsplit(clean).netloc else "no host"
+    if scheme == "http":
+        return "not https"
+    if scheme in (("cid",) if image else ("mailto", "tel")):
+        return None
+    if scheme == "data" and image:
+        return "data: image (Gmail and Outlook block it)"
+    return "not absolute"
+
+
+def check_links(mail: Mail, config: Config) -> CheckResult:
+    """Every link and image source is absolute https (mailto:/tel: links, cid: images allowed)."""
+    if not mail.html:
+        return CheckResult("links", "fail", "no text/html part")
+    doc = _document(mail.html)
+    targets: list[tuple[str, bool]] = [(el.get("href"), False) for el in doc.iter("a", "area")
+                                       if el.get("href") is not None]
+    targets += [(el.get("src"), True) for el in doc.iter("img") if el.get("src") is not None]
+    bad = [f"{_short(url) or '(empty)'} ({problem})" for url, image in targets
+           if (problem := _url_problem(url, image=image))]
+    links = sum(1 for _, image in targets if not image)
+    images = len(targets) - links
+    if bad:
+        return CheckResult("links", "fail", f"{len(bad)} bad: {_listing(bad)}")
+    return CheckResult("links", "pass",
+                       f"{links} links and {images} image sources, all absolute https or mailto")
+
+
+def _plain(text: str) -> str:
+    """Text as a reader sees it: no-break and thin spaces are spaces, runs of space are one."""
+    for space in ("\u00a0", "\u202f", "\u2009", "\u200a"):
+        text = text.replace(space, " ")
+    return _SPACES.sub(" ", text).casefold()
+
+
+def _html_text(doc: Any) -> str:
+    for node in doc.iter("style", "script", "title"):
+        node.text = ""
+    return str(doc.text_content())
+
+
+def _text_links(text: str) -> set[str]:
+    links = set()
+    for match in _TEXT_URL.finditer(text):
+        url = match.group(0).rstrip(".,;:!?")
+        # "(see https://x/y)": a closing bracket the URL did not open belongs to the prose.
+        while url.endswith(")") and url.count("(") < url.count(")"):
+            url = url[:-1]
+        links.add(url)
+    return links
+
+
+def _has_figure(figure: str, text: str) -> bool:
+    pattern = rf"(?<![\w.]){re.escape(_plain(figure).strip())}(?!\w)"
+    return re.search(pattern, text) is not None
+
+
+def check_text_part(mail: Mail, config: Config) -> CheckResult:
+    """The text/plain part carries every link and figure that the HTML shows."""
+    if not mail.text.strip():
+        return CheckResult("text part", "fail", "no text/plain part")
+    if not mail.html:
+        return CheckResult("text part", "fail", "no text/html part to compare with")
+    doc = _document(mail.html)
+    html_links = {href.strip() for el in doc.iter("a") if (href := el.get("href"))
+                  and href.strip().lower().startswith(("http://", "https://"))}
+    text_links = _text_links(mail.text)
+    html_text, text = _plain(_html_text(doc)), _plain(mail.text)
+    figures = sorted({str(f.get("text")) for f in mail.edition.get("figures", [])
+                      if isinstance(f, dict) and f.get("text")})
+    in_html = [f for f in figures if _has_figure(f, html_text)]
+    missing = [f"link {_short(u)}" for u in sorted(html_links - text_links)]
+    missing += [f"figure {f}" for f in in_html if not _has_figure(f, text)]
+    if missing:
+        return CheckResult("text part", "fail", f"{len(missing)} missing from the text part: "
+                           f"{_listing(missing)}")
+    extra = sorted(text_links - html_links)
+    detail = f"all {len(html_links)} links and {len(in_html)} figures of the HTML"
+    if extra:
+        return CheckResult("text part", "warn",
+                           f"{detail}; {len(extra)} links only in the text: {_listing(extra)}")
+    return CheckResult("text part", "pass", detail)
