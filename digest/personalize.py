@@ -44,16 +44,20 @@ def token(key: str) -> str:
     return f"%%{key}%%"
 
 
+class Token(str):
+    """A token as a template writes it; the renderer leaves these (and only these) intact."""
+
+
 class Tokens:
     """`recipient` in templates: any attribute is its token, so `{{ recipient.name }}` works."""
 
-    def __getattr__(self, key: str) -> str:
+    def __getattr__(self, key: str) -> Token:
         if key.startswith("_"):
             raise AttributeError(key)
-        return token(key)
+        return Token(token(key))
 
-    def __getitem__(self, key: str) -> str:
-        return token(key)
+    def __getitem__(self, key: str) -> Token:
+        return Token(token(key))
 
 
 def defuse(text: str) -> str:

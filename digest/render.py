@@ -1,0 +1,285 @@
+"""Render an edition: Jinja2 -> MJML -> mjml-python -> premailer -> HTML, and a plain-text part.
+
+One Jinja2 environment, built in `environment()`: autoescape on (off only for *.txt templates),
+StrictUndefined, and a ChoiceLoader that looks in the user's templates folder first, then in the
+built-in templates/. The HTML goes through an ordered list of small str -> str steps (HTML_STEPS).
+Per-recipient values are not known here: templates write `{{ recipient.x }}` tokens that
+digest.personalize merges in later, once per recipient.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import re
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote_plus
+
+import jinja2
+import mjml
+import premailer
+from markupsafe import Markup, escape
+
+from digest.errors import TemplateError
+from digest.models import Comparison, Edition, Figure, Post
+from digest.personalize import Token, Tokens, defuse
+from digest.resources import builtin_templates
+
+MJML_TEMPLATE = "digest.mjml.j2"
+TEXT_TEMPLATE = "digest.txt.j2"
+MAX_KEY_FIGURES = 4
+_URL_RE = re.compile(r"https://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The rendered edition, still holding the %%key%% personalisation tokens."""
+
+    mjml: str
+    html: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """One highlight as the templates show it."""
+
+    post: Post
+    reason: str
+    link: str  # the post's own URL, else its first link, else a search for it
+    link_label: str
+    date: str  # "12 Aug 2024"
+
+
+# --- the template context -------------------------------------------------------------------
+
+def post_link(post: Post) -> str:
+    """Where "open the post" goes: its permalink, its first link, or a search that finds it."""
+    if post.url and post.url.startswith("https://"):
+        return post.url
+    if post.links:
+        return post.links[0]
+    words = " ".join(post.text.split()[:12])
+    if post.handle:
+        return f"https://x.com/search?q={quote_plus(f'from:{post.handle} {words}')}&f=live"
+    return f"https://duckduckgo.com/?q={quote_plus(f'{post.author} {words}')}"
+
+
+def _link_label(post: Post, link: str) -> str:
+    if link == post.url:
+        return "Open the post"
+    if link.startswith(("https://x.com/search", "https://duckduckgo.com/")):
+        return "Find the post"
+    host = re.sub(r"^https://(www\.)?", "", link).split("/", 1)[0]
+    return f"Open the link ({host})"
+
+
+def human_date(iso: str) -> str:
+    try:
+        return f"{dt.date.fromisoformat(iso):%-d %b %Y}"
+    except ValueError:
+        return iso
+
+
+def key_figures(edition: Edition) -> list[Figure]:
+    """The figures the summary quotes, in its order; else the first ones found."""
+    by_id = {f.id: f for f in edition.figures}
+    picked: list[Figure] = []
+    for number in edition.summary_numbers:
+        figure = by_id.get(number.ref) if number.source == "figure" else None
+        if figure is not None and figure not in picked:
+            picked.append(figure)
+    return (picked or list(edition.figures))[:MAX_KEY_FIGURES]
+
+
+def key_comparisons(edition: Edition) -> list[Comparison]:
+    quoted = {n.ref for n in edition.summary_numbers if n.source == "comparison"}
+    refs = [f"c{i}" for i in range(len(edition.comparisons))]
+    chosen = [c for ref, c in zip(refs, edition.comparisons, strict=True) if ref in quoted]
+    return (chosen or list(edition.comparisons))[:3]
+
+
+def context(edition: Edition) -> dict[str, Any]:
+    cards = []
+    for highlight in edition.highlights:
+        post = edition.post(highlight.post)
+        link = post_link(post)
+        cards.append(Card(post, highlight.reason, link, _link_label(post, link),
+                          human_date(post.date)))
+    return {
+        "edition": edition,
+        "date": human_date(edition.date),
+        "cards": cards,
+        "key_figures": key_figures(edition),
+        "comparisons": key_comparisons(edition),
+        "recipient": Tokens(),
+    }
+
+
+# --- the one Jinja2 environment -------------------------------------------------------------
+
+def _finalize(value: Any) -> Any:
+    # Content from sources can never carry a personalisation token; template tokens are
+    # produced by `recipient.x` and are str, which `defuse` would break, hence the check.
+    if isinstance(value, str) and not isinstance(value, Token):
+        return type(value)(defuse(value)) if isinstance(value, Markup) else defuse(value)
+    return value
+
+
+def linkify(text: str) -> Markup:
+    """Escape `text`; https URLs become links; blank lines separate paragraphs."""
+    parts: list[str] = []
+    last = 0
+    for match in _URL_RE.finditer(text):
+        parts.append(str(escape(text[last:match.start()])))
+        url = escape(match.group(0))
+        parts.append(f'<a href="{url}">{url}</a>')
+        last = match.end()
+    parts.append(str(escape(text[last:])))
+    html = "".join(parts).strip()
+    html = re.sub(r"\n\s*\n+", "<br /><br />", html)
+    return Markup(html.replace("\n", "<br />"))
+
+
+def number(value: float) -> str:
+    """1100000 -> "1,100,000"; 4.4 -> "4.4"."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
+
+
+def environment(templates: Path | None) -> jinja2.Environment:
+    """The one place a Jinja2 environment is built: the user's folder first, then built-ins."""
+    loaders: list[jinja2.BaseLoader] = []
+    if templates is not None:
+        if not templates.is_dir():
+            raise TemplateError("templates folder not found", where=str(templates))
+        loaders.append(jinja2.FileSystemLoader(templates))
+    loaders.append(jinja2.FileSystemLoader(builtin_templates()))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("mjml.j2", "html.j2", "mjml", "html"),
+            disabled_extensions=("txt.j2", "txt"),
+            default=True,
+        ),
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(linkify=linkify, number=number, human_date=human_date)
+    return env
+
+
+def _template_line(exc: BaseException, filename: str | None) -> int | None:
+    # Jinja rewrites tracebacks so that template frames carry the template's file and line.
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if filename and frame.filename == filename:
+            return frame.lineno
+    return None
+
+
+def _where(filename: str | None, name: str, line: int | None) -> str:
+    shown = filename or name
+    with contextlib.suppress(ValueError):  # outside the working folder: keep it absolute
+        shown = str(Path(shown).resolve().relative_to(Path.cwd()))
+    return f"{shown}:{line}" if line else shown
+
+
+def render_template(env: jinja2.Environment, name: str, ctx: dict[str, Any]) -> str:
+    """Render one template; any failure is a TemplateError naming its file and line."""
+    filename: str | None = None
+    try:
+        template = env.get_template(name)
+        filename = template.filename
+        return template.render(ctx)
+    except jinja2.TemplateSyntaxError as exc:
+        where = _where(exc.filename, exc.name or name, exc.lineno)
+        raise TemplateError(f"template syntax error: {exc.message}", where=where) from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"template not found: {exc.name}", where=name) from None
+    except (jinja2.TemplateError, AttributeError, KeyError, TypeError, ValueError) as exc:
+        where = _where(filename, name, _template_line(exc, filename))
+        raise TemplateError(f"{type(exc).__name__}: {exc}", where=where) from None
+
+
+# --- MJML to email HTML: an ordered list of str -> str steps --------------------------------
+
+def mjml_to_html(source: str) -> str:
+    # fonts={}: no Google Fonts <link>; the templates use a system font stack.
+    return mjml.mjml2html(source, fonts={}, disable_comments=True)
+
+
+def inline_css(html: str) -> str:
+    # strip_important=False keeps the !important of the @media rules (the phone layout);
+    # no network and no local files: the HTML is self-contained.
+    return str(premailer.Premailer(
+        html, strip_important=False, keep_style_tags=True, allow_network=False,
+        allow_loading_external_files=False, disable_validation=True,
+        cssutils_logging_level=logging.CRITICAL,
+    ).transform())
+
+
+def restore_doctype(html: str) -> str:
+    # premailer's lxml round trip drops the doctype; without it clients use quirks mode.
+    body = re.sub(r"^\s*<!doctype[^>]*>\s*", "", html, flags=re.IGNORECASE)
+    return "<!doctype html>\n" + body
+
+
+def tidy_lines(html: str) -> str:
+    # No trailing blanks (quoted-printable encodes them) and exactly one final newline.
+    return "\n".join(line.rstrip() for line in html.strip().splitlines()) + "\n"
+
+
+HTML_STEPS: tuple[Callable[[str], str], ...] = (mjml_to_html, inline_css, restore_doctype,
+                                                tidy_lines)
+
+
+def _apply(steps: Iterable[Callable[[str], str]], value: str) -> str:
+    for step in steps:
+        value = step(value)
+    return value
+
+
+def _mjml_error(env: jinja2.Environment, source: str, exc: Exception) -> TemplateError:
+    template = env.get_template(MJML_TEMPLATE)
+    line = _mjml_line(source)
+    hint, template_line = "", None
+    if line is not None and template.filename:
+        bad = source.splitlines()[line - 1].strip()
+        # The rendered line maps back to the template when it appears there exactly once.
+        lines = Path(template.filename).read_text(encoding="utf-8").splitlines()
+        matches = [i for i, text in enumerate(lines, 1) if bad and text.strip() == bad]
+        template_line = matches[0] if len(matches) == 1 else None
+        hint = "" if template_line else f" (near line {line} of the rendered MJML: {bad[:60]})"
+    where = _where(template.filename, MJML_TEMPLATE, template_line)
+    return TemplateError(f"MJML error: {exc}{hint}", where=where)
+
+
+def _mjml_line(source: str) -> int | None:
+    """Line of the rendered MJML where an XML parser stops, as a hint (MRML gives none)."""
+    from lxml import etree
+
+    try:
+        etree.fromstring(source.encode(), etree.XMLParser(resolve_entities=False))
+    except etree.XMLSyntaxError as exc:
+        return int(exc.lineno) if exc.lineno else None
+    return None
+
+
+def render_edition(edition: Edition, templates: Path | None) -> Rendered:
+    """Render `edition` with the user's `templates` folder (if any) over the built-ins."""
+    env = environment(templates)
+    ctx = context(edition)
+    source = render_template(env, MJML_TEMPLATE, ctx)
+    try:
+        html = _apply(HTML_STEPS, source)
+    except ValueError as exc:  # mjml-python raises ValueError for any MJML it cannot parse
+        raise _mjml_error(env, source, exc) from None
+    text = tidy_lines(render_template(env, TEXT_TEMPLATE, ctx))
+    return Rendered(mjml=source, html=html, text=text)

@@ -1,0 +1,93 @@
+"""Shared fixtures: a hand-built edition (independent of the editorial stages) and golden files.
+
+`pytest --update-golden` rewrites tests/golden/ from a fresh build, on purpose; review the diff.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest.models import (
+    Comparison,
+    Edition,
+    Figure,
+    Highlight,
+    Post,
+    Prose,
+    SummaryNumber,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="Rewrite tests/golden/ from a fresh build instead of comparing.")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def make_edition(**changes: object) -> Edition:
+    """A small, realistic edition built by hand: awkward text, a long URL, an open letter."""
+    posts = (
+        Post(id="p1", author="Mark Jacob", handle="MarkJacob16", date="2024-08-12",
+             text="Dear mainstream media,\n\nStop calling it a conversation.\n\nSincerely, Mark",
+             source="seeds/s.txt:12"),
+        Post(id="p2", author="Ryan Mac 🙃 (NYT)", handle="RMac18", date="2024-08-13",
+             text="1.1m listened live, against the 25m promised. That is 4.4% of the target.",
+             links=("https://t.co/AbCdEf123",), source="seeds/s.txt:20",
+             url="https://x.com/RMac18/status/1823"),
+        Post(id="p3", author="Data <Desk> & Co", handle=None, date="2024-08-13",
+             text="67m impressions, says X. Read https://example.com/" + "a" * 120
+             + " and %%email%% <script>alert(1)</script>", source="seeds/s.txt:30",
+             title="Impressions & listeners"),
+        Post(id="p4", author="Quiet Person", handle="quiet", date="2024-08-11",
+             text="Supercalifragilisticexpialidocious" * 4, has_media=True,
+             source="seeds/s.txt:40"),
+    )
+    figures = (
+        Figure(id="f1", text="1.1m", value=1_100_000, unit=None, label="listened live",
+               kind="measured", post="p2", quote="1.1m listened live"),
+        Figure(id="f2", text="25m", value=25_000_000, unit=None, label="promised",
+               kind="claimed", post="p2", quote="against the 25m promised"),
+        Figure(id="f3", text="67m", value=67_000_000, unit=None, label="impressions",
+               kind="metric", post="p3", quote="67m impressions, says X."),
+        Figure(id="f4", text="4.4%", value=4.4, unit="%", label="of the target",
+               kind="share", post="p2", quote="That is 4.4% of the target."),
+    )
+    comparisons = (
+        Comparison(figures=("f1", "f2"), operation="share", result=4.4,
+                   text="1.1m is 4.4% of the 25m promised",
+                   formula="1,100,000 / 25,000,000 = 4.4%", verified=True, stated="f4"),
+    )
+    values: dict[str, object] = dict(
+        edition="2024-08-13", date="2024-08-13", title="X Spaces outage",
+        subject="X Spaces outage · 13 Aug 2024",
+        preheader="1.1m listened live against 25m promised",
+        summary="The Musk–Trump Space crashed. 1.1m listened live, against the 25m promised "
+                "(4.4% of the target) and 67m impressions.",
+        posts=posts,
+        highlights=(Highlight("p2", "Carries the key figures", 0.9),
+                    Highlight("p1", "The open letter most shared", 0.8),
+                    Highlight("p3", "The platform's own metric", 0.7),
+                    Highlight("p4", "A different voice", 0.5)),
+        figures=figures, comparisons=comparisons,
+        summary_numbers=(SummaryNumber("1.1m", "figure", "f1"),
+                         SummaryNumber("25m", "figure", "f2"),
+                         SummaryNumber("4.4%", "comparison", "c0", "1,100,000 / 25,000,000"),
+                         SummaryNumber("67m", "figure", "f3")),
+        sources=("seeds/s.txt",), prose=(Prose("An outage.", "seeds/s.txt:3"),),
+    )
+    values.update(changes)
+    return Edition(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def edition() -> Edition:
+    return make_edition()
