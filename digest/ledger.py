@@ -1,0 +1,380 @@
+"""The delivery ledger: one row per edition × recipient, so a send can stop anywhere and resume.
+
+SQLAlchemy Core over SQLite by default (`outbox/ledger.sqlite`); `[send] ledger` takes any
+SQLAlchemy URL, so PostgreSQL can take SQLite's place unchanged.
+
+States of a row::
+
+    pending ──claim──▶ claimed ──intent──▶ sending ──250──▶ sent      (server's reply kept)
+       ▲                  │                   │  ──5xx──▶ failed    (reason kept)
+       └──── released ◀───┘                   │  ──4xx──▶ retry     (next_at, backoff)
+             (owner died / lease expired)     └── owner died ──▶ sent, reply "unconfirmed: …"
+
+* `claim` is one atomic UPDATE … WHERE state is claimable, stamped with the sender's owner id
+  and a lease; two senders (two cron runs, a scheduler and cron) never hold the same row.
+* `sending` is committed BEFORE the end-of-data terminator goes on the wire, and only if the row
+  is still ours (a conditional UPDATE), so at most one process can ever complete a message.
+  A row left `claimed` by a dead sender never reached the server: it is released and sent again.
+  A row left `sending` almost surely reached it (see digest/send.py for the one window where it
+  did not): it is recorded as sent, unconfirmed, and never sent twice.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    bindparam,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, Engine, create_engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from digest.errors import DeliveryError
+
+PENDING, CLAIMED, SENDING, SENT = "pending", "claimed", "sending", "sent"
+FAILED, RETRY, SKIPPED = "failed", "retry", "skipped"
+UNCONFIRMED = "unconfirmed: the sender stopped after handing the message over; assumed delivered"
+
+metadata = MetaData()
+deliveries = Table(
+    "deliveries", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("edition", String(200), nullable=False),
+    Column("email", String(320), nullable=False),  # lower-cased: the duplicate key
+    Column("state", String(16), nullable=False, default=PENDING),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_at", Float),  # retry: not before this (epoch seconds)
+    Column("owner", String(200)),  # claimed/sending: host:pid:start:nonce of the sender
+    Column("lease_until", Float),
+    Column("message_id", String(400)),
+    Column("reply", Text),  # the server's reply, or why it failed
+    Column("updated_at", Float, nullable=False, default=0.0),
+    UniqueConstraint("edition", "email", name="uq_deliveries_edition_email"),
+    Index("ix_deliveries_edition_state", "edition", "state"),
+)
+
+_c = deliveries.c
+_START = update(deliveries).where(
+    _c.id == bindparam("b_id"), _c.state == CLAIMED, _c.owner == bindparam("b_owner")).values(
+    state=SENDING, lease_until=bindparam("b_lease"), message_id=bindparam("b_mid"),
+    updated_at=bindparam("b_now"))
+_RECORD = update(deliveries).where(
+    _c.id == bindparam("b_id"), _c.owner == bindparam("b_owner"),
+    or_(_c.state == CLAIMED, _c.state == SENDING)).values(
+    state=bindparam("b_state"), reply=bindparam("b_reply"), owner=None, lease_until=None,
+    attempts=bindparam("b_attempts"), next_at=bindparam("b_next"),
+    message_id=func.coalesce(bindparam("b_mid"), _c.message_id), updated_at=bindparam("b_now"))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A row this sender holds: send it, then `advance` it."""
+
+    id: int
+    email: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a message: state SENT, FAILED or RETRY, with the reply."""
+
+    id: int
+    state: str
+    reply: str
+    attempts: int
+    next_at: float | None = None
+    message_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    email: str
+    state: str
+    attempts: int
+    reply: str | None
+    message_id: str | None
+    next_at: float | None
+
+
+def new_owner() -> str:
+    """An id for this sending process: host, pid and start time (to tell pid reuse), a nonce."""
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_start_ticks(pid)}:{uuid.uuid4().hex[:8]}"
+
+
+def _start_ticks(pid: int) -> str:
+    try:
+        # Field 22 of /proc/<pid>/stat is the start time; the command name (2) may hold spaces.
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return "?"
+
+
+def owner_dead(owner: str) -> bool:
+    """True only when `owner` is surely gone: same host, and its pid is dead or reused."""
+    host, _, rest = owner.partition(":")
+    pid_text, _, rest = rest.partition(":")
+    ticks = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False  # another machine: only its lease can tell
+    pid = int(pid_text)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass
+    return ticks != "?" and _start_ticks(pid) not in (ticks, "?")
+
+
+class Ledger:
+    """The ledger behind `[send] ledger` (an SQLAlchemy URL)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        try:
+            self.engine = _engine(url)
+            metadata.create_all(self.engine)
+        except SQLAlchemyError as exc:
+            raise DeliveryError(f"cannot open the ledger: {_reason(exc)}", where=url) from None
+        self._postgres = self.engine.dialect.name == "postgresql"
+        self._hot: Connection | None = None
+
+    def close(self) -> None:
+        if self._hot is not None:
+            self._hot.close()
+            self._hot = None
+        self.engine.dispose()
+
+    def enqueue(self, edition: str, emails: Iterable[str]) -> int:
+        """Add a pending row for each address not yet in the ledger; return how many were new."""
+        wanted = dict.fromkeys(e.lower() for e in emails)  # keeps the list's order
+        now = time.time()
+        with self._tx() as conn:
+            have = set(conn.scalars(select(deliveries.c.email).where(
+                deliveries.c.edition == edition)))
+            new = [e for e in wanted if e not in have]
+            if new:
+                conn.execute(insert(deliveries), [
+                    {"edition": edition, "email": e, "state": PENDING, "attempts": 0,
+                     "updated_at": now} for e in new])
+            # Back on the list after being skipped: pending again.
+            back = wanted.keys() & set(conn.scalars(select(deliveries.c.email).where(
+                deliveries.c.edition == edition, deliveries.c.state == SKIPPED)))
+            for chunk in _chunks(sorted(back)):
+                conn.execute(update(deliveries).where(
+                    deliveries.c.edition == edition, deliveries.c.email.in_(chunk),
+                    deliveries.c.state == SKIPPED).values(state=PENDING, updated_at=now))
+        return len(new)
+
+    def skip(self, edition: str, emails: Iterable[str], reason: str) -> None:
+        """Set aside unsent rows whose address left the recipient list (never sent them)."""
+        with self._tx() as conn:
+            for chunk in _chunks(sorted({e.lower() for e in emails})):
+                conn.execute(update(deliveries).where(
+                    deliveries.c.edition == edition, deliveries.c.email.in_(chunk),
+                    deliveries.c.state.in_((PENDING, RETRY, CLAIMED))).values(
+                    state=SKIPPED, reply=reason, owner=None, updated_at=time.time()))
+
+    def recover(self, edition: str, now: float | None = None) -> tuple[int, int]:
+        """Undo what dead senders left: claimed → pending, sending → sent (unconfirmed).
+
+        A sender is dead when its lease expired or, on this host, its process is gone.
+        Returns (released, unconfirmed).
+        """
+        now = time.time() if now is None else now
+        c = deliveries.c
+        held = and_(c.edition == edition, c.state.in_((CLAIMED, SENDING)))
+        with self._tx() as conn:
+            owners = set(conn.scalars(select(c.owner).where(held).distinct()))
+            dead = sorted(o for o in owners if o and owner_dead(o))
+            gone = or_(c.lease_until < now, c.owner.is_(None), c.owner.in_(dead))
+            released = conn.execute(update(deliveries).where(held, c.state == CLAIMED, gone)
+                                    .values(state=PENDING, owner=None, lease_until=None,
+                                            updated_at=now)).rowcount
+            unconfirmed = conn.execute(update(deliveries).where(held, c.state == SENDING, gone)
+                                       .values(state=SENT, owner=None, lease_until=None,
+                                               reply=UNCONFIRMED, updated_at=now)).rowcount
+        return released, unconfirmed
+
+    def claim(self, edition: str, owner: str, limit: int, lease: float,
+              now: float | None = None) -> list[Claim]:
+        """Atomically take up to `limit` due rows (pending, or retry whose time has come)."""
+        now = time.time() if now is None else now
+        c = deliveries.c
+        due = and_(c.edition == edition, or_(
+            c.state == PENDING, and_(c.state == RETRY, c.next_at <= now)))
+        pick = select(c.id).where(due).order_by(c.id).limit(limit)
+        if self._postgres:
+            pick = pick.with_for_update(skip_locked=True)
+        # `due` is repeated outside the sub-select: PostgreSQL re-checks it on the row it locks.
+        stmt = (update(deliveries).where(c.id.in_(pick.scalar_subquery()), due)
+                .values(state=CLAIMED, owner=owner, lease_until=now + lease, updated_at=now)
+                .returning(c.id, c.email, c.attempts))
+        with self._tx() as conn:
+            rows = conn.execute(stmt).all()
+        return sorted((Claim(r.id, r.email, r.attempts) for r in rows), key=lambda r: r.id)
+
+    def advance(self, owner: str, done: Outcome | None = None, start: int | None = None,
+                lease: float = 300.0, message_id: str | None = None) -> bool:
+        """One commit: record `done`, and mark row `start` as sending (intent before the
+        end-of-data terminator). Returns False if `start` is no longer ours (do not send it).
+
+        The hot path of a send, once per message: statements are built once (bound
+        parameters), since building SQLAlchemy statements costs ten times the commit."""
+        now = time.time()
+        with self._tx(hot=True) as conn:
+            if done is not None:
+                self._record(conn, owner, done, now)
+            if start is None:
+                return True
+            return bool(conn.execute(_START, {"b_id": start, "b_owner": owner,
+                                              "b_lease": now + lease, "b_mid": message_id,
+                                              "b_now": now}).rowcount)
+
+    def release(self, owner: str, ids: Iterable[int]) -> None:
+        """Give back claimed rows this sender will not send now (never touches `sending`)."""
+        with self._tx() as conn:
+            for chunk in _chunks(sorted(ids)):
+                conn.execute(update(deliveries).where(
+                    deliveries.c.id.in_(chunk), deliveries.c.state == CLAIMED,
+                    deliveries.c.owner == owner).values(
+                    state=PENDING, owner=None, lease_until=None, updated_at=time.time()))
+
+    def _record(self, conn: Connection, owner: str, done: Outcome, now: float) -> None:
+        conn.execute(_RECORD, {"b_id": done.id, "b_owner": owner, "b_state": done.state,
+                               "b_reply": done.reply, "b_attempts": done.attempts,
+                               "b_next": done.next_at, "b_mid": done.message_id,
+                               "b_now": now})
+
+    def counts(self, edition: str, emails: Iterable[str] | None = None) -> dict[str, int]:
+        """Rows per state for an edition (only `emails`, when given)."""
+        c = deliveries.c
+        totals: dict[str, int] = {}
+        wanted = None if emails is None else {e.lower() for e in emails}
+        with self.engine.connect() as conn:
+            if wanted is None:
+                rows = conn.execute(select(c.state, func.count()).where(
+                    c.edition == edition).group_by(c.state)).all()
+                return {r[0]: int(r[1]) for r in rows}
+            for email, state in conn.execute(select(c.email, c.state).where(
+                    c.edition == edition)):
+                if email in wanted:
+                    totals[state] = totals.get(state, 0) + 1
+        return totals
+
+    def deliveries(self, edition: str) -> list[Delivery]:
+        c = deliveries.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(c.email, c.state, c.attempts, c.reply, c.message_id,
+                                       c.next_at).where(c.edition == edition)
+                                .order_by(c.id)).all()
+        return [Delivery(*r) for r in rows]
+
+    def has_edition(self, edition: str) -> bool:
+        """True once any recipient of `edition` was queued: the scheduler's "slot taken" test."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(deliveries.c.id).where(
+                deliveries.c.edition == edition).limit(1)).first() is not None
+
+    def _tx(self, hot: bool = False) -> Any:
+        return _Transaction(self, hot)
+
+
+class _Transaction:
+    """`with ledger._tx() as conn`: a committed transaction; DB errors become DeliveryError."""
+
+    def __init__(self, ledger: Ledger, hot: bool) -> None:
+        self.ledger = ledger
+        self.hot = hot
+        self.cm: Any = None
+
+    def __enter__(self) -> Connection:
+        try:
+            if self.hot:  # the per-message path keeps one connection: no pool round trip
+                if self.ledger._hot is None:
+                    self.ledger._hot = self.ledger.engine.connect()
+                self.cm = self.ledger._hot.begin()
+                self.cm.__enter__()
+                return self.ledger._hot
+            self.cm = self.ledger.engine.begin()
+            conn: Connection = self.cm.__enter__()
+        except SQLAlchemyError as exc:
+            raise DeliveryError(f"ledger: {_reason(exc)}", where=self.ledger.url) from None
+        return conn
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            self.cm.__exit__(*exc)
+        except SQLAlchemyError as err:
+            raise DeliveryError(f"ledger: {_reason(err)}", where=self.ledger.url) from None
+        if exc[0] is not None and issubclass(exc[0], SQLAlchemyError):
+            raise DeliveryError(f"ledger: {_reason(exc[1])}", where=self.ledger.url) from None
+
+
+def _engine(url: str) -> Engine:
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 60})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling defers BEGIN; take it over (SQLAlchemy's recipe).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        # WAL: readers never block the sender. synchronous=NORMAL: a commit is in the OS once
+        # COMMIT returns, so it survives kill -9 of the sender; only a power cut can lose
+        # the last commits (then a message may go out twice; README: use FULL/PostgreSQL).
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=60000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        # IMMEDIATE: take the write lock up front, so a claim never deadlocks on upgrade.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def default_url(outbox: Path) -> str:
+    return f"sqlite:///{outbox / 'ledger.sqlite'}"
+
+
+def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _reason(exc: BaseException | None) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(orig or exc).splitlines()[0] if (orig or exc) else "unknown error"

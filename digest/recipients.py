@@ -1,0 +1,143 @@
+"""The recipient list: a CSV file with a header row `email,name` (more columns allowed).
+
+Each address is validated with email-validator (syntax only; no DNS), duplicates are removed
+case-insensitively (the first row wins), and a bad row is reported with its line number while
+the good rows still go out. Any value that reaches a header (email, name) must be free of CR/LF
+and other control characters: a row that tries header injection is a bad row, never sent.
+Extra columns reach templates as `%%column%%` tokens (see digest/personalize.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from email_validator import EmailNotValidError, validate_email
+
+from digest.errors import RecipientsError
+
+# Control characters (C0, DEL, C1) and Unicode line/paragraph separators: never in a header.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_KEY = re.compile(r"[a-z][a-z0-9_]*")
+MAX_NAME = 200
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str  # normalised (domain lower-cased, IDN as ASCII); case of the local part kept
+    name: str | None = None
+    extra: tuple[tuple[str, str], ...] = ()  # other columns, as (key, value)
+    line: int = 0
+
+    @property
+    def key(self) -> str:
+        """The duplicate key (and ledger key): the address, lower-cased."""
+        return self.email.lower()
+
+
+@dataclass(frozen=True)
+class BadRow:
+    line: int
+    reason: str
+    value: str = ""
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}" + (f" ({self.value!r})" if self.value else "")
+
+
+@dataclass(frozen=True)
+class RecipientList:
+    path: str
+    recipients: tuple[Recipient, ...]
+    bad: tuple[BadRow, ...] = ()
+    duplicates: tuple[BadRow, ...] = field(default=())
+
+
+def header_safe(value: str) -> bool:
+    """True if `value` can go in a header: no CR, LF or other control characters."""
+    return not _CONTROL.search(value)
+
+
+def column_key(header: str) -> str:
+    """A CSV column name as a token key: "Company Name" -> "company_name"."""
+    return re.sub(r"[^a-z0-9]+", "_", header.strip().lower()).strip("_")
+
+
+def read_recipients(path: str | Path) -> RecipientList:
+    """Read and validate a recipient CSV. Raises RecipientsError only when the file as a whole
+    cannot be used (missing, undecodable, no `email` column); bad rows are returned in `.bad`."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise RecipientsError("recipient list not found", where=str(file)) from None
+    except UnicodeDecodeError as exc:
+        raise RecipientsError(f"not UTF-8 ({exc.reason} at byte {exc.start})",
+                              where=str(file)) from None
+    except OSError as exc:
+        raise RecipientsError(f"cannot read: {exc.strerror}", where=str(file)) from None
+    if not text.strip():
+        raise RecipientsError("empty recipient list (expected a header row: email,name)",
+                              where=str(file))
+    reader = csv.reader(text.splitlines(keepends=True), strict=True)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise RecipientsError(f"bad CSV header: {exc}", where=f"{file}:1") from None
+    keys = [column_key(h) for h in header]
+    if "email" not in keys:
+        raise RecipientsError(f"no 'email' column in the header row {header!r}",
+                              where=f"{file}:1")
+    recipients: list[Recipient] = []
+    bad: list[BadRow] = []
+    dupes: list[BadRow] = []
+    seen: dict[str, int] = {}
+    line = reader.line_num
+    while True:
+        start = line + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            bad.append(BadRow(start, f"bad CSV: {exc}"))
+            break  # the csv module cannot resync after a broken quote
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue  # blank lines are allowed
+        result = _recipient(row, keys, start)
+        if isinstance(result, BadRow):
+            bad.append(result)
+        elif result.key in seen:
+            dupes.append(BadRow(start, f"duplicate of line {seen[result.key]}", result.email))
+        else:
+            seen[result.key] = start
+            recipients.append(result)
+    return RecipientList(str(file), tuple(recipients), tuple(bad), tuple(dupes))
+
+
+def _recipient(row: list[str], keys: list[str], line: int) -> Recipient | BadRow:
+    if len(row) > len(keys):
+        return BadRow(line, f"{len(row)} columns, the header has {len(keys)}")
+    values = dict(zip(keys, (cell.strip() for cell in row), strict=False))
+    raw = values.get("email", "")
+    if not raw:
+        return BadRow(line, "no email address")
+    if not header_safe(raw):
+        return BadRow(line, "control character or line break in the email address", raw)
+    try:
+        checked = validate_email(raw, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as exc:
+        return BadRow(line, f"invalid email address: {exc}", raw)
+    name = values.get("name") or None
+    if name is not None:
+        if not header_safe(name):
+            return BadRow(line, "control character or line break in the name (header injection)",
+                          name)
+        if len(name) > MAX_NAME:
+            return BadRow(line, f"name longer than {MAX_NAME} characters")
+    extra = tuple((k, v) for k, v in values.items()
+                  if k not in ("email", "name") and _KEY.fullmatch(k))
+    return Recipient(checked.ascii_email or checked.normalized, name, extra, line)
