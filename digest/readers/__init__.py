@@ -18,7 +18,7 @@ from digest.readers.roundup import parse_roundup
 
 __all__ = ["dedupe_posts", "read_source", "read_sources"]
 
-_ROUNDUP = {".txt", ".md", ".markdown", ".text", ""}
+_ROUNDUP = {".txt", ".md", ".markdown", ".text"}  # no extension: sniffed
 _FEED = {".xml", ".rss", ".atom", ".rdf"}
 _JSON = {".json", ".jsonl", ".ndjson"}
 
