@@ -1,0 +1,306 @@
+"""Pick the posts a reader should see first, each with a reason taken from its scores.
+
+Every step is near-linear in the number of posts; nothing compares all pairs:
+1. Near-duplicates (retweets, copies with a comment or a different link) are merged. Candidate
+   pairs come from prefix filtering (two texts with word-set Jaccard >= t must share one of the
+   rarest words of each), in bounded buckets; rapidfuzz verifies each candidate.
+2. Each kept post is scored on salience (TF-IDF cosine to the centroid of all posts and the
+   article's prose), on carrying a key figure, and on distinctiveness (specific words that few
+   other posts use).
+3. Picks are diversified with MMR against the already-picked set (lazy greedy: O(n * posts)).
+Ties are broken by source order, so the same input always gives the same picks and reasons.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from digest.models import Figure, Highlight, Post, Prose
+
+_NOT_WORDS = re.compile(r"(?:https?://|www\.|pic\.(?:twitter|x)\.com/)\S+|(?<!\w)[@#]\w+", re.I)
+_RETWEET = re.compile(r"^\s*(?:RT|MT)\b[\s:]*", re.I)
+_CLAUSE = re.compile(r"[.,;:!?()\[\]\"“”—–\n]|\s[-=]\s")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_STOPWORD_TEXT = """
+a about above after again against all also am an and any are as at be because been before being
+below between both but by can could did do does doing don down during each even ever few for from
+further get gets got had has have having he her here hers herself him himself his how i if in into
+is it its itself just let like may me might more most much must my myself no nor not now of off on
+once only or other ought our ours ourselves out over own really same shall she should so some such
+than that the their theirs them themselves then there these they this those through to too under
+until up upon us very via was we were what when where which while who whom why will with would
+yet you your yours yourself yourselves it's that's there's don't can't won't isn't didn't doesn't
+i'm i've i'd you're we're they're he's she's what's let's rt amp one two
+say said call called make made know think thing go going come want see seem take look need way
+people time put give well back new good
+"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+DUP_RATIO = 85.0  # rapidfuzz ratio (0-100) of normalised texts at or above which posts are one
+DUP_JACCARD = 0.5  # prefix filter: finds every pair of word sets at least this similar
+BUCKET_WINDOW = 64  # a word shared by many posts: compare only with its latest posts
+MMR_LAMBDA = 0.5  # relevance against novelty: short posts share few words, so sims run low
+W_SALIENCE, W_FIGURE, W_DISTINCT = 0.55, 0.30, 0.15
+SHORT_POST = 2.0  # content words at which a post's salience counts half: one word is no evidence
+MMR_ROUNDS = 200  # beyond this many picks, the rest follow in relevance order (bounded cost)
+THEME_MIN = 3  # posts sharing a word before it counts as a theme worth naming
+
+
+@dataclass
+class _Doc:
+    text: str  # the text with links and handles blanked out, same offsets as the post's text
+    words: list[tuple[str, int, int]]  # (term, start, end) for every word, stopwords included
+    vec: dict[str, float]  # L2-normalised TF-IDF over content terms
+
+
+def _term(word: str) -> str:
+    term = word.lower().replace("’", "'")
+    if term.endswith("'s"):
+        term = term[:-2]
+    # A light plural fold, so "attacks" meets "attack"; "ddos", "boss", "status" stay whole.
+    if len(term) >= 5 and term.endswith("s") and term[-2] not in "suio'":
+        term = term[:-1]
+    return term
+
+
+def _parse(text: str) -> tuple[str, list[tuple[str, int, int]]]:
+    blanked = _NOT_WORDS.sub(lambda m: " " * len(m.group()), text)
+    blanked = _RETWEET.sub(lambda m: " " * len(m.group()), blanked)
+    return blanked, [(_term(m.group()), m.start(), m.end()) for m in _WORD.finditer(blanked)]
+
+
+def _content(term: str) -> bool:
+    # Lone digits are mostly list markers ("1)", "2."); a figure's own value is a Figure.
+    return len(term) > 1 and term not in _STOPWORDS
+
+
+def _near_duplicate_leaders(docs: Sequence[_Doc], raw: Sequence[str]) -> list[int]:
+    """For each post, the index of the first post it nearly duplicates (itself if none)."""
+    norms = [" ".join(t for t, _, _ in d.words) for d in docs]
+    sets = [sorted({t for t, _, _ in d.words}) for d in docs]
+    freq = Counter(t for s in sets for t in s)
+    exact: dict[str, int] = {}
+    buckets: defaultdict[str, list[int]] = defaultdict(list)
+    leaders: list[int] = []
+    for i, norm in enumerate(norms):
+        key = norm or raw[i].strip()  # a post of links only is a duplicate only of its twin
+        if key in exact:
+            leaders.append(exact[key])
+            continue
+        ordered = sorted(sets[i], key=lambda t: (freq[t], t))
+        prefix = ordered[: len(ordered) - math.ceil(DUP_JACCARD * len(ordered)) + 1]
+        best, best_score, seen = i, DUP_RATIO, set()
+        for term in prefix:
+            for j in buckets[term][-BUCKET_WINDOW:]:
+                if j in seen:
+                    continue
+                seen.add(j)
+                short, long_ = sorted((len(norm), len(norms[j])))
+                if short * (200 - DUP_RATIO) < long_ * DUP_RATIO:  # ratio cannot reach cutoff
+                    continue
+                score = fuzz.ratio(norm, norms[j], score_cutoff=DUP_RATIO)
+                if score > best_score or (score == best_score and best == i and score):
+                    best, best_score = j, score
+        leaders.append(best)
+        if best == i:
+            exact[key] = i
+            for term in prefix:
+                buckets[term].append(i)
+    return leaders
+
+
+def _tfidf(words: Iterable[tuple[str, int, int]], idf: dict[str, float]) -> dict[str, float]:
+    counts = Counter(t for t, _, _ in words if _content(t))
+    vec = {t: (1.0 + math.log(c)) * idf[t] for t, c in counts.items()}
+    norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+    return {t: w / norm for t, w in vec.items()}
+
+
+def _dot(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
+
+
+def _snippet(doc: _Doc, weight: dict[str, float], max_words: int = 7) -> str:
+    """The densest run of up to `max_words` words within one clause, quoted from the post."""
+    words = doc.words
+    best: tuple[float, int, int] = (0.0, 0, -1)
+    for i, (term, _, _) in enumerate(words):
+        if term not in weight:
+            continue
+        total = 0.0
+        for j in range(i, min(i + max_words, len(words))):
+            if j > i and _CLAUSE.search(doc.text, words[j - 1][2], words[j][1]):
+                break  # a quote reads best when it does not run across a full stop or comma
+            total += weight.get(words[j][0], 0.0)
+            if words[j][0] in weight and total > best[0] + 1e-9:
+                best = (total, i, j)
+    if best[2] < 0:  # no content words at all (a post of links or emoji): quote it whole
+        return _clip(" ".join(doc.text.split())) or "(a link)"
+    start, end = words[best[1]][1], words[best[2]][2]
+    return _clip(" ".join(doc.text[start:end].split()))
+
+
+def _theme_phrase(term: str, members: Sequence[_Doc]) -> str:
+    """The theme as the posts write it: "DDoS attack" when most of them pair the two words."""
+    pairs: Counter[tuple[str, str]] = Counter()
+    for doc in members:
+        found = set()
+        for (a, _, _), (b, _, _) in zip(doc.words, doc.words[1:], strict=False):
+            if term in (a, b) and _content(a) and _content(b) and a != b:
+                found.add((a, b))
+        pairs.update(found)
+    phrase: tuple[str, ...] = (term,)
+    if pairs:
+        pair, count = max(pairs.items(), key=lambda kv: kv[1])  # first seen wins a tie
+        if count >= max(2, len(members) / 2):
+            phrase = pair
+    surfaces: Counter[str] = Counter()
+    for doc in members:
+        for k in range(len(doc.words) - len(phrase) + 1):
+            if tuple(w[0] for w in doc.words[k : k + len(phrase)]) == phrase:
+                start, end = doc.words[k][1], doc.words[k + len(phrase) - 1][2]
+                surfaces[" ".join(doc.text[start:end].split())] += 1
+    return max(surfaces.items(), key=lambda kv: kv[1])[0] if surfaces else term
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _clip(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def pick_highlights(
+    posts: Sequence[Post], figures: Sequence[Figure], n: int, prose: Sequence[Prose] = ()
+) -> list[Highlight]:
+    """The `n` best posts (all of them, near-duplicates merged, if there are fewer), best first."""
+    if not posts or n < 1:
+        return []
+    parsed = [_parse(p.text if not p.title else f"{p.title}. {p.text}") for p in posts]
+    docs = [_Doc(text, words, {}) for text, words in parsed]
+    leaders = _near_duplicate_leaders(docs, [p.text for p in posts])
+    figs_of: defaultdict[str, list[Figure]] = defaultdict(list)
+    for fig in figures:
+        figs_of[fig.post].append(fig)
+    clusters: defaultdict[int, list[int]] = defaultdict(list)
+    for i, leader in enumerate(leaders):
+        clusters[leader].append(i)
+    # The kept copy: the one with most figures, then the fullest text, then the earliest.
+    reps = [
+        max(members, key=lambda i: (len(figs_of[posts[i].id]), len(docs[i].words), -i))
+        for members in clusters.values()
+    ]
+    reps.sort()
+    dropped = {r: len(clusters[leaders[r]]) - 1 for r in reps}
+
+    prose_words = [_parse(p.text)[1] for p in prose]
+    bags = [docs[r].words for r in reps] + prose_words
+    df = Counter(t for bag in bags for t in {t for t, _, _ in bag if _content(t)})
+    total = len(bags)
+    idf = {t: math.log((1 + total) / (1 + c)) + 1.0 for t, c in df.items()}
+    idf_max = max(idf.values(), default=1.0)
+    for r in reps:
+        docs[r].vec = _tfidf(docs[r].words, idf)
+    centroid: defaultdict[str, float] = defaultdict(float)
+    for vec in [docs[r].vec for r in reps] + [_tfidf(w, idf) for w in prose_words]:
+        for t, w in vec.items():
+            centroid[t] += w / total
+    post_df = Counter(t for r in reps for t in docs[r].vec)
+    rare = max(2, len(reps) // 100)
+
+    salience, relevance = {}, {}
+    for r in reps:
+        size = sum(1 for t, _, _ in docs[r].words if _content(t))
+        # Leave the post itself out of the centroid, or in a small set every post looks central.
+        alone = _dot(docs[r].vec, centroid) - (1.0 / total if docs[r].vec else 0.0)
+        salience[r] = max(alone, 0.0) * size / (size + SHORT_POST)
+    top = max(salience.values()) or 1.0
+    for r in reps:
+        specific = sum(idf[t] / idf_max for t in docs[r].vec if post_df[t] <= rare)
+        distinct = 1.0 - math.exp(-specific / 2.0)
+        carried = 1.0 - 0.5 ** len(figs_of[posts[r].id])
+        relevance[r] = (
+            W_SALIENCE * salience[r] / top + W_FIGURE * carried + W_DISTINCT * distinct
+        )
+
+    postings: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
+    for r in reps:
+        for t, w in docs[r].vec.items():
+            postings[t].append((r, w))
+    closest = dict.fromkeys(reps, 0.0)  # highest similarity to any post picked so far
+
+    def mmr(r: int) -> float:
+        return MMR_LAMBDA * relevance[r] - (1.0 - MMR_LAMBDA) * closest[r]
+
+    heap = [(-mmr(r), r) for r in reps]
+    heapq.heapify(heap)
+    picks: list[int] = []
+    while heap and len(picks) < min(n, MMR_ROUNDS):
+        score, r = heapq.heappop(heap)
+        if -score > mmr(r) + 1e-12:  # stale: a pick since made it less novel; re-queue
+            heapq.heappush(heap, (-mmr(r), r))
+            continue
+        picks.append(r)
+        sims: defaultdict[int, float] = defaultdict(float)
+        for t, w in docs[r].vec.items():
+            for other, w2 in postings[t]:
+                sims[other] += w * w2
+        for other, sim in sims.items():
+            closest[other] = max(closest[other], sim)
+    if len(picks) < n:  # past MMR_ROUNDS: the rest by relevance, still deterministic
+        chosen = set(picks)
+        rest = sorted((r for r in reps if r not in chosen), key=lambda r: (-relevance[r], r))
+        picks += rest[: n - len(picks)]
+
+    # The event itself (named in each article's lead paragraph, or by most posts) is no theme:
+    # "8 posts on Trump" says nothing in a digest about Trump.
+    leads: dict[str, list[tuple[str, int, int]]] = {}
+    for p, words in zip(prose, prose_words, strict=True):
+        leads.setdefault(p.source.rsplit(":", 1)[0], words)
+    story = {t for words in leads.values() for t, _, _ in words}
+    story.update(t for t, c in post_df.items() if c > len(reps) / 2)
+    highlights: list[Highlight] = []
+    covered: set[str] = set()
+    named: set[str] = set()
+    for r in picks:
+        doc = docs[r]
+        weight = {t: idf[t] * (0.25 if t in covered else 1.0) for t in doc.vec}
+        themes = [t for t in doc.vec if post_df[t] >= THEME_MIN and t not in story]
+        # The biggest group the post clearly belongs to: group size times the word's weight.
+        theme = max(themes, key=lambda t: doc.vec[t] * post_df[t], default="")
+        members = [other for other, _ in postings.get(theme, [])]
+        own = figs_of[posts[r].id]
+        if own:
+            said = list(dict.fromkeys(" ".join(f"{f.text} {f.label}".split()) for f in own))
+            lead = "Carries the key figures: " if len(said) > 1 else "Carries a key figure: "
+            reason = lead + _join(said[:3])
+        elif theme:
+            said_as = _theme_phrase(theme, [docs[m] for m in members])
+            phrase = f"the {len(members)} posts on “{said_as}”"
+            if theme in named:
+                reason = f"Another of {phrase}: “{_snippet(doc, weight)}”"
+            elif max(members, key=lambda m: (salience[m], -m)) == r:
+                reason = f"Most representative of {phrase}"
+            else:
+                reason = f"Picked from {phrase}: “{_snippet(doc, weight)}”"
+            named.add(theme)
+        elif not highlights:
+            reason = f"Closest to the whole story: “{_snippet(doc, weight)}”"
+        else:
+            reason = f"A different angle: “{_snippet(doc, weight)}”"
+        if dropped[r]:
+            copies = "copy" if dropped[r] == 1 else "copies"
+            reason += f" (and {dropped[r]} near-identical {copies})"
+        covered.update(doc.vec)
+        highlights.append(Highlight(post=posts[r].id, reason=reason, score=round(relevance[r], 4)))
+    return highlights

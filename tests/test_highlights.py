@@ -1,0 +1,173 @@
+"""pick_highlights: salience, figures, near-duplicates, diversity, reasons, determinism."""
+
+from __future__ import annotations
+
+import random
+import re
+
+from rapidfuzz import fuzz
+
+from digest.highlights import pick_highlights
+from digest.models import Figure, Post, Prose
+
+
+def post(i: int, text: str, handle: str | None = None) -> Post:
+    return Post(
+        id=f"p{i}", author=f"Author {i}", handle=handle or f"user{i}", date="2024-08-13",
+        text=text, source=f"roundup.txt:{i + 1}",
+    )
+
+
+def posts_of(*texts: str) -> list[Post]:
+    return [post(i, t) for i, t in enumerate(texts)]
+
+
+OUTAGE = posts_of(
+    "The stream crashed because the servers could not cope with the crowd of listeners",
+    "Nobody believes the hacker attack story, the servers simply could not cope",
+    "Hacker attack my foot, the servers melted under a crowd they invited themselves",
+    "A hacker attack that only hits one stream while the rest of the site runs fine?",
+    "The hacker attack excuse again, after firing most of the engineers who kept it running",
+    "Meanwhile the mayor praised the new bridge over the river at the opening ceremony",
+    "They should call it a social notwork",
+    "Rain all weekend across the north, with flood warnings for three rivers",
+    "The cup final went to penalties after a goalless two hours in the heat",
+)
+
+
+def test_deterministic() -> None:
+    figures = [Figure("f1", "80%", 80.0, "%", "of the engineers", "share", "p4", "")]
+    first = pick_highlights(OUTAGE, figures, 4)
+    assert first == pick_highlights(list(OUTAGE), list(figures), 4)
+    assert len(first) == 4
+    assert len({h.post for h in first}) == 4
+
+
+def test_near_duplicates_are_merged_and_counted() -> None:
+    original = "Absolutely nobody believes the hacker attack story, not one person"
+    posts = posts_of(
+        original,
+        f"RT @user0: {original}",
+        original.upper() + "!!! https://t.co/abc123",
+        f"This. {original}",
+        "The servers melted under a crowd they invited themselves",
+    )
+    picks = pick_highlights(posts, [], 10)
+    assert len(picks) == 2  # n above the number of posts: all, minus the duplicates
+    texts = [next(p.text for p in posts if p.id == h.post) for h in picks]
+    assert sum("nobody believes" in t.lower() for t in texts) == 1
+    merged = next(h for h in picks if h.post in {"p0", "p1", "p2", "p3"})
+    assert "3 near-identical copies" in merged.reason
+
+
+def test_two_near_identical_posts_never_both_picked() -> None:
+    rng = random.Random(7)
+    words = ["server", "crowd", "stream", "hacker", "attack", "engineer", "bridge", "mayor"]
+    texts = [" ".join(rng.choice(words) for _ in range(12)) for _ in range(60)]
+    texts += [t.replace(t.split()[0], "the", 1) for t in texts[:20]]  # one word changed
+    posts = posts_of(*texts)
+    for n in (5, 30, 100):
+        by_id = {p.id: p.text for p in posts}
+        picks = [by_id[h.post] for h in pick_highlights(posts, [], n)]
+        for i, a in enumerate(picks):
+            for b in picks[i + 1 :]:
+                assert fuzz.ratio(a.lower(), b.lower()) < 85, (a, b)
+
+
+def test_diversity_covers_each_angle_before_repeating_one() -> None:
+    posts = posts_of(
+        "The servers melted under the crowd of listeners and the stream crashed for an hour",
+        "Servers melted, the stream crashed, a crowd of listeners left waiting for an hour",
+        "Crowd of listeners too big: servers melted and the stream crashed yet again",
+        "The stream crashed because the servers melted under a crowd of eager listeners",
+        "The stream crashed after the company fired most of the engineers who ran it",
+        "Firing the engineers who kept the stream running was always going to end like this",
+        "Even crashed, the stream drew more listeners than the evening news ratings",
+        "Ratings: the crashed stream still beat the evening news by a mile",
+    )
+    picks = [int(h.post[1:]) for h in pick_highlights(posts, [], 3)]
+    angles = {0: "melted", 1: "melted", 2: "melted", 3: "melted", 4: "fired", 5: "fired",
+              6: "ratings", 7: "ratings"}
+    assert {angles[i] for i in picks} == {"melted", "fired", "ratings"}, picks
+
+
+def test_figure_carrying_post_is_preferred_and_named() -> None:
+    figures = [
+        Figure("f1", "1.1m", 1.1e6, None, "listening live", "measured", "p3", "1.1m listening"),
+        Figure("f2", "25m", 25e6, None, "promised", "claimed", "p3", "25m promised"),
+    ]
+    picks = pick_highlights(OUTAGE, figures, 2)
+    assert picks[0].post == "p3"
+    assert picks[0].reason == "Carries the key figures: 1.1m listening live and 25m promised"
+    without = pick_highlights(OUTAGE, [], 2)
+    assert without[0].post != "p3" or without[0].reason != picks[0].reason
+
+
+def test_reasons_are_specific_to_each_pick() -> None:
+    picks = pick_highlights(OUTAGE, [], 7)
+    assert len(picks) == 7
+    reasons = [h.reason for h in picks]
+    assert len(set(reasons)) == len(reasons)
+    for h in picks:
+        assert h.reason.strip() and "\n" not in h.reason and len(h.reason) < 160
+        text = next(p.text for p in OUTAGE if p.id == h.post).lower()
+        quoted = re.findall(r"“([^”]+)”", h.reason)
+        assert quoted, h.reason  # every reason names the theme or quotes the post
+        assert any(q.lower() in text for q in quoted) or "posts on" in h.reason
+
+
+def test_theme_reason_counts_the_posts() -> None:
+    picks = pick_highlights(OUTAGE, [], 7)
+    themed = [h.reason for h in picks if "posts on" in h.reason]
+    assert themed
+    for reason in themed:
+        assert "the 4 posts on “hacker attack”" in reason or "the 3 posts on “servers”" in reason
+    assert "Most representative of the 4 posts on “hacker attack”" in themed
+
+
+def test_short_posts_neither_dominate_nor_vanish() -> None:
+    posts = posts_of(
+        "Hacker attack",
+        "Everyone blamed a hacker attack but the servers buckled under the crowd of listeners",
+        "The hacker attack claim collapsed once engineers saw the crowd of listeners",
+        "They should call it a social notwork",
+    )
+    picks = pick_highlights(posts, [], 10)
+    assert picks[0].post != "p0"  # two words are too little evidence to be the top post
+    assert {h.post for h in picks} == {"p0", "p1", "p2", "p3"}  # but nothing is dropped
+
+
+def test_n_bounds() -> None:
+    assert len(pick_highlights(OUTAGE, [], 1)) == 1
+    assert len(pick_highlights(OUTAGE, [], len(OUTAGE))) == len(OUTAGE)
+    assert len(pick_highlights(OUTAGE, [], 1000)) == len(OUTAGE)
+    assert pick_highlights([], [], 5) == []
+
+
+def test_prose_pulls_salience_towards_the_article() -> None:
+    prose = [Prose(f"The mayor opened the new bridge over the river, ceremony {i}.", f"a.txt:{i}")
+             for i in range(6)]
+    picks = pick_highlights(OUTAGE, [], 1, prose=prose)
+    assert picks[0].post == "p5"
+
+
+def test_posts_without_words_still_get_a_reason() -> None:
+    posts = posts_of("https://t.co/abc pic.twitter.com/xyz", "🔥🔥🔥", "https://t.co/other")
+    picks = pick_highlights(posts, [], 5)
+    assert len(picks) == 3
+    assert all(h.reason for h in picks)
+
+
+def test_large_synthetic_input_runs() -> None:
+    rng = random.Random(1)
+    vocab = [f"w{i}" for i in range(3000)]
+    texts = [
+        " ".join(rng.choice(vocab[: rng.choice((50, 3000))]) for _ in range(rng.randint(3, 40)))
+        for _ in range(5000)
+    ]
+    texts += texts[:500]  # exact duplicates
+    posts = posts_of(*texts)
+    picks = pick_highlights(posts, [], 25)
+    assert len(picks) == 25
+    assert len({h.post for h in picks}) == 25
+    assert all(h.reason for h in picks)
