@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,9 @@ def make_edition(**changes: object) -> Edition:
 @pytest.fixture
 def edition() -> Edition:
     return make_edition()
+
+
+@pytest.fixture
+def edition_factory() -> Callable[..., Edition]:
+    """make_edition, for tests that need a variant: edition_factory(highlights=())."""
+    return make_edition

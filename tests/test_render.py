@@ -1,0 +1,153 @@
+"""render_edition: Jinja2 -> MJML -> HTML and text; user templates; template errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from digest.errors import TemplateError
+from digest.models import Edition, Post
+from digest.render import (
+    MJML_TEMPLATE,
+    TEXT_TEMPLATE,
+    environment,
+    key_figures,
+    post_link,
+    render_edition,
+)
+from digest.resources import builtin_templates
+
+
+def test_html_has_the_parts_a_reader_needs(edition: Edition) -> None:
+    html = render_edition(edition, None).html
+    assert html.startswith("<!doctype html>\n<html lang=\"en\"")
+    assert "<title>X Spaces outage · 13 Aug 2024</title>" in html
+    assert re.search(r'<meta name="color-scheme" content="light dark"', html)
+    assert "prefers-color-scheme: dark" in html
+    # the preheader, hidden
+    assert re.search(r'<div style="display:none[^"]*">1.1m listened live against 25m promised',
+                     html)
+    for figure in ("1.1m", "25m", "67m"):
+        assert f">{figure}</div>" in html  # shown large, in their own block
+    assert "1,100,000 / 25,000,000 = 4.4%" in html
+    assert "Ryan Mac 🙃 (NYT)" in html and "@RMac18" in html and "13 Aug 2024" in html
+    assert 'href="https://x.com/RMac18/status/1823"' in html
+    assert 'href="%%unsubscribe_url%%"' in html  # the token survives MJML and premailer
+    assert "fonts.googleapis" not in html
+
+
+def test_body_background_and_inlined_css(edition: Edition) -> None:
+    html = render_edition(edition, None).html
+    body = re.search(r"<body[^>]*>", html)
+    assert body and "background-color:#eef1f5" in body.group(0)
+    # premailer kept !important in the phone @media rules
+    assert re.search(r"@media[^{]*\{[^}]*!important", html)
+    # inlined: the wrap rule reaches every text block of a card
+    assert "overflow-wrap:anywhere" in html
+
+
+def test_source_text_is_escaped_and_cannot_carry_tokens(edition: Edition) -> None:
+    rendered = render_edition(edition, None)
+    assert "<script>" not in rendered.html
+    assert "&lt;script&gt;" in rendered.html
+    assert "Data &lt;Desk&gt; &amp; Co" in rendered.html
+    for part in (rendered.html, rendered.text):
+        assert "%%email%% <" not in part
+        assert part.count("%%email%%") == 1  # only the footer's own token
+
+
+def test_links_are_absolute_https(edition: Edition) -> None:
+    html = render_edition(edition, None).html
+    hrefs = re.findall(r'href="([^"]*)"', html)
+    assert hrefs
+    assert all(h.startswith("https://") or h == "%%unsubscribe_url%%" for h in hrefs), hrefs
+
+
+def test_post_link_falls_back() -> None:
+    base = Post(id="x", author="A B", handle="ab", date="2024-01-01", text="hello world")
+    assert post_link(base).startswith("https://x.com/search?q=from%3Aab+hello+world")
+    with_link = Post(**{**base.__dict__, "links": ("https://t.co/z",)})
+    assert post_link(with_link) == "https://t.co/z"
+    with_url = Post(**{**base.__dict__, "links": ("https://t.co/z",), "url": "https://x.com/ab/1"})
+    assert post_link(with_url) == "https://x.com/ab/1"
+    no_handle = Post(**{**base.__dict__, "handle": None})
+    assert post_link(no_handle).startswith("https://duckduckgo.com/?q=A+B+hello+world")
+
+
+def test_text_part(edition: Edition) -> None:
+    text = render_edition(edition, None).text
+    assert text.startswith("X Spaces outage\n===============\n13 Aug 2024\n")
+    assert "1.1m       listened live" in text
+    assert "Dear mainstream media," in text
+    assert "https://x.com/RMac18/status/1823" in text
+    assert "<script>alert(1)</script>" in text  # plain text: not escaped
+    assert "&lt;" not in text
+    assert text.endswith("Unsubscribe with one click: %%unsubscribe_url%%\n")
+    assert max(len(line) for line in text.splitlines()) < 998
+
+
+def test_key_figures_follow_the_summary(edition_factory: Callable[..., Edition]) -> None:
+    make_edition = edition_factory
+    edition = make_edition()
+    assert [f.text for f in key_figures(edition)] == ["1.1m", "25m", "67m"]
+    assert [f.text for f in key_figures(make_edition(summary_numbers=()))] == [
+        "1.1m", "25m", "67m", "4.4%"]
+
+
+def test_rendering_is_deterministic(edition_factory: Callable[..., Edition]) -> None:
+    assert render_edition(edition_factory(), None) == render_edition(edition_factory(), None)
+
+
+def test_no_highlights_no_figures_still_renders(edition_factory: Callable[..., Edition]) -> None:
+    rendered = render_edition(edition_factory(highlights=(), figures=(), comparisons=(),
+                                              summary_numbers=()), None)
+    assert "Highlights" not in rendered.html
+    assert "%%unsubscribe_url%%" in rendered.html
+
+
+def test_user_template_overrides_builtin(tmp_path: Path, edition: Edition) -> None:
+    (tmp_path / TEXT_TEMPLATE).write_text("Custom {{ edition.title }} {{ recipient.name }}\n")
+    rendered = render_edition(edition, tmp_path)
+    assert rendered.text == "Custom X Spaces outage %%name%%\n"
+    assert "<title>" in rendered.html  # the MJML template still comes from the built-ins
+
+
+def _broken(tmp_path: Path, name: str, source: str, edition: Edition) -> TemplateError:
+    (tmp_path / name).write_text(source, encoding="utf-8")
+    with pytest.raises(TemplateError) as info:
+        render_edition(edition, tmp_path)
+    return info.value
+
+
+def test_jinja_syntax_error_names_file_and_line(tmp_path: Path, edition: Edition) -> None:
+    err = _broken(tmp_path, TEXT_TEMPLATE, "ok\nok\n{% if %}\n", edition)
+    assert err.where == f"{tmp_path / TEXT_TEMPLATE}:3"
+    assert "syntax error" in str(err)
+
+
+def test_undefined_variable_names_file_and_line(tmp_path: Path, edition: Edition) -> None:
+    err = _broken(tmp_path, TEXT_TEMPLATE, "line 1\n{{ edition.title }}\n{{ nope.x }}\n", edition)
+    assert err.where == f"{tmp_path / TEXT_TEMPLATE}:3"
+    assert "nope" in str(err)
+
+
+def test_mjml_error_names_the_template(tmp_path: Path, edition: Edition) -> None:
+    source = (builtin_templates() / MJML_TEMPLATE).read_text(encoding="utf-8")
+    broken = source.replace("</mj-column>", "", 1)
+    err = _broken(tmp_path, MJML_TEMPLATE, broken, edition)
+    assert str(err).startswith(str(tmp_path / MJML_TEMPLATE))
+    assert "MJML error" in str(err)
+
+
+def test_missing_templates_folder(tmp_path: Path) -> None:
+    with pytest.raises(TemplateError, match="templates folder not found"):
+        environment(tmp_path / "nope")
+
+
+def test_autoescape_on_for_mjml_off_for_text() -> None:
+    env = environment(None)
+    assert env.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
+    assert env.get_template(MJML_TEMPLATE).environment.autoescape
