@@ -162,7 +162,7 @@ def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("DIGEST_CACHE_DIR", str(tmp_path / "cache"))
     _FeedServer.requests = []
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _FeedServer)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}"
