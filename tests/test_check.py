@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from digest.check import check_command, gate, latest_edition, run_checks
-from digest.checks import CheckResult
-from digest.checks.tools import NODE_DIR_ENV, node_dir
+from digest.checks import CHECKS, CheckResult, load_mail
+from digest.checks.tools import NODE_DIR_ENV, check_clients, check_spam, node_dir
 from digest.config import Config, load_config
 from digest.errors import CheckFailed, OutboxError
 
@@ -67,9 +67,10 @@ def headers(**changes: str | None) -> dict[str, str | None]:
 
 
 def make_message(html: str = GOOD_HTML, text: str = GOOD_TEXT,
+                 changes: dict[str, str | None] | None = None,
                  **header_changes: str | None) -> bytes:
     msg = EmailMessage()
-    for name, value in headers(**header_changes).items():
+    for name, value in headers(**(changes or {}), **header_changes).items():
         if value is not None:
             msg[name] = value
     msg.set_content(text)
@@ -115,3 +116,298 @@ def test_gate_raises_on_failure_unless_forced(tmp_path: Path, config: Config) ->
     gate(config, bad, force=True)  # forced: no exception
     good = make_edition(tmp_path, name="2024-08-14")
     gate(config, good, force=False)  # passes: warnings and skipped checks do not block
+
+
+def statuses(config: Config, folder: Path, *, tools: bool = False) -> dict[str, CheckResult]:
+    """Results by name; the external tools (about a second each) only when asked for."""
+    mail = load_mail(folder)
+    return {r.name: r for r in (check(mail, config) for check in CHECKS
+                                if tools or check not in (check_spam, check_clients))}
+
+
+def test_oversized_html_is_clipped_and_hides_the_unsubscribe_link(tmp_path: Path,
+                                                                  config: Config) -> None:
+    filler = "<p>" + "An update on the outage. " * 40 + "</p>\n"
+    big = GOOD_HTML.replace("<h1>", filler * 120 + "<h1>")  # ~120 KB before the link
+    got = statuses(config, make_edition(tmp_path, make_message(html=big)))["size"]
+    assert got.status == "fail"
+    assert "of 102 KB" in got.detail and "after the clip" in got.detail
+
+
+def test_oversized_html_fails_even_with_the_link_first(tmp_path: Path, config: Config) -> None:
+    filler = "<p>" + "An update on the outage. " * 40 + "</p>\n"
+    big = GOOD_HTML.replace("</td>", filler * 120 + "</td>")
+    got = statuses(config, make_edition(tmp_path, make_message(html=big)))["size"]
+    assert got.status == "fail" and "Gmail clips" in got.detail
+
+
+def test_size_limit_comes_from_config(tmp_path: Path) -> None:
+    config = load_config(None, **{"check.max_html_bytes": 500})
+    got = statuses(config, make_edition(tmp_path))["size"]
+    assert got.status == "fail" and "of 0.5 KB" in got.detail
+
+
+def test_missing_unsubscribe_link_fails(tmp_path: Path, config: Config) -> None:
+    html = GOOD_HTML.replace(f'<p><a href="{UNSUB}">Unsubscribe</a></p>', "")
+    got = statuses(config, make_edition(tmp_path, make_message(html=html)))["size"]
+    assert got.status == "fail" and "no unsubscribe link" in got.detail
+
+
+def test_image_without_alt_fails(tmp_path: Path, config: Config) -> None:
+    html = GOOD_HTML.replace('alt="Digest" ', "")
+    got = statuses(config, make_edition(tmp_path, make_message(html=html)))["images"]
+    assert got.status == "fail"
+    assert "1 of 2 without alt" in got.detail and "logo.png" in got.detail
+
+
+@pytest.mark.parametrize(("href", "why"), [
+    ("http://x.com/MarkJacob16/status/1823", "not https"),
+    ("javascript:alert(1)", "javascript:"),
+    ("JaVa\tScript:alert(1)", "javascript:"),  # browsers drop the tab and ignore case
+    ("/status/1823", "not absolute"),
+    ("#top", "not absolute"),
+    ("https:///nohost", "no host"),
+])
+def test_bad_links_fail(tmp_path: Path, config: Config, href: str, why: str) -> None:
+    html = GOOD_HTML.replace(f'href="{POST_URL}"', f'href="{href}"')
+    text = GOOD_TEXT.replace(POST_URL, href)
+    got = statuses(config, make_edition(tmp_path, make_message(html=html, text=text)))["links"]
+    assert got.status == "fail" and f"({why})" in got.detail, got.detail
+    assert got.detail.startswith("1 bad:")
+
+
+def test_http_image_source_fails(tmp_path: Path, config: Config) -> None:
+    html = GOOD_HTML.replace("https://digest.example.org/logo.png", "http://x.org/logo.png")
+    got = statuses(config, make_edition(tmp_path, make_message(html=html)))["links"]
+    assert got.status == "fail" and "http://x.org/logo.png (not https)" in got.detail
+
+
+def test_text_part_missing_a_link_fails(tmp_path: Path, config: Config) -> None:
+    text = GOOD_TEXT.replace(f"Mark Jacob on X: {POST_URL}", "Mark Jacob on X")
+    got = statuses(config, make_edition(tmp_path, make_message(text=text)))["text part"]
+    assert got.status == "fail" and f"link {POST_URL}" in got.detail
+
+
+def test_text_part_missing_a_figure_fails(tmp_path: Path, config: Config) -> None:
+    text = GOOD_TEXT.replace("against the 25m promised", "against the promise")
+    got = statuses(config, make_edition(tmp_path, make_message(text=text)))["text part"]
+    assert got.status == "fail" and "figure 25m" in got.detail
+    assert "1.1m" not in got.detail
+
+
+def test_figure_inside_a_longer_number_does_not_count(tmp_path: Path, config: Config) -> None:
+    # "11.1m" and "1.1ms" are not the figure "1.1m".
+    text = GOOD_TEXT.replace("Only 1.1m listened", "Only 11.1m listened, in 1.1ms")
+    got = statuses(config, make_edition(tmp_path, make_message(text=text)))["text part"]
+    assert got.status == "fail" and "figure 1.1m" in got.detail
+
+
+def test_links_only_in_the_text_part_warn(tmp_path: Path, config: Config) -> None:
+    text = GOOD_TEXT + "\nMore: https://example.org/extra.\n"
+    got = statuses(config, make_edition(tmp_path, make_message(text=text)))["text part"]
+    assert got.status == "warn" and "https://example.org/extra" in got.detail
+
+
+def test_html_only_message_fails_mime_and_text_part(tmp_path: Path, config: Config) -> None:
+    msg = EmailMessage()
+    for name, value in headers().items():
+        msg[name] = value
+    msg.set_content(GOOD_HTML, subtype="html")
+    got = statuses(config, make_edition(tmp_path, msg.as_bytes()))
+    assert got["mime"].status == "fail" and "text/html, not multipart" in got["mime"].detail
+    assert got["text part"].status == "fail"
+
+
+def drop_header(raw: bytes, name: bytes) -> bytes:
+    head, body = raw.split(b"\n\n", 1)
+    lines = [ln for ln in head.split(b"\n") if not ln.lower().startswith(name.lower() + b":")]
+    return b"\n".join(lines) + b"\n\n" + body
+
+
+@pytest.mark.parametrize("name", ["From", "To", "Subject", "Date", "Message-ID", "MIME-Version"])
+def test_missing_required_header_fails(tmp_path: Path, config: Config, name: str) -> None:
+    raw = drop_header(make_message(), name.encode())
+    got = statuses(config, make_edition(tmp_path, raw))["headers"]
+    assert got.status == "fail" and f"no {name}" in got.detail
+
+
+@pytest.mark.parametrize(("header", "value", "problem"), [
+    ("Date", "yesterday", "not an RFC 5322 date"),
+    ("Message-ID", "no-angle-brackets", "not <id@domain>"),
+    ("To", "Readers", "has no address"),
+])
+def test_malformed_header_fails(tmp_path: Path, config: Config, header: str, value: str,
+                                problem: str) -> None:
+    # Written into the bytes: the email package itself refuses to build some of these.
+    raw = make_message()
+    old = f"{header}: {headers()[header]}\n".encode()
+    assert old in raw
+    raw = raw.replace(old, f"{header}: {value}\n".encode())
+    got = statuses(config, make_edition(tmp_path, raw))["headers"]
+    assert got.status == "fail" and problem in got.detail
+
+
+def test_one_click_required_when_sending_is_configured(tmp_path: Path) -> None:
+    raw = make_message(changes={"List-Unsubscribe": None, "List-Unsubscribe-Post": None})
+    folder = make_edition(tmp_path, raw)
+    sending = load_config(None, **{"send.smtp": "smtp://127.0.0.1:2525"})
+    assert statuses(sending, folder)["one-click unsubscribe"].status == "fail"
+    not_sending = statuses(load_config(None), folder)["one-click unsubscribe"]
+    assert not_sending.status == "warn" and "required once sending" in not_sending.detail
+
+
+@pytest.mark.parametrize(("changes", "problem"), [
+    ({"List-Unsubscribe-Post": None}, "no List-Unsubscribe-Post"),
+    ({"List-Unsubscribe-Post": "List-Unsubscribe=Yes"}, "is not 'List-Unsubscribe=One-Click'"),
+    ({"List-Unsubscribe": "<http://digest.example.org/u>"}, "no https URI"),
+    ({"List-Unsubscribe": "<mailto:u@example.org>"}, "no https URI"),
+    ({"List-Unsubscribe": None}, "without List-Unsubscribe"),
+])
+def test_broken_one_click_fails_even_when_not_sending(tmp_path: Path, config: Config,
+                                                      changes: dict[str, str | None],
+                                                      problem: str) -> None:
+    got = statuses(config, make_edition(tmp_path, make_message(changes=changes)))
+    assert got["one-click unsubscribe"].status == "fail"
+    assert problem in got["one-click unsubscribe"].detail
+
+
+def test_long_subject_fails(tmp_path: Path, config: Config) -> None:
+    raw = make_message(Subject="The X Spaces outage, and what it tells us " * 3)
+    got = statuses(config, make_edition(tmp_path, raw))["subject"]
+    assert got.status == "fail" and "over 78" in got.detail
+
+
+def test_preheader_too_long_or_missing(tmp_path: Path, config: Config) -> None:
+    long = statuses(config, make_edition(tmp_path, preheader="word " * 40, name="a"))
+    assert long["preheader"].status == "fail" and "over 140" in long["preheader"].detail
+    none = statuses(config, make_edition(tmp_path, preheader="", name="b"))
+    assert none["preheader"].status == "warn"
+    absent = statuses(config, make_edition(tmp_path, preheader="Not in the HTML", name="c"))
+    assert absent["preheader"].status == "warn" and "not found" in absent["preheader"].detail
+
+
+def test_line_over_998_characters_fails(tmp_path: Path, config: Config) -> None:
+    # A hand-written message with an 8bit body, as a careless generator would write it.
+    raw = drop_header(make_message(), b"List-Unsubscribe-Post")
+    head = raw.split(b"\n\n", 1)[0]
+    long_line = b"x" * 1200
+    raw = (b"\n".join(ln for ln in head.split(b"\n") if not ln.startswith(b"Content-"))
+           + b"\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
+           + b"Hello\n" + long_line + b"\n")
+    got = statuses(config, make_edition(tmp_path, raw))["line length"]
+    assert got.status == "fail"
+    number = raw.split(b"\n").index(long_line) + 1
+    assert f"digest.eml:{number} is 1200 characters, over 998" in got.detail
+
+
+SPAM_HTML = f"""<html><body><p><font size=7 color=red>CONGRATULATIONS!!! YOU HAVE WON
+$1,000,000 CASH PRIZE!!!</font></p><p>Buy cheap VIAGRA and CIALIS online, 100% FREE, no
+prescription needed, act now! Lose weight fast.</p><p><a href="https://bit.ly/xyz">CLICK HERE
+NOW</a> <a href="{UNSUB}">Unsubscribe</a></p></body></html>"""
+SPAM_TEXT = ("CONGRATULATIONS!!! YOU HAVE WON $1,000,000 CASH PRIZE!!! Buy cheap VIAGRA online,"
+             f" 100% FREE, act now! CLICK HERE https://bit.ly/xyz\nUnsubscribe {UNSUB}\n")
+
+needs_spamassassin = pytest.mark.skipif(
+    shutil.which("spamassassin") is None,
+    reason="spamassassin not installed (tests/run.sh installs it)")
+
+
+@needs_spamassassin
+def test_spammy_email_fails_with_its_score(tmp_path: Path, config: Config) -> None:
+    raw = make_message(html=SPAM_HTML, text=SPAM_TEXT, Subject="YOU HAVE WON $1,000,000 CASH")
+    got = statuses(config, make_edition(tmp_path, raw), tools=True)["spam"]
+    assert got.status == "fail"
+    score = float(got.detail.split("score ", 1)[1].split()[0])
+    assert score >= 5 and "(fails at 5)" in got.detail
+    assert "DRUG_ED_CAPS" in got.detail  # the rules that scored are named
+
+
+@needs_spamassassin
+def test_spam_threshold_comes_from_config(tmp_path: Path) -> None:
+    strict = load_config(None, **{"check.spam_threshold": -100})
+    assert statuses(strict, make_edition(tmp_path), tools=True)["spam"].status == "fail"
+
+
+def test_missing_tools_are_skipped_never_passed(tmp_path: Path, config: Config,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = make_edition(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))  # no spamassassin, no node
+    got = statuses(config, folder, tools=True)
+    assert got["spam"].status == "skipped"
+    assert got["spam"].line() == "SKIP  spam: skipped: spamassassin not installed"
+    assert got["client support"].detail == "skipped: node not installed"
+
+
+def test_caniemail_missing_is_skipped(tmp_path: Path, config: Config,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(NODE_DIR_ENV, str(tmp_path / "no-node-modules"))
+    got = statuses(config, make_edition(tmp_path), tools=True)["client support"]
+    if shutil.which("node") is None:
+        assert got.detail == "skipped: node not installed"
+    else:
+        assert got.status == "skipped" and got.detail.startswith("skipped: caniemail not installed")
+        assert "no-node-modules" in got.detail
+
+
+needs_caniemail = pytest.mark.skipif(
+    shutil.which("node") is None
+    or not (node_dir() / "node_modules" / "caniemail").is_dir(),
+    reason="node or caniemail missing (tests/run.sh runs npm ci in tests/node)")
+
+
+@needs_caniemail
+def test_unsupported_css_is_reported_per_client_as_a_warning(tmp_path: Path,
+                                                             config: Config) -> None:
+    html = GOOD_HTML.replace("<table ", '<table style="display:flex" ')
+    got = statuses(config, make_edition(tmp_path, make_message(html=html)),
+                   tools=True)["client support"]
+    assert got.status == "warn"
+    outlook = next(p for p in got.detail.split("; ") if "Outlook:" in p)
+    assert "display:flex (windows" in outlook
+
+
+def test_check_command_prints_one_line_per_check_and_exits_1(tmp_path: Path, config: Config,
+                                                             capsys: pytest.CaptureFixture[str]
+                                                             ) -> None:
+    good = make_edition(tmp_path, name="2024-08-13")
+    assert check_command(config, good) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"checking {good}"
+    assert out[2] == "PASS  size: 0.8 KB of 102 KB; unsubscribe link at 0.7 KB"
+    assert out[-1].startswith("check: ") and " 0 fail" in out[-1]
+    assert len(out) == 14  # heading, 12 checks, summary
+    bad = make_edition(tmp_path, make_message(html=GOOD_HTML.replace(' alt="Digest"', "")),
+                       name="2024-08-12")
+    assert check_command(config, bad) == 1
+    assert "FAIL  images: 1 of 2 without alt" in capsys.readouterr().out
+
+
+def test_no_edition_dir_checks_the_newest_edition(tmp_path: Path) -> None:
+    outbox = tmp_path / "outbox"
+    make_edition(outbox, name="2024-08-12")
+    newest = make_edition(outbox, name="2024-08-13")
+    (outbox / "not-an-edition").mkdir()
+    assert latest_edition(outbox) == newest
+    config = load_config(None, **{"build.outbox": str(outbox)})
+    lines: list[str] = []
+    check_command(config, None, echo=lines.append)
+    assert lines[0] == f"checking {newest}"
+
+
+@pytest.mark.parametrize("setup", ["missing", "empty-outbox", "no-eml", "bad-json"])
+def test_bad_input_is_an_outbox_error(tmp_path: Path, setup: str) -> None:
+    outbox = tmp_path / "outbox"
+    folder = outbox / "2024-08-13"
+    if setup != "missing":
+        outbox.mkdir()
+    if setup in ("no-eml", "bad-json"):
+        folder = make_edition(outbox)
+    if setup == "no-eml":
+        (folder / "digest.eml").unlink()
+    if setup == "bad-json":
+        (folder / "edition.json").write_text("{not json", encoding="utf-8")
+    config = load_config(None, **{"build.outbox": str(outbox)})
+    with pytest.raises(OutboxError) as err:
+        check_command(config, folder if setup != "empty-outbox" else None, echo=lambda _: None)
+    assert err.value.exit_code == 2
+    assert str(outbox) in str(err.value)

@@ -16,12 +16,17 @@ _ANGLED = re.compile(r"<([^<>]*)>")
 
 
 def _header(mail: Mail, name: str) -> str:
-    # Parse errors in a header value (policy.default is strict about some) read as "absent".
+    """The header's decoded value; its raw text where the parser could not make sense of it
+    (policy.default turns an unparseable Date into ""), so a bad value is not "missing"."""
     try:
         value = mail.message.get(name)
+        decoded = str(value).strip() if value is not None else ""
     except (ValueError, IndexError):
-        return ""
-    return str(value).strip() if value is not None else ""
+        decoded = ""
+    if decoded:
+        return decoded
+    raw = next((str(v) for k, v in mail.message.raw_items() if k.lower() == name.lower()), "")
+    return " ".join(raw.split())
 
 
 def check_mime(mail: Mail, config: Config) -> CheckResult:
