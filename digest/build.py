@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from digest.archive import update_archive
 from digest.comparisons import compare
 from digest.config import Config
 from digest.errors import ConfigError, SourceError
@@ -83,6 +84,8 @@ def build_edition(config: Config, sources: list[str], edition_date: str | None =
     rendered = render_edition(edition, templates)
     message = build_message(edition, rendered, config.email)
     folder = write_edition(config.resolve(config.build.outbox), edition, rendered, message)
+    # The archive (index.html, feed.atom) is rebuilt from the outbox itself, so it always agrees.
+    update_archive(folder.parent, list_id=config.email.list_id)
     return folder
 
 
