@@ -243,3 +243,78 @@ def test_impossible_attribution_date(tmp_path: Path) -> None:
     data = " date 2024-08-13 x\n\nHi.\n\nA post. — A (@a) February 30, 2024\n".encode()
     message = _error(tmp_path, "feb30.txt", data)
     assert message.startswith(f"{tmp_path}/feb30.txt:5: impossible date")
+
+
+# --- a second roundup: lead-ins ending in commas, signatures, threads, en dashes -----------
+
+MEMO = "tests/fixtures/roundups/2024-10-02-ceo-memo-reactions.txt"
+
+
+@pytest.fixture(scope="module")
+def memo() -> Document:
+    return parse_roundup((ROOT / MEMO).read_text(encoding="utf-8"), MEMO)
+
+
+def test_memo_posts(memo: Document) -> None:
+    got = [(p.handle, p.date, p.source.rsplit(":", 1)[1]) for p in memo.posts]
+    assert got == [
+        ("priyan", "2024-10-01", "8"),
+        ("lindacarter_ceo", "2024-10-01", "12"),
+        ("officefan", "2024-10-01", "24"),
+        ("burnacct", "2024-10-01", "28"),
+        ("hrwatch", "2024-10-01", "32"),
+        ("leaksbot", "2024-10-01", "36"),
+        ("labourrep", "2024-10-01", "38"),
+    ]
+    assert memo.posts[0].author == "Priya Natarajan (she/her) 🏳️\u200d🌈"
+
+
+def test_memo_lead_ins_stay_prose(memo: Document) -> None:
+    prose = [p.text for p in memo.prose]
+    assert "As one former employee put it, with some restraint," in prose
+    assert "The memo itself read like this." in prose
+    assert "To be fair," in prose  # short and ending in a comma, but above a whole sentence
+    assert memo.posts[0].text.startswith("Five days a week")
+    assert memo.posts[2].text == "some staff welcomed it."
+    # Hard-wrapped prose reads as one line.
+    assert prose[0].startswith("The chief executive's memo leaked on Tuesday morning")
+    assert "to be in the office five days" in prose[0]
+
+
+def test_memo_signed_letter_and_thread(memo: Document) -> None:
+    letter = memo.posts[1]
+    assert letter.text.startswith("Hi everyone,\n\nI know today's news is hard.")
+    assert letter.text.endswith("Thanks,\n\nLinda")
+    thread = memo.posts[6]
+    assert thread.text.startswith("(1/2) Some context")
+    assert thread.text.endswith("(2/2) The last round, in 2023, was 800 roles.")
+
+
+def test_memo_dashes_dates_and_media(memo: Document) -> None:
+    by_handle = {p.handle: p for p in memo.posts}
+    assert by_handle["burnacct"].text == "🔥🔥🔥" and by_handle["burnacct"].has_media
+    assert by_handle["hrwatch"].text.startswith("It's down — again.")
+    assert by_handle["leaksbot"].text == "The memo is dated October 1, 2024 and went out at 9am"
+    # A bare attribution under a list marker has no text: no post, and no "ghost" anywhere.
+    assert "ghost" not in by_handle
+    assert all("Ghost" not in p.text for p in memo.prose)
+    assert all(p.text not in {"i.", "iv.", "v.", "•"} for p in memo.prose)
+    assert memo.prose[-1].text == "Shares rose 3.2% by the close."
+
+
+def test_signoff_without_salutation_takes_only_the_signoff() -> None:
+    text = ("Intro prose here.\n\nMusk is not a journalist.\n\nBest,\n\n"
+            "Mark — Mark Jacob (@MarkJacob16) August 12, 2024\n")
+    doc = parse_roundup(text, "x.txt")
+    assert doc.posts[0].text == "Best,\n\nMark"
+    assert doc.posts[0].source == "x.txt:5"
+    assert [p.text for p in doc.prose] == ["Intro prose here.", "Musk is not a journalist."]
+
+
+def test_handleless_attribution_needs_a_short_name() -> None:
+    text = ("Some post text. — Jane Doe Sept. 3, 2024\n\n"
+            "He said it would all be fine, and then it was not, as everyone saw on "
+            "— the whole internet watched it unfold live Sept. 3, 2024\n")
+    doc = parse_roundup(text, "x.txt")
+    assert [(p.author, p.handle) for p in doc.posts] == [("Jane Doe", None)]
+    assert len(doc.prose) == 1

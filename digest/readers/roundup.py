@@ -18,14 +18,16 @@ words, no sentence punctuation) - the form other embeds (Facebook, Threads) take
 Where a post begins. Most posts are one paragraph. A post runs over several paragraphs only
 when the text itself shows it, because an article's prose often sits right above a post
 ("His loyal followers believed him.") and must not be swallowed. The evidence looked for:
-  * the paragraph before the attribution ends with a comma: a sign-off ("Sincerely,",
-    "Thanks,") - prose paragraphs do not end mid-sentence;
-  * the attribution paragraph has no text of its own (the attribution on its own line);
-  * the post opens with a thread marker above 1 ("2/3", "(3/3)").
-Given such evidence the post starts at the nearest salutation above it ("Dear …,", "Hi all,",
-"To whom it may concern:") or the thread's "1/" paragraph, searched back at most
-MAX_POST_PARAGRAPHS and never past the previous post or a list marker. Without a salutation it
-takes only what the evidence itself covers (the sign-off, the bare-attribution's paragraph).
+  * a signed letter: the post's last words are a signature (a few words, no full stop: "Mark")
+    under a sign-off (a short paragraph ending in a comma: "Sincerely,"). The letter then
+    opens at the nearest salutation above ("Dear …,", "Hi all,", "To whom it may concern:");
+    with no salutation only the sign-off is taken, since nothing else tells the letter's
+    first paragraph from the article's last one;
+  * a bare attribution (alone in its paragraph): the paragraph above is the post's text;
+  * a thread marker above 1 ("2/3", "(3/3)"): the post opens at the "1/" paragraph.
+The search goes back at most MAX_POST_PARAGRAPHS and never past the previous post or a list
+marker. A long paragraph ending in a comma ("As one reader put it,") is not a sign-off, and a
+whole sentence is not a signature, so an article's lead-in stays prose.
 
 List markers ("1.", "2)", "iv.", "•") and separators with no letters in them are neither posts
 nor prose: they are dropped, and an empty list item vanishes with them.
@@ -65,8 +67,8 @@ _MARKER_RE = re.compile(
     r"^\s*(?:\(?(?:\d{1,3}|[a-z]|[ivxlc]{1,6})[.):]|#\d{1,3}|[-*•·‣▪◦–—])\s*$", re.IGNORECASE
 )
 _SALUTATION_RE = re.compile(
-    r"^\s*(?:dear(?:est)?|hi|hello|hey|greetings|to|attention|attn|my dear|open letter)\b"
-    r"[^.!?\n]{0,80}[,:]\s*$",
+    r"^\s*(?:dear(?:est)?|hi|hello|hey|greetings|attention|attn|my dear|an open letter"
+    r"|to (?:whom|all|the|my|our|every))\b[^.!?\n]{0,80}[,:]\s*$",
     re.IGNORECASE,
 )
 _THREAD_RE = re.compile(r"^\s*\(?(?P<n>\d{1,2})\s*/\s*(?P<of>\d{1,2})?\)?(?:\s|$)")
@@ -133,34 +135,52 @@ def _is_marker(paragraph: _Paragraph) -> bool:
     return bool(_MARKER_RE.match(text)) or not any(ch.isalnum() for ch in text)
 
 
+def _is_signature(body: str) -> bool:
+    """ "Mark", "Linda and the team": a short line with no sentence end."""
+    words = body.split()
+    return 0 < len(words) <= 5 and body.rstrip()[-1] not in ".!?…"
+
+
+def _is_signoff(text: str) -> bool:
+    """ "Sincerely,", "Best wishes,": short and ending in a comma. A long paragraph ending in a
+    comma is the article introducing a post ("As one reader put it,")."""
+    return text.rstrip().endswith(",") and len(text.split()) <= 4
+
+
 def _post_start(paragraphs: list[_Paragraph], end: int, floor: int,
                 attribution: _Attribution) -> int:
     """Index of the first paragraph of the post whose attribution is paragraphs[end]."""
     lowest = max(floor, end - MAX_POST_PARAGRAPHS)
-    prev = paragraphs[end - 1].text if end - 1 >= floor else ""
+
+    def usable(index: int) -> bool:
+        return index >= lowest and not _is_marker(paragraphs[index])
+
     thread = _THREAD_RE.match(attribution.body)
-    bare = not attribution.body
-    signed_off = prev.rstrip().endswith(",")
     if thread and int(thread["n"]) > 1:
-        for index in range(end - 1, lowest - 1, -1):
+        index = end - 1
+        while usable(index):
             opening = _THREAD_RE.match(paragraphs[index].text)
-            if _is_marker(paragraphs[index]):
-                break
             if opening and int(opening["n"]) == 1:
                 return index
+            index -= 1
         return end
-    if not (bare or signed_off):
-        return end
-    for index in range(end - 1, lowest - 1, -1):
-        if _is_marker(paragraphs[index]):
-            break
+    # The post's last paragraph of text: the attribution's own, or the one above a bare one.
+    last, body = end, attribution.body
+    if not body:
+        if not usable(end - 1):
+            return end
+        last, body = end - 1, paragraphs[end - 1].text
+    signoff = last - 1
+    if not (usable(signoff) and _is_signoff(paragraphs[signoff].text) and _is_signature(body)):
+        return last
+    # A signed letter: it opens at the nearest salutation above; without one, where it
+    # opens cannot be told from the article's prose, so it keeps only the sign-off.
+    index = signoff - 1
+    while usable(index):
         if _SALUTATION_RE.match(paragraphs[index].text):
             return index
-    # No salutation: the post is what the evidence covers and no more.
-    start = end - 1 if end - 1 >= floor and not _is_marker(paragraphs[end - 1]) else end
-    while start - 1 >= floor and paragraphs[start - 1].text.rstrip().endswith(","):
-        start -= 1
-    return start
+        index -= 1
+    return signoff
 
 
 def parse_roundup(text: str, where: str) -> Document:
@@ -190,7 +210,9 @@ def parse_roundup(text: str, where: str) -> Document:
             if not _is_marker(before):
                 prose.append(Prose(before.prose, f"{where}:{before.line}"))
         parts = [p.text for p in paragraphs[start:index]] + [attribution.body]
-        posts.append(_make_post(parts, attribution, f"{where}:{paragraphs[start].line}"))
+        post = _make_post(parts, attribution, f"{where}:{paragraphs[start].line}")
+        if post.text or post.has_media:  # an attribution alone under a list marker says nothing
+            posts.append(post)
         floor = index + 1
     for after in paragraphs[floor:]:
         if not _is_marker(after):
