@@ -67,7 +67,7 @@ def defuse(text: str) -> str:
 
 def unsubscribe_url(template: str, email: str, edition: str) -> str:
     """Fill {email} and {edition} in the configured URL, quoted for a query string."""
-    return template.replace("{email}", quote(email, safe="@")).replace(
+    return template.replace("{email}", quote(email, safe="")).replace(
         "{edition}", quote(edition, safe="")
     )
 

@@ -40,7 +40,8 @@ def test_files_and_contents(tmp_path: Path, edition: Edition) -> None:
         "digest.eml", "digest.html", "digest.merge.html", "digest.merge.txt", "digest.mjml",
         "digest.txt", "edition.json"]
     html = (folder / "digest.html").read_text(encoding="utf-8")
-    assert 'href="https://digest.localhost/unsubscribe?email=readers@localhost"' in html
+    assert ('href="https://digest.localhost/unsubscribe?edition=2024-08-13&amp;'
+            'recipient=readers%40localhost"') in html
     assert "%%unsubscribe_url%%" in (folder / "digest.merge.html").read_text(encoding="utf-8")
     assert "readers@localhost" in (folder / "digest.txt").read_text(encoding="utf-8")
     raw = (folder / "edition.json").read_text(encoding="utf-8")

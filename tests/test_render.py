@@ -28,8 +28,8 @@ def test_html_has_the_parts_a_reader_needs(edition: Edition) -> None:
     assert re.search(r'<meta name="color-scheme" content="light dark"', html)
     assert "prefers-color-scheme: dark" in html
     # the preheader, hidden
-    assert re.search(r'<div style="display:none[^"]*">1.1m listened live against 25m promised',
-                     html)
+    assert re.search(r'<div class="preheader" style="display:none[^"]*">1.1m listened live '
+                     r'against 25m promised</div>', html)
     for figure in ("1.1m", "25m", "67m"):
         assert f">{figure}</div>" in html  # shown large, in their own block
     assert "1,100,000 / 25,000,000 = 4.4%" in html

@@ -48,11 +48,11 @@ def test_defused_content_is_not_merged() -> None:
 
 def test_unsubscribe_url_is_quoted() -> None:
     url = unsubscribe_url("https://x.org/u?e={email}&ed={edition}", "a+b&c@x.org", "2024-08-13")
-    assert url == "https://x.org/u?e=a%2Bb%26c@x.org&ed=2024-08-13"
+    assert url == "https://x.org/u?e=a%2Bb%26c%40x.org&ed=2024-08-13"
     values = recipient_values("https://x.org/u?e={email}&ed={edition}", "e1", "a@x.org")
     assert values["name"] == "reader"
     href = merge('<a href="%%unsubscribe_url%%">', values, html=True)
-    assert href == '<a href="https://x.org/u?e=a@x.org&amp;ed=e1">'
+    assert href == '<a href="https://x.org/u?e=a%40x.org&amp;ed=e1">'
 
 
 def test_address_of() -> None:
