@@ -110,3 +110,22 @@ def test_unwritable_outbox_is_an_outbox_error(tmp_path: Path) -> None:
     missing = tmp_path / "nope"
     with pytest.raises(OutboxError, match="nope"):
         update_archive(missing)
+
+
+def test_digest_build_keeps_the_archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from digest.build import build_edition
+    from digest.config import load_config
+    from digest.resources import bundled_seeds
+
+    monkeypatch.chdir(tmp_path)  # no stray ./digest.toml
+    box = tmp_path / "outbox"
+    config = load_config(None, **{"build.outbox": str(box)})
+    first = build_edition(config, [str(bundled_seeds())])
+    later = build_edition(config, [str(bundled_seeds())], edition_date="2024-08-20")
+    feed = feedparser.parse(str(box / "feed.atom"))
+    assert feed.bozo == 0
+    subjects = [json.loads((f / "edition.json").read_text())["subject"] for f in (later, first)]
+    assert [e.title for e in feed.entries] == subjects
+    assert feed.entries[0].link.endswith(f"{later.name}/digest.html")
+    page = (box / "index.html").read_text(encoding="utf-8")
+    assert page.index('href="2024-08-20/digest.html"') < page.index('href="2024-08-13/digest.html"')
