@@ -14,8 +14,6 @@ process is gone (same host, dead pid): the crash case.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +34,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from digest.config import Config
 from digest.errors import ScheduleError
+from digest.ledger import default_url, new_owner, owner_dead
 
 RETRYABLE = ("failed", "partial")
 DONE = ("sent", "skipped", "missed")
@@ -69,24 +68,16 @@ def ledger_url(config: Config) -> str:
     """The delivery ledger's database: config.send.ledger, default outbox/ledger.sqlite."""
     if config.send.ledger:
         return sqlalchemy_url(config.send.ledger, config)
-    return sqlalchemy_url(str(Path(config.build.outbox) / "ledger.sqlite"), config)
+    return default_url(config.resolve(config.build.outbox))
+
+
+# One id per process, in the delivery ledger's format (host, pid, start time, nonce), so a
+# dead owner is told from a reused pid the same way digest.ledger does it.
+_OWNER = new_owner()
 
 
 def owner_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _owner_is_dead(owner: str) -> bool:
-    host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False  # another machine: we cannot tell, so we never steal its slot
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+    return _OWNER
 
 
 def _now() -> str:
@@ -147,7 +138,7 @@ class SlotLedger:
         current = self.get(slot)
         if current is None or current.status in DONE:
             return None
-        if current.status == "running" and not _owner_is_dead(current.owner):
+        if current.status == "running" and not owner_dead(current.owner):
             return None
         # Compare-and-swap on the row we read: of two contenders, one UPDATE matches.
         with self.engine.begin() as conn:

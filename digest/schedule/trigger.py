@@ -155,7 +155,8 @@ def _instant(wall: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     """The one instant a wall time stands for: the first of a repeated hour, after a gap."""
     local = wall.replace(tzinfo=zone, fold=0)
     # fold=0 on a gap time uses the offset from before the jump: 01:30 → 01:30 UTC = 02:30 BST.
-    return local.astimezone(_UTC).astimezone(zone)
+    # Returned in UTC: Python compares and subtracts two times of one zone by wall clock.
+    return local.astimezone(_UTC)
 
 
 class SlotTrigger(BaseTrigger):  # type: ignore[misc]  # apscheduler is untyped
@@ -194,6 +195,9 @@ class SlotTrigger(BaseTrigger):  # type: ignore[misc]  # apscheduler is untyped
 
     def get_next_fire_time(self, previous_fire_time: dt.datetime | None,
                            now: dt.datetime) -> dt.datetime | None:
+        now = now.astimezone(_UTC)
+        if previous_fire_time is not None:
+            previous_fire_time = previous_fire_time.astimezone(_UTC)
         start = now
         if previous_fire_time is not None:
             start = min(now, previous_fire_time + dt.timedelta(microseconds=1))
@@ -207,7 +211,7 @@ class SlotTrigger(BaseTrigger):  # type: ignore[misc]  # apscheduler is untyped
         return _instant(min(found), self.zone) if found else None
 
     def next_times(self, now: dt.datetime, count: int) -> list[dt.datetime]:
-        """The next `count` slots at or after `now`, in the trigger's zone."""
+        """The next `count` slots at or after `now` (in UTC)."""
         times: list[dt.datetime] = []
         previous: dt.datetime | None = None
         while len(times) < count:
@@ -220,6 +224,7 @@ class SlotTrigger(BaseTrigger):  # type: ignore[misc]  # apscheduler is untyped
 
     def latest_slot(self, now: dt.datetime, window_seconds: int) -> dt.datetime | None:
         """The latest slot at or before `now`, if one falls within the last `window_seconds`."""
+        now = now.astimezone(_UTC)
         moment = self.get_next_fire_time(None, now - dt.timedelta(seconds=window_seconds))
         latest = None
         while moment is not None and moment <= now:

@@ -1,0 +1,237 @@
+"""`digest schedule`: APScheduler 3 in the foreground, with its jobs in a SQL job store.
+
+The stored job carries the schedule's state across restarts: its next run time is what tells,
+at start-up, that a slot passed while the process was down. Hence the order at start-up:
+start paused, add the job only if it is missing (re-adding it with replace_existing=True would
+compute a fresh next run time and silently drop the missed slot), then resume, and APScheduler
+either runs the missed slot once (coalesce, within misfire_grace_time = max_late) or reports it
+missed. What a run does is digest.schedule.run, the same code as `digest send --due`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_MISSED,
+    JobExecutionEvent,
+    JobSubmissionEvent,
+)
+from apscheduler.job import Job
+from apscheduler.jobstores.base import ConflictingIdError
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import SQLAlchemyError
+
+from digest.config import Config
+from digest.errors import DigestError, ScheduleError
+from digest.schedule.run import log, run_due, run_slot, setup_logging, trigger_of
+from digest.schedule.slots import RETRYABLE, SlotLedger, ledger_url, sqlalchemy_url
+from digest.schedule.trigger import SlotTrigger, slot_id
+
+JOB_ID = "digest-edition"
+FOLLOW_UP_SECONDS = 60
+
+
+class _Current:
+    """The config of the running daemon. Stored jobs hold no config (they would go stale in
+    the job store); the job functions read it from here."""
+
+    config: Config | None = None
+
+
+def scheduled_run() -> None:
+    """The stored job, importable by reference: run the slot that is due now."""
+    config = _Current.config
+    if config is None:
+        log.error("a scheduled run fired with no configuration loaded; ignored")
+        return
+    try:
+        run_due(config)
+    except DigestError as exc:
+        log.error("run failed: %s", exc)
+
+
+def follow_up() -> None:
+    """Every minute: finish the current slot if it failed, waits for retries, or its owner died
+    (a crash after APScheduler had already moved the job to the next slot)."""
+    config = _Current.config
+    if config is None:
+        return
+    try:
+        retry_unfinished(config)
+    except DigestError as exc:
+        log.error("follow-up failed: %s", exc)
+
+
+def retry_unfinished(config: Config, now: dt.datetime | None = None) -> int:
+    trigger = trigger_of(config)
+    slot = trigger.latest_slot(now or dt.datetime.now(dt.UTC), config.schedule.max_late_seconds)
+    if slot is None:
+        return 0
+    ledger = SlotLedger(ledger_url(config))
+    try:
+        row = ledger.get(slot_id(slot, trigger.spec, trigger.zone))
+    finally:
+        ledger.close()
+    if row is None or row.status not in (*RETRYABLE, "running"):
+        return 0  # never started: APScheduler's own run (or its "missed") decides
+    return run_slot(config, trigger, slot)
+
+
+def jobstore_url(config: Config) -> str:
+    value = config.schedule.jobstore or str(Path(config.build.outbox) / "schedule.sqlite")
+    url = sqlalchemy_url(value, config)
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    return url
+
+
+def _on_event(event: JobExecutionEvent | JobSubmissionEvent) -> None:
+    config = _Current.config
+    if config is None or event.job_id != JOB_ID:
+        return
+    trigger = trigger_of(config)
+    if event.code == EVENT_JOB_MISSED:
+        _record_missed(config, trigger, event.scheduled_run_time)
+    elif event.code == EVENT_JOB_MAX_INSTANCES:
+        log.info("slot at %s not started: the previous run is still going",
+                 event.scheduled_run_times[-1].isoformat())
+    elif event.code == EVENT_JOB_ERROR:
+        log.error("run crashed: %s: %s", type(event.exception).__name__, event.exception)
+
+
+def _record_missed(config: Config, trigger: SlotTrigger, scheduled: dt.datetime) -> None:
+    sid = slot_id(scheduled, trigger.spec, trigger.zone)
+    late = dt.datetime.now(dt.UTC) - scheduled
+    detail = (f"due {scheduled.astimezone(trigger.zone).isoformat()}, "
+              f"{int(late.total_seconds())}s late, max_late {config.schedule.max_late}")
+    try:
+        ledger = SlotLedger(ledger_url(config))
+        try:
+            recorded = ledger.mark_missed(sid, scheduled, detail)
+            row = None if recorded else ledger.get(sid)
+        finally:
+            ledger.close()
+    except DigestError as exc:
+        log.error("slot %s missed (%s); could not record it: %s", sid, detail, exc)
+        return
+    if recorded:
+        log.warning("slot %s missed: %s; not sent", sid, detail)
+    elif row is not None:
+        log.info("slot %s: missed by this scheduler, already %s", sid, row.status)
+
+
+def _ensure_job(scheduler: BackgroundScheduler, trigger: SlotTrigger, max_late: int) -> Job:
+    """Add the job if it is missing; bring a stored one up to date without losing its due time."""
+    settings: dict[str, Any] = {"coalesce": True, "max_instances": 1,
+                                "misfire_grace_time": max_late}
+    job: Job | None = scheduler.get_job(JOB_ID)
+    if job is None:
+        try:
+            added: Job = scheduler.add_job(scheduled_run, trigger, id=JOB_ID,
+                                           name="digest edition", **settings)
+            log.info("job added to the store")
+            return added
+        except ConflictingIdError:  # another scheduler on the same store added it just now
+            stored: Job = scheduler.get_job(JOB_ID)
+            return stored
+    changes = {key: value for key, value in settings.items() if getattr(job, key) != value}
+    if job.func_ref != f"{__name__}:scheduled_run":
+        changes["func"] = scheduled_run
+    if job.trigger != trigger:
+        changes["trigger"] = trigger
+        now = dt.datetime.now(dt.UTC)
+        if job.next_run_time is None or job.next_run_time > now:
+            # Not yet due under the old expression: the next slot comes from the new one.
+            # A slot already passed keeps its time, so it is caught up or reported missed.
+            changes["next_run_time"] = trigger.get_next_fire_time(None, now)
+        log.info("schedule changed from %s to %s", job.trigger, trigger)
+    if changes:
+        scheduler.modify_job(JOB_ID, **changes)
+    modified: Job = scheduler.get_job(JOB_ID)
+    return modified
+
+
+def run_daemon(config: Config) -> int:
+    """Run until Ctrl-C or SIGTERM; a run in progress is finished first. Exit code 0."""
+    setup_logging()
+    trigger = trigger_of(config)
+    max_late = config.schedule.max_late_seconds
+    url = jobstore_url(config)
+    _Current.config = config
+    scheduler = BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(url=url), "local": MemoryJobStore()},
+        timezone=trigger.zone,
+    )
+    scheduler.add_listener(_on_event, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES | EVENT_JOB_ERROR)
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        log.info("stopping on %s; a run in progress finishes first", signal.Signals(signum).name)
+        stop.set()
+        # A second Ctrl-C interrupts at once.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        try:
+            scheduler.start(paused=True)
+            job = _ensure_job(scheduler, trigger, max_late)
+        except SQLAlchemyError as exc:
+            raise ScheduleError(f"job store unusable: {exc}", where=url) from None
+        # Not persisted: the follow-up only finishes a slot the stored job already started.
+        scheduler.add_job(follow_up, IntervalTrigger(seconds=FOLLOW_UP_SECONDS),
+                          id="digest-follow-up", jobstore="local", coalesce=True,
+                          max_instances=1, next_run_time=dt.datetime.now(dt.UTC))
+        due = job.next_run_time
+        log.info("schedule %s (%s), max_late %s; next slot %s; job store %s",
+                 trigger.spec.expr, trigger.timezone, config.schedule.max_late,
+                 due.astimezone(trigger.zone).isoformat() if due else "none", _safe(url))
+        scheduler.resume()
+        while not stop.wait(1):
+            pass
+    finally:
+        stop_scheduler(scheduler)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        _Current.config = None
+    log.info("stopped")
+    return 0
+
+
+def stop_scheduler(scheduler: BackgroundScheduler) -> None:
+    """Shut down without touching the stored job.
+
+    APScheduler 3.11's main loop runs one more round of job processing after shutdown() (the
+    state check comes after the wake-up); a job due at that moment would be submitted to the
+    stopped executor, fail, and have its next run time moved on: the slot would be lost. With
+    the job store detached first, that round finds nothing; the job stays due in the store.
+    """
+    if not scheduler.running:
+        return
+    scheduler.pause()
+    for alias in ("default", "local"):
+        with contextlib.suppress(KeyError):
+            scheduler.remove_jobstore(alias, shutdown=True)
+    scheduler.shutdown(wait=True)
+
+
+def _safe(url: str) -> str:
+    """A URL fit for a log line: no password."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ValueError, SQLAlchemyError):
+        return "<job store>"

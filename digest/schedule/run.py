@@ -1,0 +1,198 @@
+"""One slot, start to end: claim it, check for news, build, send, record. Shared by the daemon
+(`digest schedule`) and system cron (`digest send --due`), so both behave the same.
+
+The edition is built by digest.build and sent by digest.send.deliver, the code behind
+`digest build` and `digest send`; only the "nothing new" edition is assembled here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Protocol
+
+from digest.config import Config
+from digest.errors import DigestError
+from digest.schedule.slots import Slot, SlotLedger, ledger_url
+from digest.schedule.trigger import SlotTrigger, slot_id
+
+log = logging.getLogger("digest.schedule")
+
+
+class DeliveryReport(Protocol):
+    sent: int
+    failed: int
+    retrying: int
+
+
+def trigger_of(config: Config) -> SlotTrigger:
+    return SlotTrigger(config.schedule.cron, config.schedule.timezone)
+
+
+def setup_logging() -> None:
+    """One line per event on stderr, with a local timestamp; APScheduler's chatter muted."""
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s digest schedule: %(message)s",
+                                               "%Y-%m-%dT%H:%M:%S%z"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+    # Its "Run time of job … was missed" warning is replaced by our own "missed" line.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
+
+
+def run_due(config: Config, now: dt.datetime | None = None) -> int:
+    """Build and send the latest slot at or before now, if it is within max_late and not yet
+    done; else nothing. Exit code: 0 sent or nothing to do, 1 some recipients failed or wait
+    for a retry, 2 the build or its input is broken. Safe to call every minute."""
+    setup_logging()
+    trigger = trigger_of(config)
+    now = now or dt.datetime.now(dt.UTC)
+    slot = trigger.latest_slot(now, config.schedule.max_late_seconds)
+    if slot is None:
+        upcoming = trigger.get_next_fire_time(None, now)
+        # Quiet under cron (it mails any output); a person at a terminal gets an answer.
+        level = logging.INFO if sys.stderr.isatty() else logging.DEBUG
+        log.log(level, "nothing due; next slot %s",
+                upcoming.isoformat() if upcoming else "never")
+        return 0
+    return run_slot(config, trigger, slot)
+
+
+def run_slot(config: Config, trigger: SlotTrigger, slot: dt.datetime) -> int:
+    """Claim `slot` and, if this process wins it, produce and send its edition."""
+    sid = slot_id(slot, trigger.spec, trigger.zone)
+    ledger = SlotLedger(ledger_url(config))
+    try:
+        claimed = ledger.claim(sid, slot)
+        if claimed is None:
+            current = ledger.get(sid)
+            status = current.status if current else "gone"
+            if current is not None and status == "running":
+                log.info("slot %s: being sent by %s; not sending it again", sid, current.owner)
+            else:
+                log.debug("slot %s: already %s", sid, status)
+            return 0
+        return _produce(config, ledger, claimed)
+    finally:
+        ledger.close()
+
+
+def _produce(config: Config, ledger: SlotLedger, claimed: Slot) -> int:
+    sid = claimed.slot
+    folder = Path(claimed.edition_dir) if claimed.edition_dir else None
+    try:
+        if folder is None or not (folder / "edition.json").is_file():
+            # A retry of a slot whose edition exists re-sends that edition; never rebuilds it.
+            folder = _build(config, sid)
+            if folder is None:
+                ledger.finish(sid, "skipped", detail="no news")
+                return 0
+            ledger.set_edition(sid, folder)
+        report = _deliver(config, folder)
+    except DigestError as exc:
+        ledger.finish(sid, "failed", detail=str(exc))
+        log.error("slot %s: failed: %s", sid, exc)
+        return exc.exit_code
+    except BaseException as exc:
+        # Interrupted or a bug: leave the slot retryable while it is still due, then re-raise.
+        ledger.finish(sid, "failed", detail=f"{type(exc).__name__}: {exc}")
+        raise
+    status = "partial" if report.retrying else "sent"
+    ledger.finish(sid, status, edition_dir=folder, sent=report.sent, failed=report.failed,
+                  retrying=report.retrying)
+    log.info("slot %s edition %s: sent %d, failed %d, retrying %d%s", sid, folder.name,
+             report.sent, report.failed, report.retrying,
+             f" (attempt {claimed.attempts})" if claimed.attempts > 1 else "")
+    return 1 if report.failed or report.retrying else 0
+
+
+def _deliver(config: Config, folder: Path) -> DeliveryReport:
+    from digest.send import deliver
+
+    report: DeliveryReport = deliver(config, folder)
+    return report
+
+
+def _build(config: Config, sid: str) -> Path | None:
+    """The slot's edition folder, or None when there is no news and no_news = "skip"."""
+    from digest.build import build_edition, default_sources
+
+    sources = default_sources(config)
+    outbox = config.resolve(config.build.outbox)
+    settings = config.schedule
+    previous = previous_edition(outbox, exclude=sid)
+    if previous is not None and settings.min_highlights > 0:
+        new = count_new_posts(sources, previous)
+        if new < settings.min_highlights:
+            reason = (f"no news: {new} new post{'s' * (new != 1)} since edition {previous.name}"
+                      f" (min_highlights = {settings.min_highlights})")
+            if settings.no_news == "skip":
+                log.info("slot %s: %s; skipped", sid, reason)
+                return None
+            log.info("slot %s: %s; sending a short 'nothing new' edition", sid, reason)
+            return _build_quiet(config, sources, sid, previous)
+    return build_edition(config, sources, edition_id=sid)
+
+
+def previous_edition(outbox: Path, exclude: str) -> Path | None:
+    """The edition written last (edition.json's mtime), other than the slot's own."""
+    editions = [p.parent for p in outbox.glob("*/edition.json")
+                if p.parent.name != exclude and not p.parent.name.startswith(".")]
+    return max(editions, key=lambda p: (p.joinpath("edition.json").stat().st_mtime_ns, p.name),
+               default=None)
+
+
+def _seen_posts(edition_dir: Path) -> set[str]:
+    try:
+        data = json.loads((edition_dir / "edition.json").read_text(encoding="utf-8"))
+        return {str(post["id"]) for post in data.get("posts", ())}
+    except (OSError, ValueError, KeyError, TypeError):
+        # An unreadable previous edition cannot prove there is no news: treat all as new.
+        return set()
+
+
+def count_new_posts(sources: list[str], previous: Path) -> int:
+    """Posts in the sources now that the previous edition did not carry."""
+    from digest.readers import dedupe_posts, read_sources
+
+    seen = _seen_posts(previous)
+    posts = dedupe_posts([p for d in read_sources(sources) for p in d.posts])
+    return sum(1 for post in posts if post.id not in seen)
+
+
+def _build_quiet(config: Config, sources: list[str], sid: str, previous: Path) -> Path:
+    """A short edition that says nothing is new: no figures, only the few new posts.
+
+    It keeps every post in edition.json, so the next slot's news check compares against them.
+    """
+    from digest.build import decide_edition
+    from digest.message import build_message
+    from digest.outbox import write_edition
+    from digest.render import render_edition
+
+    full = decide_edition(config, sources, edition_id=sid)
+    seen = _seen_posts(previous)
+    fresh = tuple(h for h in full.highlights if h.post not in seen)
+    title = config.build.title or "Nothing new"
+    edition = dataclasses.replace(
+        full,
+        title=title,
+        subject=f"{title} · {dt.date.fromisoformat(full.date):%-d %b %Y}",
+        preheader="Nothing new since the last edition.",
+        summary="Nothing new since the last edition.",
+        highlights=fresh,
+        figures=(),
+        comparisons=(),
+        summary_numbers=(),
+        extra={**full.extra, "quiet": True, "previous": previous.name},
+    )
+    templates = config.resolve(config.build.templates) if config.build.templates else None
+    rendered = render_edition(edition, templates)
+    message = build_message(edition, rendered, config.email)
+    return write_edition(config.resolve(config.build.outbox), edition, rendered, message)
