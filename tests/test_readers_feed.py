@@ -138,6 +138,14 @@ class _FeedServer(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         type(self).requests.append(dict(self.headers.items()))
+        if self.path == "/posts":
+            body = b'[{"author": "A", "date": "2024-09-03", "text": "served as JSON"}]'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if self.path == "/missing":
             self.send_error(404, "Not Found")
             return
@@ -201,3 +209,11 @@ def test_unreachable_url() -> None:
         with pytest.raises(SourceError) as info:
             read_sources([url])
     assert str(info.value).startswith(f"{url}: cannot fetch (")
+
+
+def test_url_kind_comes_from_content_type(server: str, tmp_path: Path) -> None:
+    (doc,) = read_sources([f"{server}/posts"])
+    assert [p.text for p in doc.posts] == ["served as JSON"]
+    assert doc.posts[0].source == f"{server}/posts:1"
+    # No validators from the server: nothing is cached, the next run downloads again.
+    assert not list((tmp_path / "cache").glob("*.body"))

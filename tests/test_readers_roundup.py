@@ -215,7 +215,7 @@ def _error(tmp_path: Path, name: str, data: bytes | None) -> str:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    assert _error(tmp_path, "nope.txt", None) == f"{tmp_path}/nope.txt: no such file"
+    assert _error(tmp_path, "nope.txt", None) == f"{tmp_path}/nope.txt: no such file or folder"
 
 
 def test_empty_file(tmp_path: Path) -> None:

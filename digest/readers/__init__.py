@@ -31,6 +31,8 @@ def read_sources(sources: list[str]) -> list[Document]:
             documents.append(_read_url(source))
             continue
         path = Path(source).expanduser()
+        if not path.exists():
+            raise SourceError("no such file or folder", where=source)
         if path.is_dir():
             files = _folder_files(path)
             if not files:
