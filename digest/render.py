@@ -33,6 +33,8 @@ from digest.resources import builtin_templates
 MJML_TEMPLATE = "digest.mjml.j2"
 TEXT_TEMPLATE = "digest.txt.j2"
 MAX_KEY_FIGURES = 4
+# Marks the CSS that premailer inlines: a template's <mj-style inline="inline"> starts with it.
+INLINE_MARK = "/* digest:inline */"
 _URL_RE = re.compile(r"https://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 
 
@@ -87,13 +89,15 @@ def human_date(iso: str) -> str:
 
 
 def key_figures(edition: Edition) -> list[Figure]:
-    """The figures the summary quotes, in its order; else the first ones found."""
+    """The figures the summary quotes, in the order it quotes them; else the first ones found."""
     by_id = {f.id: f for f in edition.figures}
-    picked: list[Figure] = []
-    for number in edition.summary_numbers:
+    quoted: list[tuple[int, int, Figure]] = []
+    for index, number in enumerate(edition.summary_numbers):
         figure = by_id.get(number.ref) if number.source == "figure" else None
-        if figure is not None and figure not in picked:
-            picked.append(figure)
+        if figure is not None and all(figure is not f for _, _, f in quoted):
+            at = edition.summary.find(number.text)
+            quoted.append((at if at >= 0 else len(edition.summary), index, figure))
+    picked = [figure for _, _, figure in sorted(quoted, key=lambda q: (q[0], q[1]))]
     return (picked or list(edition.figures))[:MAX_KEY_FIGURES]
 
 
@@ -132,7 +136,7 @@ def _finalize(value: Any) -> Any:
 
 
 def linkify(text: str) -> Markup:
-    """Escape `text`; https URLs become links; blank lines separate paragraphs."""
+    """Escape `text`; https URLs become links; blank lines separate paragraphs (<p>)."""
     parts: list[str] = []
     last = 0
     for match in _URL_RE.finditer(text):
@@ -141,9 +145,12 @@ def linkify(text: str) -> Markup:
         parts.append(f'<a href="{url}">{url}</a>')
         last = match.end()
     parts.append(str(escape(text[last:])))
-    html = "".join(parts).strip()
-    html = re.sub(r"\n\s*\n+", "<br /><br />", html)
-    return Markup(html.replace("\n", "<br />"))
+    paragraphs = [p.strip().replace("\n", "<br />")
+                  for p in re.split(r"\n\s*\n", "".join(parts)) if p.strip()]
+    if len(paragraphs) <= 1:
+        return Markup("".join(paragraphs))
+    return Markup("".join(f'<p style="margin:{"0" if i == 0 else "10px 0 0"};">{p}</p>'
+                          for i, p in enumerate(paragraphs)))
 
 
 def number(value: float) -> str:
@@ -215,14 +222,34 @@ def mjml_to_html(source: str) -> str:
     return mjml.mjml2html(source, fonts={}, disable_comments=True)
 
 
+def protect_head_styles(html: str) -> str:
+    """Only the template's `<mj-style inline="inline">` (marked INLINE_MARK) is for inlining.
+
+    MJML's own resets and @media rules, and the dark-mode styles, stay in <head> as they are:
+    inlining the resets into every table cell would add a third to the HTML's size.
+    """
+    def mark(match: re.Match[str]) -> str:
+        tag, css = match.group(1), match.group(2)
+        return match.group(0) if INLINE_MARK in css else (
+            f'{tag[:-1]} data-premailer="ignore">{css}</style>')
+
+    return re.sub(r"(<style\b[^>]*>)(.*?)</style>", mark, html, flags=re.DOTALL)
+
+
 def inline_css(html: str) -> str:
-    # strip_important=False keeps the !important of the @media rules (the phone layout);
+    # strip_important=False keeps !important (dark mode, the phone layout); the inline block
+    # itself is dropped once inlined (what it cannot inline, premailer keeps in a <style>);
     # no network and no local files: the HTML is self-contained.
     return str(premailer.Premailer(
-        html, strip_important=False, keep_style_tags=True, allow_network=False,
+        html, strip_important=False, keep_style_tags=False, allow_network=False,
         allow_loading_external_files=False, disable_validation=True,
         cssutils_logging_level=logging.CRITICAL,
     ).transform())
+
+
+def drop_premailer_marks(html: str) -> str:
+    # premailer leaves the mark on <style> blocks it does not parse (media=, in comments).
+    return html.replace(' data-premailer="ignore"', "")
 
 
 def restore_doctype(html: str) -> str:
@@ -236,8 +263,9 @@ def tidy_lines(html: str) -> str:
     return "\n".join(line.rstrip() for line in html.strip().splitlines()) + "\n"
 
 
-HTML_STEPS: tuple[Callable[[str], str], ...] = (mjml_to_html, inline_css, restore_doctype,
-                                                tidy_lines)
+HTML_STEPS: tuple[Callable[[str], str], ...] = (
+    mjml_to_html, protect_head_styles, inline_css, drop_premailer_marks, restore_doctype,
+    tidy_lines)
 
 
 def _apply(steps: Iterable[Callable[[str], str]], value: str) -> str:
