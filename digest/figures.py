@@ -1,0 +1,229 @@
+"""Figures: the numbers that matter in the posts, normalised, labelled and classified.
+
+`find_figures` reads each post's text (and a feed item's title), finds the quantities with
+`digest.numbers.find_mentions`, and gives each one a label in the source's own words (the noun
+phrase after it, else the clause before it), a kind, and the sentence it was said in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from digest.models import Figure, FigureKind, Post
+from digest.numbers import STOP, Mention, find_mentions, mask
+
+# Platform counters: what a service reports about a post, not what happened in the world.
+METRIC = re.compile(
+    r"\b(?:page\s+)?(?:impressions|views|likes|retweets|reposts|quote\s+tweets|followers"
+    r"|subscribers|plays|streams|downloads|clicks|engagements?|replies|bookmarks|hits|visits)\b",
+    re.IGNORECASE,
+)
+# An audience counted: people who actually did something (listened, watched, turned up).
+AUDIENCE = re.compile(
+    r"\b(?:(?:listening|watching|viewing|streaming)(?:\s+(?:live|in))?|tuned\s+in|listeners"
+    r"|viewers|attendees|attendance|audience|spectators|turnout|visitors|crowd)\b",
+    re.IGNORECASE,
+)
+# A promise, target or forecast: the number is what someone said would happen.
+CLAIM = re.compile(
+    r"\b(?:promis(?:ed|es|e|ing)|pledg(?:ed|es|e)|target(?:ed|s)?|goal|aim(?:ed|s|ing)?"
+    r"|expect(?:ed|s|ing)?|forecasts?|predict(?:ed|s|ion)?|project(?:ed|ion)|claim(?:ed|s)?"
+    r"|vow(?:ed|s)?|boast(?:ed|s)?|plann?(?:ed|s)?|hop(?:ed|es|ing)|tout(?:ed|s)?)\b",
+    re.IGNORECASE,
+)
+# Something observed or counted after the fact.
+MEASURED = re.compile(
+    r"\b(?:actually|in\s+fact|only|just|measured|recorded|peaked|reached|hit|counted"
+    r"|officially|confirmed|data|according|reported|survey(?:ed)?|found)\b",
+    re.IGNORECASE,
+)
+PHYSICAL = frozenset(("mph", "kph", "km/h", "km", "mi", "ft", "kg", "t", "C", "F", "GB", "TB",
+                      "MB"))
+AUXILIARY = frozenset(("is", "are", "was", "were", "be", "been", "being", "has", "have", "had"))
+_WORD = re.compile(r"[A-Za-z][\w'’]*(?:-[\w'’]+)*")
+# Where a clause ends: punctuation, a contrasting conjunction ("expected 20m viewers but only
+# 9m tuned in": the promise stays with 20m), or another number.
+_BOUNDARY = re.compile(r"[,;:—–]|\s(?:but|while|whereas|although|though|yet)\s|\d[%\w]*\)?\s",
+                       re.IGNORECASE)
+_ABBREV = re.compile(r"(?:\b[A-Z]|Mr|Mrs|Ms|Dr|St|No|vs|Pa|Jr|Sr|Inc|Ltd|Co|Gov|Sen|Rep)\.$")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences in `text`. Splits after . ! ? or at line breaks, but not after
+    "U.S." or "Mr." or inside a decimal ("1.1m")."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in re.finditer(r"[.!?…]+[\"”’')]*(?=\s+[\"“‘(]?[A-Z0-9£$€@#])|\n\s*", text):
+        if m.group().startswith(".") and _ABBREV.search(text[start:m.start() + 1]):
+            continue
+        end = m.end() if not m.group().isspace() else m.start()
+        if text[start:end].strip():
+            spans.append((start, end))
+        start = m.end()
+        while start < len(text) and text[start].isspace():
+            start += 1
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def _words(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def _phrase_after(masked: str, mention: Mention) -> str:
+    """The noun phrase right after the number: "25m listening live", "80% of a tech … staff"."""
+    rest = masked[mention.end:]
+    words: list[str] = []
+    if mention.unit == "%":
+        of = re.match(r"\s+of\s+((?:the|a|an|its|their|his|her|our|all)\s+)?", rest,
+                      re.IGNORECASE)
+        if not of:
+            return ""
+        words = ["of"] + ([of.group(1).strip()] if of.group(1) else [])
+        rest = rest[of.end():]
+    elif rest.startswith("-"):  # "13-year sentence", "5-year-old girl"
+        rest = rest[1:]
+    content = 0
+    pos = 0
+    while content < 4:
+        m = re.match(r"\s*([A-Za-z][\w'’]*(?:-[\w'’]+)*)", rest[pos:])
+        if not m:
+            break
+        word = m.group(1)
+        if word.lower() in ("and", "or") and content:
+            nxt = re.match(r"\s+([A-Z][\w'’]*)", rest[pos + m.end():])
+            if not nxt or nxt.group(1).lower() in STOP:
+                break  # "Thai and Filipino workers" continues; "staff and expect" does not
+        elif word.lower() in STOP:
+            break
+        else:
+            content += 1
+        words.append(word)
+        pos += m.end()
+        if re.match(r"[,.;:!?()\"“”]", rest[pos:pos + 1]):
+            break
+    while words and words[-1].lower() in STOP:
+        words.pop()
+    return " ".join(words) if content else ""
+
+
+def _clause_before(masked: str, sentence_start: int, mention: Mention) -> tuple[str, str]:
+    """The clause the number belongs to, before it, and any words between an opening
+    parenthesis and the number ("(actually 1.1m)" -> "actually")."""
+    head = masked[sentence_start:mention.start]
+    inside = ""
+    paren = head.rfind("(")
+    if paren > head.rfind(")"):
+        inside, head = head[paren + 1:], head[:paren]
+    bounds = [m.end() - 1 for m in _BOUNDARY.finditer(head)]
+    cut = bounds[-1] if bounds else -1
+    if not head[cut + 1:].strip() and len(bounds) > 1:
+        cut = bounds[-2]  # "Provisional: 40.3C": the clause before the colon names it
+    return head[cut + 1:], inside
+
+
+def _phrase_before(clause: str) -> str:
+    """What the clause before the number is about: a counter or audience it names (last one
+    wins), else its last content words ("Wind gusts of up to" -> "Wind gusts")."""
+    found = [m for pat in (METRIC, AUDIENCE) for m in pat.finditer(clause)]
+    if found:
+        return max(found, key=lambda m: m.end()).group()
+    words = [w for w, _, _ in _words(clause)]
+    while words and words[-1].lower() in STOP:
+        words.pop()
+    tail: list[str] = []
+    for word in reversed(words):
+        if word.lower() in STOP or len(tail) == 3:
+            break
+        tail.insert(0, word)
+    before = words[: len(words) - len(tail)]
+    if len(tail) == 1 and before and before[-1].lower() in AUXILIARY and not CLAIM.fullmatch(
+            tail[0]):
+        # "Speeds were cut to 20 mph": the participle says what happened; the subject before
+        # the auxiliary says what the number is about.
+        subject = _phrase_before(" ".join(before[:-1]))
+        tail = subject.split() or tail
+    # "Temperatures hit", "the government has promised": the verb says how the number was
+    # obtained (the kind), the noun before it says what it counts (the label).
+    while len(tail) > 1 and (MEASURED.fullmatch(tail[-1]) or CLAIM.fullmatch(tail[-1])):
+        tail.pop()
+    return " ".join(tail)
+
+
+def _phrase_following(masked: str, mention: Mention) -> str:
+    """Last resort: the first content words after the number in its clause ("only £12bn has
+    been spent" -> "spent")."""
+    clause = re.split(r"[,;:.!?()—–]", masked[mention.end:], maxsplit=1)[0]
+    words = [w for w, _, _ in _words(clause)]
+    while words and words[0].lower() in STOP:
+        words.pop(0)
+    return " ".join(w for w in words[:2] if w.lower() not in STOP)
+
+
+def _kind(mention: Mention, label: str, context: str, cue: re.Match[str] | None) -> FigureKind:
+    if mention.unit == "%":
+        return "share"
+    if mention.unit and len(mention.unit) == 3 and mention.unit.isupper() and mention.unit not in (
+            PHYSICAL):
+        return "money"
+    if cue:
+        return "claimed"
+    if METRIC.search(label):
+        return "metric"
+    if mention.unit in PHYSICAL or _near_end(MEASURED, context) or AUDIENCE.search(label):
+        return "measured"
+    return "count"
+
+
+def _near_end(pattern: re.Pattern[str], clause: str, n: int = 5) -> re.Match[str] | None:
+    """The last match of `pattern` among the last `n` words of `clause` (the words that govern
+    the number: "had promised him 25m"), else None. Further back, a cue belongs to another
+    number or clause."""
+    words = _words(clause)[-n:]
+    if not words:
+        return None
+    found = list(pattern.finditer(clause, words[0][1]))
+    return found[-1] if found else None
+
+
+def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
+    masked = mask(text)
+    mentions = find_mentions(text)
+    spans = sentences(text)
+    previous: Mention | None = None
+    for mention in mentions:
+        if previous and re.fullmatch(r"\s*\(\s*", masked[previous.end:mention.start]):
+            continue  # "105 mph (170 kph)": the same quantity again, converted
+        previous = mention
+        s_start, s_end = next(((a, b) for a, b in spans if a <= mention.start < b),
+                              (0, len(text)))
+        clause, inside = _clause_before(masked, s_start, mention)
+        label = _phrase_after(masked, mention)
+        label = (label or _phrase_before(clause) or _phrase_following(masked, mention)
+                 or _phrase_before(masked[s_start:mention.start]))
+        cue = _near_end(CLAIM, inside or clause)
+        kind = _kind(mention, label, f"{clause} {inside}", cue)
+        if kind in ("claimed", "money") and cue and cue.group().lower() not in label.lower():
+            gap = _words((inside or clause)[cue.end():])
+            label = f"{cue.group()}{' …' if gap else ''} {label}".strip()
+        yield mention, label, kind, text[s_start:s_end].strip()
+
+
+def find_figures(posts: list[Post]) -> list[Figure]:
+    """Every figure in the posts (and feed items' titles), in order of appearance."""
+    figures: list[Figure] = []
+    for post in posts:
+        seen: set[tuple[float, str | None, str]] = set()
+        for text in (post.title or "", post.text):
+            for mention, label, kind, quote in _figures_in(text):
+                key = (mention.value, mention.unit, label.lower())
+                if key in seen:
+                    continue  # a feed item's title and summary often repeat the same figure
+                seen.add(key)
+                figures.append(Figure(
+                    id=f"f{len(figures) + 1}", text=mention.text, value=mention.value,
+                    unit=mention.unit, label=label, kind=kind, post=post.id, quote=quote,
+                ))
+    return figures

@@ -1,0 +1,266 @@
+"""Finding numbers in text: the figures worth reporting, and every number at all (for tracing).
+
+Two scanners share one grammar. `find_mentions` is selective: it skips what looks like a number
+but is not a quantity (dates, times, years, handles, hashtags, URLs, list and thread markers,
+ordinals, identifiers such as "Flight 370"). `scan_numbers` is exhaustive: the summary guard
+uses it, so anything that merely looks like a number there must be accounted for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+def _set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+MONTHS = _set(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec "
+    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur fri sat sun"
+)
+WORD_VALUES = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "hundred": 100, "dozen": 12,
+}
+MULTIPLIERS = {
+    "k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "mln": 1e6, "million": 1e6,
+    "hundred": 100, "b": 1e9, "bn": 1e9, "bln": 1e9, "billion": 1e9,
+    "t": 1e12, "tn": 1e12, "trn": 1e12, "trillion": 1e12,
+}
+CURRENCIES = {
+    "£": "GBP", "$": "USD", "us$": "USD", "€": "EUR", "¥": "JPY", "₹": "INR", "a$": "AUD",
+    "c$": "CAD", "nz$": "NZD", "hk$": "HKD", "pounds": "GBP", "dollars": "USD", "euros": "EUR",
+}
+# The stop words end a label and tell a noun phrase from a clause; kept small and closed.
+STOP = _set(
+    "a an the and or but of to in on at by for from with as into onto over under than then "
+    "is are was were be been being am has have had do does did will would can could should may "
+    "might must shall it its it's this that these those there their they them he she his her "
+    "him we our us you your i me my who whom which what when where why how if so not no nor "
+    "just only also too very up down out off about after before while because since until "
+    "per each every all any some more most less least such own same other s t across through "
+    "throughout within without among against between behind beyond near via around toward "
+    "towards despite inside outside along upon amid like"
+)
+YEAR_CUES = _set("in since by from until till of year years during early late mid before "
+                 "after circa around spring summer autumn winter fall the")
+# A bare count right after one of these words is an identifier ("Flight 370"), not a quantity.
+ID_WORDS = _set(
+    "no number page chapter episode season part vol volume article section room flight route "
+    "level version phase stage grade day week game round act scene item step line gate platform "
+    "channel tier size category class type model series issue top iphone ios windows"
+)
+
+_NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+_CUR = r"(?:US\$|NZ\$|HK\$|A\$|C\$|£|\$|€|¥|₹)"
+_MULT = (r"(?:\s?(?:million|billion|trillion|thousand|mln|bln|mn|bn|trn)\b"
+         r"|(?:bln|mn|bn|trn|tn|k|m|b)(?![a-z0-9]))")
+_UNIT = (r"(?:\s?%|\s?(?:percent|per\s?cent)\b|pc\b|\s?(?:mph|kph|km/h|km|kg|miles|mi|ft|feet"
+         r"|tonnes|tons|GB|TB|MB)\b|\s?°\s?[CF]\b|[CF](?![A-Za-z0-9])|\s?degrees(?:\s?[CF]\b)?"
+         r"|x(?![A-Za-z0-9])|\s?times\b|\s(?:pounds|dollars|euros)\b)")
+_TOKEN = re.compile(
+    rf"(?P<sign>[-−])?(?:(?P<cur>{_CUR})\s?)?(?P<num>{_NUM})(?P<mult>{_MULT})?(?P<unit>{_UNIT})?",
+    re.IGNORECASE,
+)
+_WORDS = "|".join(sorted(WORD_VALUES, key=len, reverse=True))
+_WORD_TOKEN = re.compile(
+    rf"\b(?P<word>(?:{_WORDS})(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)"
+    r"(?P<mult>\s(?:hundred|thousand|million|billion))?\b",
+    re.IGNORECASE,
+)
+_MASKS = re.compile(
+    r"https?://\S+|www\.\S+|\b[\w-]+(?:\.[\w-]+)+/\S*|[\w.+-]+@[\w-]+\.[\w.]+|[@#]\w+"
+    r"|\b\w+(?:\.\w+)*\.(?:com|org|net|social|io|co|uk|ly|me|tv|gov|edu|app|dev)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A number found in text: its span, what was written, and its normalised value and unit."""
+
+    start: int
+    end: int
+    text: str
+    value: float
+    unit: str | None  # "%", ISO currency, "mph", "C", "x" (a ratio), ... or None
+    scaled: bool = False  # carried a multiplier (m, bn, million): a headline-sized number
+    word: bool = False  # written in words ("four years")
+
+
+def mask(text: str) -> str:
+    """Blank out URLs, link ids, handles, hashtags and emails, keeping every offset."""
+    return _MASKS.sub(lambda m: " " * len(m.group()), text)
+
+
+def _unit_of(cur: str | None, unit: str | None) -> str | None:
+    if cur:
+        return CURRENCIES[cur.lower()]
+    if not unit:
+        return None
+    u = unit.strip().lower().replace(" ", "")
+    if u in ("%", "percent", "percent", "pc") or u.startswith("per"):
+        return "%"
+    if u in ("pounds", "dollars", "euros"):
+        return CURRENCIES[u]
+    if u in ("x", "times"):
+        return "x"
+    if u.startswith("°") or u.startswith("degrees") or u in ("c", "f"):
+        return "F" if u.endswith("f") else "C"
+    return {"miles": "mi", "feet": "ft", "tons": "t", "tonnes": "t"}.get(u, u if u in (
+        "mph", "kph", "km/h", "km", "kg", "mi", "ft") else unit.strip())
+
+
+def _value(num: str, mult: str | None) -> float:
+    value = float(num.replace(",", ""))
+    if mult:
+        value *= MULTIPLIERS[mult.strip().lower()]
+    return value
+
+
+def _words_before(text: str, pos: int, n: int = 2) -> list[str]:
+    return re.findall(r"[\w'’.]+", text[max(0, pos - 40):pos])[-n:]
+
+
+def _next_word(text: str, pos: int) -> str:
+    match = re.match(r"\s*([A-Za-z'’]+)", text[pos:])
+    return match.group(1).lower() if match else ""
+
+
+def _is_trap(masked: str, m: re.Match[str]) -> bool:
+    """True where the digits are part of a date, time, year, marker, handle or identifier."""
+    start, end = m.start("num"), m.end()
+    before = masked[start - 1] if start else " "
+    after = masked[end] if end < len(masked) else " "
+    after2 = masked[end:end + 2]
+    if m.start() < start:  # a sign or currency symbol comes first: look before that
+        before = masked[m.start() - 1] if m.start() else " "
+    if before.isalnum() or before in "_@#/:." or re.match(r"\w", after):
+        return True  # inside a word, handle, path or version ("WW2", "v2.0", "13/08")
+    if re.match(r"[/:]\d", after2) or re.match(r"-\d", after2) or re.match(r"\.\d", after2):
+        return True  # dates "13/08", times "10:30", thread markers "1/4", ranges "3-1"
+    if m.group("mult") or m.group("unit") or m.group("cur"):
+        return False
+    num = m.group("num")
+    prev = [w.lower().strip(".") for w in _words_before(masked, start)]
+    nxt = _next_word(masked, end)
+    if (prev and prev[-1] in MONTHS) or nxt in MONTHS:
+        return True  # "August 13", "13 August"
+    if re.match(r"\s*(?:[ap]\.?m\b|o['’]clock)", masked[end:], re.IGNORECASE):
+        return True
+    line_start = masked.rfind("\n", 0, start) + 1
+    if not masked[line_start:start].strip() and after in ".)":
+        return True  # a list marker "1." or "15." at the start of a line
+    if after == ")" and before != "(":
+        return True  # an enumeration inside a sentence: "1) There's …"
+    if before == "(" and after == ")" and "." not in num:
+        return True  # "(2)"
+    if re.fullmatch(r"1[0-9]{3}|20[0-9]{2}|2100", num):
+        # A year alone, unless it plainly counts something ("1500 people").
+        if not nxt or nxt in STOP or (prev and prev[-1] in YEAR_CUES) or nxt in MONTHS:
+            return True
+        if re.match(r"\s*[,.;:!?)]", masked[end:]):
+            return True
+    prev_raw = _words_before(masked, start, 1)
+    if prev_raw and not re.search(r"[,;:(]\s*$", masked[max(0, start - 3):start]):
+        word = prev_raw[0]
+        if word.lower().strip(".") in ID_WORDS:
+            return True
+        word_start = masked.rfind(word, 0, start)
+        if word[:1].isupper() and not word.endswith(("'s", "’s")) and word_start > 0:
+            # "Apollo 11", "Storm 3": a bare number after a capitalised word names something.
+            return not _sentence_start(masked, word_start)
+    return len(num.replace(",", "").split(".")[0]) >= 8  # an id or phone number, not a count
+
+
+def _sentence_start(text: str, pos: int) -> bool:
+    """Does a sentence start at `pos` (so a capital there says nothing about a name)?"""
+    return not text[:pos].strip() or bool(re.search(r"[.!?:\n][\"”’')]*\s*$", text[:pos]))
+
+
+def find_mentions(text: str) -> list[Mention]:
+    """The quantities in `text`, in order, with traps (dates, markers, handles …) left out."""
+    masked = mask(text)
+    found: list[Mention] = []
+    for m in _TOKEN.finditer(masked):
+        if _is_trap(masked, m):
+            continue
+        unit = _unit_of(m.group("cur"), m.group("unit"))
+        bare = not (m.group("cur") or m.group("mult") or m.group("unit"))
+        if bare and re.fullmatch(r"\d+", m.group("num")):
+            follow = re.match(r"-?([A-Za-z]+)", masked[m.end():].lstrip())
+            if not follow or follow.group(1).lower() in STOP | MONTHS:
+                continue  # a bare small number must be followed by what it counts
+        sign = -1.0 if m.group("sign") and unit in ("C", "F", "%") else 1.0
+        start = m.start() if sign < 0 else (m.start("cur") if m.group("cur") else m.start("num"))
+        end = m.end("unit") if m.group("unit") else m.end()
+        raw = text[start:end]
+        if unit == "x" and m.group("unit").strip().lower() == "times" and not re.match(
+                r"\s+(?:more|bigger|larger|higher|greater|fewer|smaller|less|as|the|over)\b",
+                masked[end:], re.IGNORECASE):
+            continue  # "said it 3 times" counts occurrences; only "3 times more/the" is a ratio
+        found.append(Mention(start, end, raw.strip(), sign * _value(m.group("num"),
+                             m.group("mult")), unit, scaled=bool(m.group("mult"))))
+    for m in _WORD_TOKEN.finditer(masked):
+        nxt = _next_word(masked, m.end())
+        if not nxt or nxt in STOP or nxt in MONTHS or re.match(r"\s*[-,.;:!?)]", masked[m.end():]):
+            continue  # "seven, who…", "two of them", "one of two is": no counted noun follows
+        found.append(Mention(m.start(), m.end(), m.group(), _word_value(m.group("word"),
+                             m.group("mult")), None, scaled=bool(m.group("mult")), word=True))
+    return sorted(found, key=lambda x: x.start)
+
+
+def _word_value(word: str, mult: str | None) -> float:
+    parts = re.split(r"[- ]", word.lower())
+    units = dict(one=1, two=2, three=3, four=4, five=5, six=6, seven=7, eight=8, nine=9)
+    value = float(WORD_VALUES[parts[0]] + (units[parts[1]] if len(parts) > 1 else 0))
+    return value * (MULTIPLIERS[mult.strip().lower()] if mult else 1.0)
+
+
+_ANY_WORD = re.compile(
+    rf"\b(?:one|{_WORDS})(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+    r"(?:\s(?:hundred|thousand|million|billion))?\b",
+    re.IGNORECASE,
+)
+
+
+def scan_numbers(text: str) -> list[Mention]:
+    """Every number in `text`, traps included: digits with their currency, multiplier and unit,
+    and number words. What the summary guard must account for, one by one."""
+    found = [
+        Mention(m.start(), m.end(), text[m.start():m.end()].strip(),
+                _value(m.group("num"), m.group("mult")), _unit_of(m.group("cur"), m.group("unit")),
+                scaled=bool(m.group("mult")))
+        for m in _TOKEN.finditer(text)
+    ]
+    for m in _ANY_WORD.finditer(text):
+        word = m.group().lower()
+        before = text[max(0, m.start() - 8):m.start()].lower()
+        if word == "one" and (re.search(r"\b(?:no|any|every|each|the|this|that)\s$", before)
+                              or re.match(r"\s+(?:of|another)\b", text[m.end():])):
+            continue  # "no one", "one of": a pronoun, not a quantity
+        head, _, mult = word.rpartition(" ")
+        if mult not in ("hundred", "thousand", "million", "billion"):
+            head, mult = word, ""
+        value = 1.0 if head == "one" else _word_value(head, mult or None)
+        found.append(Mention(m.start(), m.end(), m.group(), value, None, word=True))
+    return sorted(found, key=lambda x: x.start)
+
+
+def format_number(value: float) -> str:
+    """1100000 -> "1,100,000"; 4.4 -> "4.4": the plain digits shown in a formula."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def decimals(text: str) -> int:
+    """How many decimals a number was written with: its stated precision."""
+    match = re.search(r"\d\.(\d+)", text)
+    return len(match.group(1)) if match else 0

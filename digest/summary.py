@@ -1,0 +1,305 @@
+"""The summary: the event, the key figures side by side, the main theme counted. Every number
+it holds is recorded with what it traces back to, and `check_trace` refuses any that is not."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from digest.comparisons import short_label, shown, with_unit
+from digest.errors import TraceError
+from digest.figures import sentences
+from digest.models import (
+    Comparison,
+    Document,
+    Edition,
+    Figure,
+    Highlight,
+    Post,
+    Summary,
+    SummaryNumber,
+)
+from digest.numbers import STOP, decimals, scan_numbers
+from digest.themes import Theme, find_theme
+
+PREHEADER_MAX = 139
+# Openers that address the reader rather than state the news: "You'll probably be aware that".
+HEDGE = re.compile(
+    r"^(?:you(?:['’]ll| will)?\s+(?:probably\s+|may\s+|might\s+|already\s+)*(?:be\s+aware|know"
+    r"|have\s+(?:heard|seen))|as\s+you\s+(?:probably\s+|may\s+)?(?:know|have\s+heard)"
+    r"|in\s+case\s+you\s+missed\s+it)[,:]?\s+(?:that\s+)?",
+    re.IGNORECASE,
+)
+
+
+class _Numbers:
+    """The numbers written so far, each with its provenance."""
+
+    def __init__(self, figures: Sequence[Figure]) -> None:
+        self.by_text: dict[str, SummaryNumber] = {}
+        self.figures = figures
+
+    def figure(self, f: Figure) -> str:
+        self.by_text.setdefault(f.text, SummaryNumber(f.text, "figure", f.id, f.quote))
+        return f.text
+
+    def comparison(self, text: str, index: int, c: Comparison) -> str:
+        """Record the number inside `text` ("61 times", "1.6C", "$2.50") as the comparison's."""
+        for m in scan_numbers(text):
+            self.by_text.setdefault(m.text, SummaryNumber(m.text, "comparison", f"c{index}",
+                                                          c.formula))
+        return text
+
+    def count(self, n: int, what: str, ids: Sequence[str]) -> str:
+        text = str(n)
+        self.by_text.setdefault(text, SummaryNumber(text, "count", what, " ".join(ids)))
+        return text
+
+    def traceable(self, sentence: str) -> bool:
+        """Can every number in a borrowed sentence be traced to a figure of the same text?"""
+        for m in scan_numbers(sentence):
+            match = next((f for f in self.figures if f.text == m.text), None)
+            if match is None:
+                return False
+            self.figure(match)
+        return True
+
+
+def _clean(sentence: str) -> str:
+    sentence = re.sub(r"\s+", " ", HEDGE.sub("", sentence.strip()))
+    sentence = re.sub(r"\s*(?:https?://|pic\.twitter\.com/)\S+", "", sentence).strip()
+    if sentence and sentence[0].islower():
+        sentence = sentence[0].upper() + sentence[1:]
+    return sentence if sentence.endswith((".", "!", "?", "…")) else sentence + "."
+
+
+def _event(documents: Sequence[Document], posts: Sequence[Post],
+           highlights: Sequence[Highlight], numbers: _Numbers) -> str:
+    """The article's lead sentence, else the top feed item or post, named with its source."""
+    for doc in documents:
+        for para in doc.prose[:3]:
+            for start, end in sentences(para.text)[:1]:
+                sentence = _clean(para.text[start:end])
+                if 30 <= len(sentence) <= 240 and not sentence.endswith("?") and \
+                        numbers.traceable(sentence):
+                    return sentence
+    byid = {p.id: p for p in posts}
+    ordered = [byid[h.post] for h in highlights if h.post in byid] + list(posts)
+    titles = [d.title for d in documents if d.title]
+    source = titles[0] if len(titles) == 1 else "the sources"
+    kind = "items" if any(p.title for p in posts) else "posts"
+    for post in ordered:
+        text = post.title or post.text
+        spans = sentences(text)
+        lead = _clean(text[spans[0][0]:spans[0][1]]) if spans else ""
+        if lead and len(lead) <= 200 and numbers.traceable(lead):
+            count = numbers.count(len(posts), "posts", [p.id for p in posts])
+            if len(posts) == 1:
+                return f"{lead.rstrip('.')}, from {source}."
+            return f"{count} {kind} from {source}, led by “{lead.rstrip('.')}”."
+    return ""
+
+
+def _importance(f: Figure) -> tuple[int, int]:
+    weight = {"money": 3, "measured": 3, "claimed": 2, "metric": 2, "share": 2, "count": 1}
+    return (weight[f.kind] + (1 if f.value >= 1e5 or f.unit else 0)
+            - (2 if not re.search(r"\d", f.text) else 0), -int(f.id[1:]))
+
+
+def _named(f: Figure) -> str:
+    label = short_label(f)
+    if f.quote.startswith(label) and label[:1].isupper() and not label[1:2].isupper():
+        label = label[0].lower() + label[1:]  # "Wind gusts" started its sentence
+    joint = "-" if f"{f.text}-{label.split('-')[0]}" in f.quote else " "  # "13-year sentence"
+    return f"{f.text}{joint}{label}".strip()
+
+
+def _key_figures(figures: Sequence[Figure], comparisons: Sequence[Comparison],
+                 numbers: _Numbers) -> str:
+    """The key figure set side by side: the figure most compared, against its partners, with
+    the derived share or ratio in brackets; else the three weightiest figures."""
+    byid = {f.id: f for f in figures}
+    usage = Counter(i for c in comparisons for i in c.figures)
+    if comparisons:
+        # The most telling comparison comes first (checked, then shares of a promise, then
+        # ratios); of its figures, the one the most comparisons share leads, the outcome
+        # before the promise on a tie. Its other comparisons line up beside it.
+        lead = comparisons[0].figures
+        anchor = byid[max(lead, key=lambda i: (usage[i], -lead.index(i)))]
+        parts: list[str] = []
+        for index, c in enumerate(comparisons):
+            if anchor.id not in c.figures or len(parts) == 3:
+                continue
+            other = byid[next(i for i in c.figures if i != anchor.id)]
+            parts.append(f"the {numbers.figure(other)} {short_label(other)}"
+                         f" ({_relation(anchor, other, index, c, numbers)})")
+        head = f"{numbers.figure(anchor)} {short_label(anchor)}".strip()
+        return f"Key figures: {head}, against {' and '.join(parts)}."
+    # The weightiest figures, one per post while there are enough (a digest is about many
+    # posts); numbers written in words ("two years") only pad a list, so they are left out.
+    top = [f for f in sorted(figures, key=_importance, reverse=True) if _importance(f)[0] > 0]
+    picked: list[Figure] = []
+    for same_post_ok in (False, True):
+        for f in top:
+            if len(picked) == 3 or f in picked:
+                continue
+            if not same_post_ok and any(p.post == f.post for p in picked):
+                continue
+            if all((f.value, f.unit, f.label) != (p.value, p.unit, p.label) for p in picked):
+                picked.append(f)
+    if not picked:
+        return ""
+    named = [_named(f) for f in picked]
+    for f in picked:
+        numbers.figure(f)
+    listed = ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1]
+    return f"Figures quoted: {listed}."
+
+
+def _relation(anchor: Figure, other: Figure, index: int, c: Comparison,
+              numbers: _Numbers) -> str:
+    """How `other` stands to `anchor`, said from the anchor's side."""
+    if c.operation == "share":
+        value = numbers.comparison(f"{shown(c.result)}%", index, c)
+        return f"{value} of the target" if c.figures[0] == anchor.id else f"{value} of it"
+    if c.operation == "ratio":
+        value = numbers.comparison(f"{shown(c.result)} times", index, c)
+        bigger = c.figures[0] == other.id
+        return f"about {value} {'as many' if bigger else 'fewer'}"
+    value = numbers.comparison(with_unit(abs(c.result), anchor), index, c)
+    return f"a difference of {value}"
+
+
+def _mismatch(figures: Sequence[Figure], comparisons: Sequence[Comparison],
+              numbers: _Numbers) -> str:
+    """A number a post states that its own figures do not bear out, with the sum."""
+    byid = {f.id: f for f in figures}
+    for index, c in enumerate(comparisons):
+        if c.verified is False and c.stated in byid:
+            stated = byid[c.stated]
+            operands = c.formula.rsplit(" = ", 1)[0]
+            for f, written in zip((byid[i] for i in c.figures), re.split(r" [/-] ", operands),
+                                  strict=False):
+                numbers.by_text.setdefault(written, SummaryNumber(written, "figure", f.id,
+                                                                  f.quote))
+            result = numbers.comparison(c.formula.rsplit(" = ", 1)[1], index, c)
+            return (f"A post's {numbers.figure(stated)} {stated.label} does not add up: "
+                    f"{operands} = {result}.")
+    return ""
+
+
+def _subject(documents: Sequence[Document]) -> frozenset[str]:
+    words = [k for d in documents for k in d.keywords] or [
+        w for d in documents for w in re.findall(r"[A-Za-z]+", d.title or "")]
+    return frozenset(w.lower() for w in words)
+
+
+def _theme_sentence(theme: Theme | None, posts: Sequence[Post], numbers: _Numbers) -> str:
+    if theme is None or len(theme.mentions) < 2:
+        return ""
+    ids = [p.id for p in posts]
+    total = numbers.count(len(posts), "posts", ids)
+    kind = "items" if any(p.title for p in posts) else "posts"  # as the event sentence says
+    if _disputed(theme):
+        n = numbers.count(len(theme.disputes), f"posts disputing “{theme.word}”", theme.disputes)
+        return f"{n} of the {total} {kind} dispute the “{theme.phrase}” claim."
+    n = numbers.count(len(theme.mentions), f"posts mentioning “{theme.word}”", theme.mentions)
+    return f"{n} of the {total} {kind} mention “{theme.phrase}”."
+
+
+def _headline(documents: Sequence[Document], event: str, theme: Theme | None,
+              posts: Sequence[Post]) -> str:
+    """The event in a few words: the source's own title when it has one; else the event
+    sentence's main clause when it is short; else the subject's two most-named names with the
+    event's noun, and the theme when the posts dispute it."""
+    titles = [d.title for d in documents if d.title and not re.fullmatch(r"[\w-]+", d.title)]
+    if len(titles) == 1:
+        return titles[0]
+    clause = re.split(r",|;|:| when | after | as | while ", re.sub(r"\s*\([^)]*\)", "", event))[0]
+    if 15 <= len(clause) <= 72 and not any(d.prose == () for d in documents):
+        return clause.rstrip(".!")
+    corpus = " ".join([event] + [p.text for p in posts] + [x.text for d in documents
+                                                            for x in d.prose])
+    names = _names(documents, corpus)
+    nouns = [w for w in re.findall(r"\b[a-z]{5,}\b", event) if w not in STOP]
+    noun = max(nouns, key=lambda w: (corpus.lower().count(w), -nouns.index(w)), default="")
+    head = " ".join(x for x in ("–".join(names[:2]), noun) if x) or "This edition"
+    if theme and _disputed(theme):
+        return f"{head}: “{theme.phrase}” claim disputed"
+    return head
+
+
+def _disputed(theme: Theme) -> bool:
+    # Report a dispute only when most of the posts that raise the term push back on it (at
+    # least 3, and 60%): negation is common in any text.
+    return len(theme.disputes) >= 3 and len(theme.disputes) * 5 >= len(theme.mentions) * 3
+
+
+def _names(documents: Sequence[Document], corpus: str) -> list[str]:
+    """Capitalised words written most often: the keywords' names first, surnames over first
+    names ("Elon Musk" gives "Musk")."""
+    keys = {k.lower() for d in documents for k in d.keywords}
+    found = Counter(m.group(2) for m in re.finditer(r"(?:\b([A-Z][a-z]+)\s+)?\b([A-Z][a-z]{2,})\b",
+                                                    corpus)
+                    if m.group(2).lower() not in STOP)
+    firsts = {m.group(1) for m in re.finditer(r"\b([A-Z][a-z]+)\s+[A-Z][a-z]{2,}\b", corpus)}
+    ranked = sorted(found, key=lambda w: (w.lower() not in keys, w in firsts, -found[w]))
+    return [w for w in ranked if found[w] >= 2][:2]
+
+
+def _preheader(parts: Sequence[str]) -> str:
+    for part in parts:
+        if part:
+            text = part.removeprefix("Key figures: ").removeprefix("Figures quoted: ")
+            if len(text) <= PREHEADER_MAX:
+                return text
+            return text[: PREHEADER_MAX - 1].rsplit(" ", 1)[0] + "…"
+    return ""
+
+
+def write_summary(documents: Sequence[Document], posts: Sequence[Post],
+                  figures: Sequence[Figure], comparisons: Sequence[Comparison],
+                  highlights: Sequence[Highlight]) -> Summary:
+    """2-4 plain sentences: the event, the key figures side by side, the main theme counted."""
+    numbers = _Numbers(figures)
+    event = _event(documents, posts, highlights, numbers)
+    key = _key_figures(figures, comparisons, numbers)
+    theme = find_theme(list(posts), _subject(documents))
+    themed = _theme_sentence(theme, posts, numbers)
+    flagged = _mismatch(figures, comparisons, numbers)
+    text = " ".join(s for s in (event, key, themed, flagged) if s)
+    used = {m.text for m in scan_numbers(text)}
+    return Summary(
+        text=text,
+        headline=_headline(documents, event, theme, posts),
+        preheader=_preheader([key, themed, event]),
+        numbers=tuple(n for t, n in numbers.by_text.items() if t in used),
+    )
+
+
+def _consistent(n: SummaryNumber, value: float, edition: Edition) -> bool:
+    if n.source == "figure":
+        f = next((f for f in edition.figures if f.id == n.ref), None)
+        return f is not None and (f.text == n.text or abs(f.value - value) <= 1e-9 * abs(value))
+    if n.source == "comparison":
+        index = int(n.ref[1:]) if re.fullmatch(r"c\d+", n.ref) else -1
+        if not 0 <= index < len(edition.comparisons):
+            return False
+        result = abs(edition.comparisons[index].result)
+        return abs(result - value) <= 0.5 * 10.0 ** -decimals(n.text) + 1e-9
+    ids = n.detail.split()
+    known = {p.id for p in edition.posts}
+    return bool(len(ids) == value and all(i in known for i in ids))
+
+
+def check_trace(edition: Edition) -> None:
+    """Refuse a summary holding a number that traces to no figure, comparison or count, or
+    whose recorded source does not give that number."""
+    recorded = {n.text: n for n in edition.summary_numbers}
+    where = f"edition {edition.edition}: summary"
+    for m in scan_numbers(edition.summary):
+        n = recorded.get(m.text)
+        if n is None or not _consistent(n, m.value, edition):
+            raise TraceError(f"summary number '{m.text}' traces to no figure, comparison or "
+                             "count", where=where)

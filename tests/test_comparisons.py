@@ -1,0 +1,126 @@
+"""Comparisons: related figures only, the derived number with its sum, stated numbers checked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from digest.comparisons import compare, label_words
+from digest.figures import find_figures
+from digest.models import Comparison, Figure, Post
+
+FIXTURES = Path(__file__).parent / "fixtures" / "figures"
+
+
+def load_posts(name: str) -> list[Post]:
+    data = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    return [Post(**{"date": data.get("date", "2024-01-01"), **p}) for p in data["posts"]]
+
+
+def post(text: str, pid: str = "p1") -> Post:
+    return Post(id=pid, author="A", handle="a", date="2024-08-13", text=text)
+
+
+def run(posts: list[Post]) -> tuple[dict[str, Figure], list[Comparison]]:
+    figures = find_figures(posts)
+    return {f.id: f for f in figures}, compare(figures, posts)
+
+
+def texts(figures: dict[str, Figure], c: Comparison) -> tuple[str, ...]:
+    return tuple(figures[i].text for i in c.figures)
+
+
+def test_seed_share_verified_and_ratio() -> None:
+    figures, comparisons = run(load_posts("seed.json"))
+    assert len(comparisons) == 2
+    share, ratio = comparisons
+    assert texts(figures, share) == ("1.1m", "25m")
+    assert share.operation == "share"
+    assert share.result == pytest.approx(4.4)
+    assert share.formula == "1,100,000 / 25,000,000 = 4.4%"
+    assert share.text == "1.1m is 4.4% of the 25m promised"
+    assert share.verified is True
+    assert figures[share.stated or ""].text == "4.4%"
+    assert texts(figures, ratio) == ("67m", "1.1m")
+    assert ratio.operation == "ratio"
+    assert ratio.result == pytest.approx(60.909, abs=0.001)
+    assert ratio.formula == "67,000,000 / 1,100,000 = 60.9"
+    assert "about 61 times" in ratio.text
+    assert ratio.verified is None
+
+
+def test_promise_is_not_compared_with_a_platform_counter() -> None:
+    # 67m impressions and the 25m promised listeners count different things.
+    figures, comparisons = run(load_posts("seed.json"))
+    pairs = {texts(figures, c) for c in comparisons}
+    assert ("67m", "25m") not in pairs and ("25m", "67m") not in pairs
+    assert all("80%" not in texts(figures, c) for c in comparisons)
+
+
+def test_stated_share_mismatch_is_flagged() -> None:
+    figures, comparisons = run([post("Musk pledged 50 new features in a year; 12 shipped, "
+                                     "which is 30% of the pledge.")])
+    [c] = comparisons
+    assert texts(figures, c) == ("12", "50")
+    assert c.result == pytest.approx(24)
+    assert c.verified is False
+    assert figures[c.stated or ""].text == "30%"
+    assert "the post says 30%" in c.text and "24%" in c.text
+
+
+def test_stated_share_within_rounding_is_verified() -> None:
+    _, comparisons = run([post("They promised 1 billion users. They actually have 238 million "
+                               "daily users. That's 24% of the target.")])
+    [c] = comparisons
+    assert c.result == pytest.approx(23.8)
+    assert c.verified is True  # 24% states the sum to 0 decimals
+
+
+def test_stated_ratio_checked() -> None:
+    figures, comparisons = run([post(
+        "The trailer drew 12m views but only 1.5m people watched live, 8 times the audience.")])
+    [c] = [c for c in comparisons if c.operation == "ratio"]
+    assert texts(figures, c) == ("12m", "1.5m")
+    assert c.verified is True and figures[c.stated or ""].text == "8 times"
+
+
+def test_stated_ratio_mismatch() -> None:
+    _, comparisons = run([post(
+        "The trailer drew 12m views but only 1.5m people watched live, 5 times the audience.")])
+    [c] = [c for c in comparisons if c.operation == "ratio"]
+    assert c.verified is False
+
+
+def test_unrelated_counts_are_not_compared() -> None:
+    _, comparisons = run([post("Hamas released 13 Israelis and 11 Thai and Filipino workers."),
+                          post("Israel has freed 39 Palestinian prisoners.", "p2")])
+    assert comparisons == []
+
+
+def test_same_label_across_posts_and_temperature_difference() -> None:
+    figures, comparisons = run(load_posts("heatwave.json"))
+    by = {texts(figures, c): c for c in comparisons}
+    diff = by[("40.3C", "38.7C")]
+    assert diff.operation == "difference"
+    assert diff.result == pytest.approx(1.6)
+    assert diff.formula == "40.3 - 38.7 = 1.6"
+    assert "1.6C" in diff.text
+    money = by[("£12bn", "£45 billion")]
+    assert money.operation == "share" and money.formula.endswith("= 26.7%")
+
+
+def test_label_words_ignore_promise_words_and_stem() -> None:
+    a = Figure("f1", "25m", 25e6, None, "promised … listening live", "claimed", "p", "q")
+    b = Figure("f2", "1.1m", 1.1e6, None, "live listeners", "measured", "p", "q")
+    assert label_words(a) & label_words(b) == {"listen", "live"}
+
+
+def test_bounded_on_large_inputs() -> None:
+    # 2,000 posts with a figure each and one shared label word: the word is too common to
+    # pair on, so no all-pairs blow-up, and the output stays capped.
+    posts = [post(f"We counted {100 + i} visitors today.", f"p{i}") for i in range(2000)]
+    figures = find_figures(posts)
+    assert len(figures) == 2000
+    assert len(compare(figures, posts)) <= 20

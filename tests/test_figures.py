@@ -1,0 +1,156 @@
+"""Figures: recognition, normalisation, labels and kinds; traps that must never become figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from digest.figures import find_figures, sentences
+from digest.models import Figure, Post
+from digest.numbers import find_mentions, scan_numbers
+
+FIXTURES = Path(__file__).parent / "fixtures" / "figures"
+
+
+def load_posts(name: str) -> list[Post]:
+    data = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    return [Post(**{"date": data.get("date", "2024-01-01"), **p}) for p in data["posts"]]
+
+
+def post(text: str, pid: str = "p1", title: str | None = None) -> Post:
+    return Post(id=pid, author="A", handle="a", date="2024-08-13", text=text, title=title)
+
+
+def by_text(figures: list[Figure]) -> dict[str, Figure]:
+    return {f.text: f for f in figures}
+
+
+def test_seed_figures_values_labels_and_kinds() -> None:
+    figures = by_text(find_figures(load_posts("seed.json")))
+    assert set(figures) == {"67m", "1.1m", "25m", "4.4%", "80%"}
+    assert (figures["1.1m"].value, figures["1.1m"].unit) == (1_100_000, None)
+    assert figures["1.1m"].label == "listening live"
+    assert figures["1.1m"].kind == "measured"
+    assert (figures["67m"].value, figures["67m"].label, figures["67m"].kind) == (
+        67_000_000, "impressions", "metric")
+    assert figures["25m"].value == 25_000_000
+    assert figures["25m"].label == "promised … listening live"
+    assert figures["25m"].kind == "claimed"
+    share = figures["4.4%"]
+    assert (share.value, share.unit, share.kind) == (4.4, "%", "share")
+    assert figures["4.4%"].label == "of the target"
+    assert figures["80%"].label == "of a tech companies staff"
+    assert figures["80%"].kind == "share"
+    assert figures["25m"].quote == "Musk had promised him 25m listening live."
+    assert figures["25m"].post == "p3"
+    assert [f.id for f in find_figures(load_posts("seed.json"))] == ["f1", "f2", "f3", "f4", "f5"]
+
+
+@pytest.mark.parametrize(("text", "value", "unit"), [
+    ("1.1m", 1_100_000, None), ("67m", 67_000_000, None), ("1.1 million", 1_100_000, None),
+    ("25 million", 25_000_000, None), ("4.4%", 4.4, "%"), ("60 percent", 60, "%"),
+    ("60 per cent", 60, "%"), ("£45 billion", 45e9, "GBP"), ("$44Bln", 44e9, "USD"),
+    ("$1.03", 1.03, "USD"), ("£189m", 189e6, "GBP"), ("€3.5bn", 3.5e9, "EUR"),
+    ("888,000", 888_000, None), ("105 mph", 105, "mph"), ("34.8C", 34.8, "C"),
+    ("34.8°C", 34.8, "C"), ("-5C", -5, "C"), ("12k", 12_000, None), ("3x", 3, "x"),
+])
+def test_unit_forms(text: str, value: float, unit: str | None) -> None:
+    mentions = find_mentions(f"The report gave {text} for the region.")
+    assert [(m.text, m.unit) for m in mentions] == [(text, unit)]
+    assert mentions[0].value == pytest.approx(value)
+
+
+def test_counts_and_number_words() -> None:
+    figures = by_text(find_figures([post(
+        "Already 17 hot takes on my timeline. There are 39 competitors and four years of "
+        "chaos ahead. Seven, who knows. One of two is happening.")]))
+    assert set(figures) == {"17", "39", "four"}
+    assert (figures["17"].label, figures["17"].kind, figures["17"].unit) == (
+        "hot takes", "count", None)
+    assert figures["39"].label == "competitors"
+    assert (figures["four"].value, figures["four"].label) == (4, "years")
+
+
+@pytest.mark.parametrize("text", [
+    "It happened on August 13, 2024 at 10:30, not on 13/08.",
+    "Back in 2024 the platform was different.",
+    "Ask @u_n_l_0_c_k_e_d about it",
+    "1.\n\n15.\n",
+    "One of two is happening: 1) There's a bug 2) You cannot fire staff.",
+    "1/4 A thread on the outage",
+    "Enguerrand VII de Coucy and Louis XIV agree",
+    "Everything Trump touches dies #ETTD #2024Election",
+    "See https://t.co/iBi6uTBJYJ and pic.twitter.com/IdQmme0sP5 and bit.ly/3xYz12",
+    "Apollo 11 and Flight 370 and COVID-19 and WW2 and the 3-1 win, his 2nd try",
+    "Call 07700900123 or see version 2.0.1",
+])
+def test_traps_are_not_figures(text: str) -> None:
+    assert find_figures([post(text)]) == []
+
+
+def test_feed_item_title_and_text() -> None:
+    item = post("Library cuts\n\nBirmingham's new £189m library had to shed staff. Wind gusts of "
+                "up to 105 mph (170 kph) hit London.", title="Library cuts")
+    figures = by_text(find_figures([item]))
+    assert set(figures) == {"£189m", "105 mph"}  # 170 kph is the same gust, converted
+    assert (figures["£189m"].label, figures["£189m"].kind) == ("library", "money")
+    assert (figures["105 mph"].label, figures["105 mph"].kind) == ("Wind gusts", "measured")
+
+
+def test_same_figure_in_title_and_text_is_one() -> None:
+    item = post("Airlines lose 2 million suitcases a year\n\nAirlines lose 2 million suitcases "
+                "a year.", title="Airlines lose 2 million suitcases a year")
+    assert [f.text for f in find_figures([item])] == ["2 million"]
+
+
+def test_claim_and_metric_cues() -> None:
+    figures = by_text(find_figures([post(
+        "The clip got 12.5m views. The studio had expected 20m viewers but only 9m tuned in.")]))
+    assert figures["12.5m"].kind == "metric"
+    assert figures["20m"].kind == "claimed"
+    assert figures["20m"].label == "expected viewers"
+    assert figures["9m"].kind == "measured"
+
+
+def test_sentences_keep_abbreviations_and_decimals() -> None:
+    text = "U.S. airlines lose 2 million bags. Mr. Smith saw 1.1m (actually 1.2m). Done"
+    spans = [text[a:b] for a, b in sentences(text)]
+    assert spans == ["U.S. airlines lose 2 million bags.",
+                     "Mr. Smith saw 1.1m (actually 1.2m).", "Done"]
+
+
+def test_scan_numbers_sees_everything() -> None:
+    found = [m.text for m in scan_numbers("On August 13, 2024, three of 21 posts said 1.1m; "
+                                          "no one said one of them")]
+    assert found == ["13", "2024", "three", "21", "1.1m"]
+
+
+def test_own_fixture_heatwave() -> None:
+    figures = find_figures(load_posts("heatwave.json"))
+    texts = [f.text for f in figures]
+    for expected in ("40.3C", "38.7C", "60 percent", "41C", "£45 billion", "£12bn", "1,146",
+                     "888,000", "30 percent", "20 mph", "62C"):
+        assert expected in texts, expected
+    for trap in ("15", "12", "2022", "2019", "19", "1", "2", "4", "14", "XIV"):
+        assert trap not in texts, trap
+    got = by_text(figures)
+    assert got["41C"].kind == "claimed"
+    assert got["40.3C"].kind == "measured" and got["40.3C"].unit == "C"
+    assert got["£45 billion"].unit == "GBP" and got["£45 billion"].label.startswith("promised")
+    assert got["888,000"].label == "people"
+    assert got["1,146"].label == "incidents"
+
+
+def test_own_fixture_takeover() -> None:
+    figures = by_text(find_figures(load_posts("takeover.json")))
+    for expected in ("$44Bln", "$54.20", "$1.03", "17", "39", "four", "5.7%", "1 billion",
+                     "238 million", "24%", "50", "12", "30%"):
+        assert expected in figures, expected
+    for trap in ("2022", "2025", "25", "13", "10", "3", "VII", "1"):
+        assert trap not in figures, trap
+    assert figures["$44Bln"].value == 44e9 and figures["$44Bln"].kind == "money"
+    assert figures["1 billion"].kind == "claimed"
+    assert figures["238 million"].kind == "measured"
+    assert figures["17"].label == "hot takes"

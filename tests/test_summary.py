@@ -1,0 +1,160 @@
+"""The summary: event, key figures, counted theme; every number traced; check_trace refuses."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from digest.comparisons import compare
+from digest.errors import TraceError
+from digest.figures import find_figures
+from digest.models import Document, Edition, Highlight, Post, Prose, Summary
+from digest.numbers import scan_numbers
+from digest.summary import check_trace, write_summary
+
+FIXTURES = Path(__file__).parent / "fixtures" / "figures"
+
+
+def load(name: str) -> Document:
+    data = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    posts = tuple(Post(**{"date": data.get("date", "2024-01-01"), **p}) for p in data["posts"])
+    prose = tuple(Prose(t, f"{name}:{i}") for i, t in enumerate(data.get("prose", ())))
+    return Document(path=name, date=data.get("date"), keywords=tuple(data.get("keywords", ())),
+                    title=data.get("title"), prose=prose, posts=posts)
+
+
+def summarise(*docs: Document) -> tuple[Summary, Edition]:
+    posts = [p for d in docs for p in d.posts]
+    figures = find_figures(posts)
+    comparisons = compare(figures, posts)
+    highlights = [Highlight(p.id, "test") for p in posts[:8]]
+    summary = write_summary(list(docs), posts, figures, comparisons, highlights)
+    edition = Edition(
+        edition="2024-08-13", date="2024-08-13", title=summary.headline, subject="s",
+        preheader=summary.preheader, summary=summary.text, posts=tuple(posts), highlights=(),
+        figures=tuple(figures), comparisons=tuple(comparisons), summary_numbers=summary.numbers)
+    return summary, edition
+
+
+def sentence_count(text: str) -> int:
+    return len(re.findall(r"[.!?](?:\s|$)", text))
+
+
+def test_seed_summary_quotes_the_key_figures() -> None:
+    summary, edition = summarise(load("seed.json"))
+    assert "1.1m" in summary.text and "67m" in summary.text and "25m" in summary.text
+    assert "4.4%" in summary.text
+    assert summary.text.startswith("Elon Musk and Donald Trump had a livestream chat")
+    assert "1.1m listening live, against the 25m promised (4.4% of the target)" in summary.text
+    assert "the 67m impressions (about 61 times as many)" in summary.text
+    assert "9 of the 21 posts dispute the “DDOS attack” claim." in summary.text
+    assert 2 <= sentence_count(summary.text) <= 4
+    check_trace(edition)
+
+
+def test_seed_summary_numbers_map_every_number() -> None:
+    summary, _ = summarise(load("seed.json"))
+    mapped = {n.text: n for n in summary.numbers}
+    assert {m.text for m in scan_numbers(summary.text)} == set(mapped)
+    assert mapped["1.1m"].source == "figure"
+    assert mapped["4.4%"].source == "comparison" and mapped["4.4%"].ref == "c0"
+    assert mapped["4.4%"].detail == "1,100,000 / 25,000,000 = 4.4%"
+    assert mapped["61 times"].source == "comparison"
+    assert mapped["9"].source == "count" and len(mapped["9"].detail.split()) == 9
+    assert mapped["21"].source == "count" and len(mapped["21"].detail.split()) == 21
+
+
+def test_seed_headline_and_preheader() -> None:
+    summary, _ = summarise(load("seed.json"))
+    assert "Musk" in summary.headline and "Trump" in summary.headline
+    assert "DDOS attack" in summary.headline
+    assert not re.search(r"\d", summary.headline)
+    assert 0 < len(summary.preheader) < 140
+    assert "1.1m" in summary.preheader
+
+
+@pytest.mark.parametrize("doctor", [
+    lambda s: s.replace("1.1m", "1.2m"),           # a figure nobody wrote
+    lambda s: s.replace("4.4%", "5.4%"),           # a derived number that is wrong
+    lambda s: s.replace("9 of the 21", "10 of the 21"),  # a count that does not add up
+    lambda s: s + " Some three posts agree.",      # a number word
+    lambda s: s + " It began on August 13, 2024.",  # a date is still a number to trace
+])
+def test_check_trace_refuses_a_doctored_summary(doctor: object) -> None:
+    _, edition = summarise(load("seed.json"))
+    assert callable(doctor)
+    bad = dataclasses.replace(edition, summary=doctor(edition.summary))
+    with pytest.raises(TraceError, match=r"summary number '.+' traces to no figure"):
+        check_trace(bad)
+
+
+def test_check_trace_names_the_number() -> None:
+    _, edition = summarise(load("seed.json"))
+    bad = dataclasses.replace(edition, summary=edition.summary + " Also 42 dragons.")
+    with pytest.raises(TraceError) as err:
+        check_trace(bad)
+    assert "'42'" in str(err.value)
+    assert err.value.exit_code == 2
+
+
+def test_check_trace_refuses_a_mapping_that_points_nowhere() -> None:
+    _, edition = summarise(load("seed.json"))
+    wrong = tuple(dataclasses.replace(n, ref="f99") if n.source == "figure" else n
+                  for n in edition.summary_numbers)
+    with pytest.raises(TraceError):
+        check_trace(dataclasses.replace(edition, summary_numbers=wrong))
+
+
+def test_heatwave_summary_traces_the_prose_number_to_a_post() -> None:
+    summary, edition = summarise(load("heatwave.json"))
+    # The lead prose says 40.3C; a post says it too, so the sentence may be used.
+    assert summary.text.startswith("Britain sweltered through its hottest day on record")
+    assert "£12bn spent, against the £45 billion promised (27% of the target)" in summary.text
+    assert "4 of the 12 posts mention “climate change”." in summary.text
+    assert summary.headline == "Britain sweltered through its hottest day on record on Tuesday"
+    check_trace(edition)
+
+
+def test_prose_with_untraceable_number_is_not_used() -> None:
+    doc = load("heatwave.json")
+    early = Prose("In 1976 it was 35.9C in Cheltenham, they say.", "x:1")
+    doc = dataclasses.replace(doc, prose=(early, *doc.prose))
+    summary, edition = summarise(doc)
+    assert "1976" not in summary.text and "35.9C" not in summary.text
+    check_trace(edition)
+
+
+def test_takeover_summary_reports_the_mismatch() -> None:
+    summary, edition = summarise(load("takeover.json"))
+    assert "238 million daily users, against the 1 billion promised (24% of the target)" in (
+        summary.text)
+    assert "4 of the 10 posts dispute the “bots” claim." in summary.text
+    assert "30% of the pledge does not add up: 12 / 50 = 24%." in summary.text
+    assert sentence_count(summary.text) <= 4
+    check_trace(edition)
+
+
+def test_feed_without_prose_leads_with_top_item() -> None:
+    items = tuple(Post(id=f"i{i}", author="BBC", handle=None, date="2016-03-28", text=t,
+                       title=t.split(".")[0]) for i, t in enumerate([
+        "Library cuts. Birmingham's new £189m library had to shed staff.",
+        "Storm Katie. Wind gusts of up to 105 mph (170 kph) hit London.",
+        "Quiet day. Nothing much happened in 2016.",
+    ]))
+    doc = Document(path="feed.xml", date="2016-03-28", title="BBC News", posts=items)
+    summary, edition = summarise(doc)
+    assert summary.text.startswith("3 items from BBC News, led by “Library cuts”.")
+    assert "£189m library" in summary.text and "105 mph wind gusts" in summary.text
+    assert summary.headline == "BBC News"
+    check_trace(edition)
+
+
+def test_no_figures_no_theme_still_a_summary() -> None:
+    posts = (Post(id="a", author="A", handle="a", date="2024-01-01", text="Hello world."),)
+    summary, edition = summarise(Document(path="x", date="2024-01-01", posts=posts))
+    assert summary.text
+    check_trace(edition)
