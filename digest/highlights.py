@@ -13,6 +13,7 @@ Ties are broken by source order, so the same input always gives the same picks a
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import re
@@ -20,7 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from digest.models import Figure, Highlight, Post, Prose
 
@@ -44,8 +45,9 @@ people time put give well back new good
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 DUP_RATIO = 85.0  # rapidfuzz ratio (0-100) of normalised texts at or above which posts are one
-DUP_JACCARD = 0.5  # prefix filter: finds every pair of word sets at least this similar
-BUCKET_WINDOW = 64  # a word shared by many posts: compare only with its latest posts
+DUP_JACCARD = 0.6  # prefix filter: finds every pair of word sets at least this similar
+BUCKET_WINDOW = 16  # a word shared by many posts: compare only with its latest posts
+PREFIX_MAX = 8  # a long post's copies share its rarest words: a few of them are enough
 MMR_LAMBDA = 0.5  # relevance against novelty: short posts share few words, so sims run low
 W_SALIENCE, W_FIGURE, W_DISTINCT = 0.55, 0.30, 0.15
 SHORT_POST = 2.0  # content words at which a post's salience counts half: one word is no evidence
@@ -57,9 +59,11 @@ THEME_MIN = 3  # posts sharing a word before it counts as a theme worth naming
 class _Doc:
     text: str  # the text with links and handles blanked out, same offsets as the post's text
     words: list[tuple[str, int, int]]  # (term, start, end) for every word, stopwords included
+    content: list[str]  # the terms that carry meaning, in order
     vec: dict[str, float]  # L2-normalised TF-IDF over content terms
 
 
+@functools.lru_cache(maxsize=1 << 16)  # words repeat a lot: most lookups are cache hits
 def _term(word: str) -> str:
     term = word.lower().replace("’", "'")
     if term.endswith("'s"):
@@ -70,21 +74,22 @@ def _term(word: str) -> str:
     return term
 
 
-def _parse(text: str) -> tuple[str, list[tuple[str, int, int]]]:
+def _parse(text: str) -> _Doc:
     blanked = _NOT_WORDS.sub(lambda m: " " * len(m.group()), text)
     blanked = _RETWEET.sub(lambda m: " " * len(m.group()), blanked)
-    return blanked, [(_term(m.group()), m.start(), m.end()) for m in _WORD.finditer(blanked)]
+    words = [(_term(m.group()), m.start(), m.end()) for m in _WORD.finditer(blanked)]
+    return _Doc(blanked, words, [t for t, _, _ in words if _content(t)], {})
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _content(term: str) -> bool:
     # Lone digits are mostly list markers ("1)", "2."); a figure's own value is a Figure.
     return len(term) > 1 and term not in _STOPWORDS
 
 
-def _near_duplicate_leaders(docs: Sequence[_Doc], raw: Sequence[str]) -> list[int]:
+def _near_duplicate_leaders(norms: Sequence[str], raw: Sequence[str]) -> list[int]:
     """For each post, the index of the first post it nearly duplicates (itself if none)."""
-    norms = [" ".join(t for t, _, _ in d.words) for d in docs]
-    sets = [sorted({t for t, _, _ in d.words}) for d in docs]
+    sets = [sorted(set(norm.split())) for norm in norms]
     freq = Counter(t for s in sets for t in s)
     exact: dict[str, int] = {}
     buckets: defaultdict[str, list[int]] = defaultdict(list)
@@ -95,19 +100,16 @@ def _near_duplicate_leaders(docs: Sequence[_Doc], raw: Sequence[str]) -> list[in
             leaders.append(exact[key])
             continue
         ordered = sorted(sets[i], key=lambda t: (freq[t], t))
-        prefix = ordered[: len(ordered) - math.ceil(DUP_JACCARD * len(ordered)) + 1]
-        best, best_score, seen = i, DUP_RATIO, set()
-        for term in prefix:
-            for j in buckets[term][-BUCKET_WINDOW:]:
-                if j in seen:
-                    continue
-                seen.add(j)
-                short, long_ = sorted((len(norm), len(norms[j])))
-                if short * (200 - DUP_RATIO) < long_ * DUP_RATIO:  # ratio cannot reach cutoff
-                    continue
-                score = fuzz.ratio(norm, norms[j], score_cutoff=DUP_RATIO)
-                if score > best_score or (score == best_score and best == i and score):
-                    best, best_score = j, score
+        keep = len(ordered) - math.ceil(DUP_JACCARD * len(ordered)) + 1
+        prefix = ordered[: min(PREFIX_MAX, keep)]
+        candidates = dict.fromkeys(j for term in prefix for j in buckets[term][-BUCKET_WINDOW:])
+        # Indel ratio <= 2*short/(short+long): lengths too far apart can never reach the cutoff.
+        size, reach = len(norm), DUP_RATIO / (200 - DUP_RATIO)
+        close = [j for j in candidates if reach <= len(norms[j]) / size <= 1 / reach]
+        match = process.extractOne(
+            norm, [norms[j] for j in close], scorer=fuzz.ratio, score_cutoff=DUP_RATIO
+        )
+        best = close[match[2]] if match else i
         leaders.append(best)
         if best == i:
             exact[key] = i
@@ -116,8 +118,8 @@ def _near_duplicate_leaders(docs: Sequence[_Doc], raw: Sequence[str]) -> list[in
     return leaders
 
 
-def _tfidf(words: Iterable[tuple[str, int, int]], idf: dict[str, float]) -> dict[str, float]:
-    counts = Counter(t for t, _, _ in words if _content(t))
+def _tfidf(terms: Iterable[str], idf: dict[str, float]) -> dict[str, float]:
+    counts = Counter(terms)
     vec = {t: (1.0 + math.log(c)) * idf[t] for t, c in counts.items()}
     norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
     return {t: w / norm for t, w in vec.items()}
@@ -186,9 +188,9 @@ def pick_highlights(
     """The `n` best posts (all of them, near-duplicates merged, if there are fewer), best first."""
     if not posts or n < 1:
         return []
-    parsed = [_parse(p.text if not p.title else f"{p.title}. {p.text}") for p in posts]
-    docs = [_Doc(text, words, {}) for text, words in parsed]
-    leaders = _near_duplicate_leaders(docs, [p.text for p in posts])
+    docs = [_parse(p.text if not p.title else f"{p.title}. {p.text}") for p in posts]
+    norms = [" ".join(t for t, _, _ in d.words) for d in docs]
+    leaders = _near_duplicate_leaders(norms, [p.text for p in posts])
     figs_of: defaultdict[str, list[Figure]] = defaultdict(list)
     for fig in figures:
         figs_of[fig.post].append(fig)
@@ -203,16 +205,16 @@ def pick_highlights(
     reps.sort()
     dropped = {r: len(clusters[leaders[r]]) - 1 for r in reps}
 
-    prose_words = [_parse(p.text)[1] for p in prose]
-    bags = [docs[r].words for r in reps] + prose_words
-    df = Counter(t for bag in bags for t in {t for t, _, _ in bag if _content(t)})
+    prose_docs = [_parse(p.text) for p in prose]
+    bags = [docs[r].content for r in reps] + [d.content for d in prose_docs]
+    df = Counter(t for bag in bags for t in set(bag))
     total = len(bags)
     idf = {t: math.log((1 + total) / (1 + c)) + 1.0 for t, c in df.items()}
     idf_max = max(idf.values(), default=1.0)
     for r in reps:
-        docs[r].vec = _tfidf(docs[r].words, idf)
+        docs[r].vec = _tfidf(docs[r].content, idf)
     centroid: defaultdict[str, float] = defaultdict(float)
-    for vec in [docs[r].vec for r in reps] + [_tfidf(w, idf) for w in prose_words]:
+    for vec in [docs[r].vec for r in reps] + [_tfidf(d.content, idf) for d in prose_docs]:
         for t, w in vec.items():
             centroid[t] += w / total
     post_df = Counter(t for r in reps for t in docs[r].vec)
@@ -220,7 +222,7 @@ def pick_highlights(
 
     salience, relevance = {}, {}
     for r in reps:
-        size = sum(1 for t, _, _ in docs[r].words if _content(t))
+        size = len(docs[r].content)
         # Leave the post itself out of the centroid, or in a small set every post looks central.
         alone = _dot(docs[r].vec, centroid) - (1.0 / total if docs[r].vec else 0.0)
         salience[r] = max(alone, 0.0) * size / (size + SHORT_POST)
@@ -245,10 +247,20 @@ def pick_highlights(
     heap = [(-mmr(r), r) for r in reps]
     heapq.heapify(heap)
     picks: list[int] = []
+    merged: set[int] = set()
     while heap and len(picks) < min(n, MMR_ROUNDS):
         score, r = heapq.heappop(heap)
         if -score > mmr(r) + 1e-12:  # stale: a pick since made it less novel; re-queue
             heapq.heappush(heap, (-mmr(r), r))
+            continue
+        # Buckets are bounded, so on huge inputs a copy can slip through: check it against the
+        # picks themselves (n x n comparisons at most), so two near-copies are never both shown.
+        twin = process.extractOne(
+            norms[r], [norms[p] for p in picks], scorer=fuzz.ratio, score_cutoff=DUP_RATIO
+        ) if norms[r] else None
+        if twin:
+            dropped[picks[twin[2]]] += 1 + dropped[r]
+            merged.add(r)
             continue
         picks.append(r)
         sims: defaultdict[int, float] = defaultdict(float)
@@ -258,16 +270,16 @@ def pick_highlights(
         for other, sim in sims.items():
             closest[other] = max(closest[other], sim)
     if len(picks) < n:  # past MMR_ROUNDS: the rest by relevance, still deterministic
-        chosen = set(picks)
+        chosen = merged.union(picks)
         rest = sorted((r for r in reps if r not in chosen), key=lambda r: (-relevance[r], r))
         picks += rest[: n - len(picks)]
 
     # The event itself (named in each article's lead paragraph, or by most posts) is no theme:
     # "8 posts on Trump" says nothing in a digest about Trump.
-    leads: dict[str, list[tuple[str, int, int]]] = {}
-    for p, words in zip(prose, prose_words, strict=True):
-        leads.setdefault(p.source.rsplit(":", 1)[0], words)
-    story = {t for words in leads.values() for t, _, _ in words}
+    leads: dict[str, list[str]] = {}
+    for p, doc in zip(prose, prose_docs, strict=True):
+        leads.setdefault(p.source.rsplit(":", 1)[0], doc.content)
+    story = {t for terms in leads.values() for t in terms}
     story.update(t for t, c in post_df.items() if c > len(reps) / 2)
     highlights: list[Highlight] = []
     covered: set[str] = set()
