@@ -8,6 +8,7 @@ to 127.0.0.1, and a Host check keeps other sites from reaching it through DNS re
 from __future__ import annotations
 
 import json
+from email.utils import parseaddr
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ class PreviewServer(ThreadingHTTPServer):
         self.pages = jinja2.Environment(loader=jinja2.FileSystemLoader(ASSETS), autoescape=True,
                                         undefined=jinja2.StrictUndefined)
         self.pages.filters["number"] = lambda v: f"{v:,.0f}" if v == int(v) else f"{v:,}"
+        self.pages.filters["display_name"] = lambda v: parseaddr(v)[0] or parseaddr(v)[1] or v
         try:
             super().__init__(("127.0.0.1", port), _Handler)
         except OSError as exc:
