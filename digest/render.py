@@ -255,7 +255,7 @@ def drop_premailer_marks(html: str) -> str:
 def restore_doctype(html: str) -> str:
     # premailer's lxml round trip drops the doctype; without it clients use quirks mode.
     body = re.sub(r"^\s*<!doctype[^>]*>\s*", "", html, flags=re.IGNORECASE)
-    return "<!doctype html>\n" + body
+    return "<!DOCTYPE html>\n" + body
 
 
 def tidy_lines(html: str) -> str:

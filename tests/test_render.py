@@ -23,7 +23,7 @@ from digest.resources import builtin_templates
 
 def test_html_has_the_parts_a_reader_needs(edition: Edition) -> None:
     html = render_edition(edition, None).html
-    assert html.startswith("<!doctype html>\n<html lang=\"en\"")
+    assert html.startswith("<!DOCTYPE html>\n<html lang=\"en\"")
     assert "<title>X Spaces outage · 13 Aug 2024</title>" in html
     assert re.search(r'<meta name="color-scheme" content="light dark"', html)
     assert "prefers-color-scheme: dark" in html
