@@ -12,7 +12,7 @@ from pathlib import Path
 
 from digest.errors import SourceError
 from digest.models import Document
-from digest.readers.common import decode_text
+from digest.readers.common import decode_text, read_bytes
 from digest.readers.dedupe import dedupe_posts
 from digest.readers.roundup import parse_roundup
 
@@ -34,7 +34,7 @@ def read_sources(sources: list[str]) -> list[Document]:
         if not path.exists():
             raise SourceError("no such file or folder", where=source)
         if path.is_dir():
-            files = _folder_files(path)
+            files = _folder_files(path, source)
             if not files:
                 raise SourceError("folder holds no source files", where=source)
             documents.extend(read_source(str(path / name)) for name in files)
@@ -43,13 +43,16 @@ def read_sources(sources: list[str]) -> list[Document]:
     return documents
 
 
-def _folder_files(folder: Path) -> list[str]:
+def _folder_files(folder: Path, where: str) -> list[str]:
     # Hidden files (.DS_Store, .gitkeep) and editor backups (notes.txt~) are not sources.
-    return sorted(
-        entry.name
-        for entry in folder.iterdir()
-        if entry.is_file() and not entry.name.startswith(".") and not entry.name.endswith("~")
-    )
+    try:
+        return sorted(
+            entry.name
+            for entry in folder.iterdir()
+            if entry.is_file() and not entry.name.startswith(".") and not entry.name.endswith("~")
+        )
+    except OSError as exc:
+        raise SourceError(f"cannot list folder ({exc.strerror or exc})", where=where) from None
 
 
 def _is_url(source: str) -> bool:
@@ -59,14 +62,7 @@ def _is_url(source: str) -> bool:
 def read_source(where: str) -> Document:
     """Read one file; `where` is its path as the caller gave it (it names the posts' source)."""
     path = Path(where).expanduser()
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SourceError("no such file", where=where) from None
-    except IsADirectoryError:
-        raise SourceError("is a folder, not a file", where=where) from None
-    except OSError as exc:
-        raise SourceError(f"cannot read ({exc.strerror})", where=where) from None
+    data = read_bytes(path, where)
     return parse_bytes(data, where, kind=_kind_by_extension(path.suffix.lower()))
 
 

@@ -53,20 +53,20 @@ def date_from_match(match: re.Match[str]) -> dt.date:
     return dt.date(int(year), _MONTHS[month[:3].lower()], int(day))
 
 
-def load_text(path: Path, where: str) -> str:
-    """The text of a source file: UTF-8 (a BOM is dropped), any line ending becomes "\\n"."""
+def read_bytes(path: Path, where: str) -> bytes:
+    """A source file's bytes; any failure is a SourceError naming it."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise SourceError("no such file", where=where) from None
     except IsADirectoryError:
         raise SourceError("is a folder, not a file", where=where) from None
     except OSError as exc:
-        raise SourceError(f"cannot read ({exc.strerror})", where=where) from None
-    return decode_text(data, where)
+        raise SourceError(f"cannot read ({exc.strerror or exc})", where=where) from None
 
 
 def decode_text(data: bytes, where: str) -> str:
+    """UTF-8 text (a BOM is dropped) with every line ending turned into "\\n"."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

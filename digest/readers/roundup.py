@@ -38,7 +38,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from digest.errors import SourceError
 from digest.models import Document, Post, Prose
@@ -46,7 +45,6 @@ from digest.readers.common import (
     DATE_PATTERN,
     date_from_match,
     find_links,
-    load_text,
     post_id,
     strip_media,
 )
@@ -247,6 +245,3 @@ def _make_post(parts: list[str], attribution: _Attribution, source: str) -> Post
         source=source,
     )
 
-
-def read_roundup(path: Path, where: str) -> Document:
-    return parse_roundup(load_text(path, where), where)
