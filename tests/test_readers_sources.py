@@ -91,3 +91,24 @@ def test_find_links() -> None:
     assert find_links(text) == (
         "https://t.co/abc", "https://t.co/def", "https://en.wikipedia.org/wiki/X_(company)"
     )
+
+
+def test_dedupe_in_a_busy_key_still_finds_near_duplicates() -> None:
+    # 300 items of one feed on one day (author = feed title, no handle), alike but for their
+    # numbers, then retyped copies of the first ten: the numbers keep the items apart, and
+    # every copy is caught although only rare word pairs are looked up.
+    originals = [_post(None, "2024-09-03", f"Item {i}: council approves plan number {i} for "
+                       f"district {i % 7} after vote of {i * 3} to {i * 2}", author="Feed")
+                 for i in range(300)]
+    copies = [_post(None, "2024-09-03", p.text.replace("approves", "aproves"), author="Feed")
+              for p in originals[:10]]
+    short = [_post(None, "2024-09-03", "Breaking", author="Feed"),
+             _post(None, "2024-09-03", "Breakingg", author="Feed")]
+    kept = dedupe_posts(originals + copies + short)
+    assert kept == [*originals, short[0]]
+
+
+def test_dedupe_keeps_posts_whose_numbers_differ() -> None:
+    a = _post("feed", "2024-09-03", "Bitcoin hits $60,000 in early trading")
+    b = _post("feed", "2024-09-03", "Bitcoin hits $61,000 in early trading")
+    assert dedupe_posts([a, b]) == [a, b]

@@ -2,7 +2,9 @@
 
 Two posts are the same when their ids match (same who, day and words: see common.post_id), or
 when they share handle (else author) and date and their texts are near-identical (a retyped
-quote, a typo fixed): a rapidfuzz ratio of at least NEAR_IDENTICAL over the normalised words.
+quote, a typo fixed): a rapidfuzz ratio of at least NEAR_IDENTICAL over the normalised words,
+and the same numbers in the same order. Numbers are what this digest is about: "hits $60,000"
+and "hits $61,000" from one feed on one day are two posts, however alike the words.
 
 Cost stays linear: only posts with the same who-and-day key are compared, and within a key
 only kept posts found through the new text's RAREST_PAIRS rarest word pairs (bigrams) that some
@@ -17,6 +19,7 @@ thousands of posts (a busy feed), which then appears twice rather than costing q
 from __future__ import annotations
 
 import itertools
+import re
 from collections import defaultdict
 
 from rapidfuzz import fuzz
@@ -29,11 +32,15 @@ RAREST_PAIRS = 3  # how many of a text's rarest shared word pairs bring in candi
 MAX_HITS = 64  # the most recent kept posts looked at per pair: bounds the cost per post
 
 
+_NUMBER_RE = re.compile(r"\d+")
+
+
 class _Group:
     """The kept texts of one who-and-day key, indexed by their word pairs."""
 
     def __init__(self) -> None:
         self.texts: list[str] = []
+        self.numbers: list[list[str]] = []
         self.by_pair: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
         self.short: list[int] = []
 
@@ -55,15 +62,17 @@ class _Group:
         return found
 
     def has_near(self, words: str) -> bool:
-        pairs = self._pairs(words)
+        numbers = _NUMBER_RE.findall(words)
         return any(
-            fuzz.ratio(words, self.texts[i], score_cutoff=NEAR_IDENTICAL)
-            for i in self._candidates(pairs)
+            self.numbers[i] == numbers
+            and fuzz.ratio(words, self.texts[i], score_cutoff=NEAR_IDENTICAL)
+            for i in self._candidates(self._pairs(words))
         )
 
     def add(self, words: str) -> None:
         index = len(self.texts)
         self.texts.append(words)
+        self.numbers.append(_NUMBER_RE.findall(words))
         pairs = self._pairs(words)
         if len(words.split()) <= 2:
             self.short.append(index)
