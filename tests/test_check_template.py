@@ -85,19 +85,52 @@ def test_html_basics(html: str) -> None:
     assert schemes and "light" in schemes[0] and "dark" in schemes[0], schemes
 
 
-@pytest.mark.skipif(not HTMLVALIDATE.exists(),
-                    reason=f"html-validate not installed (npm ci in {NODE})")
-def test_html_validate_finds_no_error(seed: Path) -> None:
+def html_validate_errors(path: Path) -> list[str]:
     proc = subprocess.run(
         [str(HTMLVALIDATE), "--config", str(NODE / ".htmlvalidate.json"), "--formatter",
-         "json", str(seed / "digest.html")],
+         "json", str(path)],
         capture_output=True, text=True, timeout=120, check=False)
-    assert proc.stdout.strip() or proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() or proc.returncode == 0, proc.stderr  # a crash is no verdict
     report = json.loads(proc.stdout or "[]")
-    errors = [f"{m['line']}:{m['column']} {m['ruleId']}: {m['message']}"
-              for file in report for m in file["messages"] if m["severity"] == 2]
+    return [f"{m['line']}:{m['column']} {m['ruleId']}: {m['message']}"
+            for file in report for m in file["messages"] if m["severity"] == 2]
+
+
+needs_html_validate = pytest.mark.skipif(
+    not HTMLVALIDATE.exists(), reason=f"html-validate not installed (npm ci in {NODE})")
+
+
+@needs_html_validate
+def test_html_validate_finds_no_error(seed: Path) -> None:
+    errors = html_validate_errors(seed / "digest.html")
     assert not errors, "\n".join(errors)
-    assert proc.returncode == 0, proc.stderr
+
+
+# A page that breaks every bar below, to show each one can fail: no lang, no title, an image
+# without alt, a fixed 700 px table, grey text at 2.8:1, and the old link blue (#1747c4), which
+# reads well on white but drops to 4.45:1 when a client inverts it.
+BROKEN_HTML = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"></head>
+<body style="margin:0;background:#ffffff">
+<table style="width:700px" role="presentation"><tr><td>
+<p style="color:#999999;font-size:14px">Grey on white</p>
+<p style="font-size:15px"><a href="https://example.org/" style="color:#1747c4">A link</a></p>
+<img src="https://example.org/a.png" width="10" height="10">
+</td></tr></table></body></html>
+"""
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("broken") / "digest.html"
+    path.write_text(BROKEN_HTML, encoding="utf-8")
+    return path
+
+
+@needs_html_validate
+def test_html_validate_catches_a_broken_page(broken: Path) -> None:
+    rules = {error.split()[1].rstrip(":") for error in html_validate_errors(broken)}
+    assert {"element-required-attributes", "wcag/h37"} <= rules, rules
 
 
 # --- In a real Chromium -------------------------------------------------------------------
@@ -114,36 +147,68 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
-def open_page(browser: Any, seed: Path, *, width: int = 375, scheme: str = "light") -> Any:
+def open_page(browser: Any, html: Path, *, width: int = 375, scheme: str = "light") -> Any:
     page = browser.new_page(viewport={"width": width, "height": 800}, color_scheme=scheme)
-    page.goto((seed / "digest.html").as_uri())
+    page.goto(html.as_uri())
     return page
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("width", [375, 320, 600])
-def test_no_horizontal_scroll(browser: Any, seed: Path, width: int) -> None:
-    page = open_page(browser, seed, width=width)
+def overflow(browser: Any, html: Path, width: int) -> int:
+    """How many px the page is wider than the viewport (0: no horizontal scroll)."""
+    page = open_page(browser, html, width=width)
     scroll, client = page.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-    assert scroll <= client, f"{scroll}px of content in a {client}px viewport"
     page.close()
+    return int(scroll) - int(client)
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(not AXE.exists(), reason=f"axe-core not installed (npm ci in {NODE})")
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_nothing_serious(browser: Any, seed: Path, scheme: str) -> None:
-    page = open_page(browser, seed, scheme=scheme)
+def axe_serious(browser: Any, html: Path, scheme: str) -> list[dict[str, Any]]:
+    page = open_page(browser, html, scheme=scheme)
     page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("""async () => {
+    violations: list[dict[str, Any]] = page.evaluate("""async () => {
         const result = await axe.run(document, {resultTypes: ['violations']});
         return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
             nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
     }""")
     page.close()
-    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
+def low_contrast(browser: Any, html: Path, scheme: str, mode: str) -> list[str]:
+    page = open_page(browser, html, width=600, scheme=scheme)
+    low: list[str] = page.evaluate(CONTRAST_JS, mode)
+    page.close()
+    return low
+
+
+needs_axe = pytest.mark.skipif(not AXE.exists(),
+                               reason=f"axe-core not installed (npm ci in {NODE})")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [375, 320, 600])
+def test_no_horizontal_scroll(browser: Any, seed: Path, width: int) -> None:
+    assert overflow(browser, seed / "digest.html", width) <= 0
+
+
+@pytest.mark.browser
+@needs_axe
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_nothing_serious(browser: Any, seed: Path, scheme: str) -> None:
+    serious = axe_serious(browser, seed / "digest.html", scheme)
     assert not serious, json.dumps(serious, indent=1)
+
+
+@pytest.mark.browser
+@needs_axe
+def test_browser_bars_catch_a_broken_page(browser: Any, broken: Path) -> None:
+    assert overflow(browser, broken, 375) > 300
+    assert {"image-alt", "html-has-lang", "document-title"} <= {
+        v["id"] for v in axe_serious(browser, broken, "light")}
+    as_designed = low_contrast(browser, broken, "light", "none")
+    assert len(as_designed) == 1 and "Grey on white" in as_designed[0]
+    inverted = low_contrast(browser, broken, "light", "full")
+    assert any("4.45 < 4.5" in line and "A link" in line for line in inverted), inverted
 
 
 # Contrast of every visible piece of text against the background it sits on, as rendered and
@@ -214,7 +279,5 @@ CONTRAST_JS = """(mode) => {
 ])
 def test_text_keeps_contrast_when_darkened(browser: Any, seed: Path, scheme: str,
                                            mode: str) -> None:
-    page = open_page(browser, seed, width=600, scheme=scheme)
-    low = page.evaluate(CONTRAST_JS, mode)
-    page.close()
+    low = low_contrast(browser, seed / "digest.html", scheme, mode)
     assert not low, "\n".join(low[:10])
