@@ -151,27 +151,32 @@ def _snippet(doc: _Doc, weight: dict[str, float], max_words: int = 7) -> str:
     return _clip(" ".join(doc.text[start:end].split()))
 
 
-def _theme_phrase(term: str, members: Sequence[_Doc]) -> str:
-    """The theme as the posts write it: "DDoS attack" when most of them pair the two words."""
-    pairs: Counter[tuple[str, str]] = Counter()
-    for doc in members:
-        found = set()
-        for (a, _, _), (b, _, _) in zip(doc.words, doc.words[1:], strict=False):
-            if term in (a, b) and _content(a) and _content(b) and a != b:
-                found.add((a, b))
-        pairs.update(found)
-    phrase: tuple[str, ...] = (term,)
-    if pairs:
-        pair, count = max(pairs.items(), key=lambda kv: kv[1])  # first seen wins a tie
-        if count >= max(2, len(members) / 2):
-            phrase = pair
+def _bigrams(doc: _Doc, term: str) -> set[tuple[str, str]]:
+    pairs = zip(doc.words, doc.words[1:], strict=False)
+    return {(a, b) for (a, _, _), (b, _, _) in pairs
+            if term in (a, b) and a != b and _content(a) and _content(b)}
+
+
+def _theme(term: str, doc: _Doc, members: dict[int, _Doc]) -> tuple[list[int], str]:
+    """The posts that share the theme, and the theme as they write it ("DDoS attack").
+
+    A word pair stands for the theme when 3 in 4 of the posts with the word use it and this post
+    does too; the group is then the posts with that pair, so no post is counted off the theme.
+    """
+    pairs = Counter(pair for other in members.values() for pair in _bigrams(other, term))
+    own = [(count, pair) for pair, count in pairs.items() if pair in _bigrams(doc, term)]
+    best = max(own, key=lambda cp: cp[0], default=(0, (term, "")))  # first seen wins a tie
+    phrase = best[1] if best[0] >= max(2, len(members) * 0.75) else (term,)
+    group: list[int] = []
     surfaces: Counter[str] = Counter()
-    for doc in members:
-        for k in range(len(doc.words) - len(phrase) + 1):
-            if tuple(w[0] for w in doc.words[k : k + len(phrase)]) == phrase:
-                start, end = doc.words[k][1], doc.words[k + len(phrase) - 1][2]
-                surfaces[" ".join(doc.text[start:end].split())] += 1
-    return max(surfaces.items(), key=lambda kv: kv[1])[0] if surfaces else term
+    for i, other in members.items():
+        for k in range(len(other.words) - len(phrase) + 1):
+            if tuple(w[0] for w in other.words[k : k + len(phrase)]) == phrase:
+                start, end = other.words[k][1], other.words[k + len(phrase) - 1][2]
+                surfaces[" ".join(other.text[start:end].split())] += 1
+                if not group or group[-1] != i:
+                    group.append(i)
+    return group, max(surfaces.items(), key=lambda kv: kv[1])[0]
 
 
 def _join(items: list[str]) -> str:
@@ -297,15 +302,15 @@ def pick_highlights(
             lead = "Carries the key figures: " if len(said) > 1 else "Carries a key figure: "
             reason = lead + _join(said[:3])
         elif theme:
-            said_as = _theme_phrase(theme, [docs[m] for m in members])
-            phrase = f"the {len(members)} posts on “{said_as}”"
-            if theme in named:
+            group, said_as = _theme(theme, doc, {m: docs[m] for m in members})
+            phrase = f"the {len(group)} posts on “{said_as}”"
+            if said_as.lower() in named:
                 reason = f"Another of {phrase}: “{_snippet(doc, weight)}”"
-            elif max(members, key=lambda m: (salience[m], -m)) == r:
+            elif max(group, key=lambda m: (salience[m], -m)) == r:
                 reason = f"Most representative of {phrase}"
             else:
                 reason = f"Picked from {phrase}: “{_snippet(doc, weight)}”"
-            named.add(theme)
+            named.add(said_as.lower())
         elif not highlights:
             reason = f"Closest to the whole story: “{_snippet(doc, weight)}”"
         else:

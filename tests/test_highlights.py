@@ -171,3 +171,33 @@ def test_large_synthetic_input_runs() -> None:
     assert len(picks) == 25
     assert len({h.post for h in picks}) == 25
     assert all(h.reason for h in picks)
+
+
+def test_the_copy_that_carries_the_figure_is_kept() -> None:
+    text = "Only 1.1m listened live against the 25m promised, a rough night for the stream"
+    posts = posts_of(text, f"RT @user0: {text} https://t.co/x1", "Unrelated post about the weather")
+    figures = [Figure("f1", "1.1m", 1.1e6, None, "listened live", "measured", "p1", text)]
+    picks = pick_highlights(posts, figures, 5)
+    assert [h.post for h in picks].count("p1") == 1 and "p0" not in {h.post for h in picks}
+    assert picks[0].reason.startswith("Carries a key figure: 1.1m listened live")
+    assert picks[0].reason.endswith("(and 1 near-identical copy)")
+
+
+def test_the_event_named_by_the_lead_is_not_called_a_theme() -> None:
+    posts = posts_of(
+        "Musk blamed a hacker attack for the broken stream",
+        "Musk again, and again the hacker attack line nobody buys",
+        "Musk fired the engineers, then the stream fell over: no hacker attack needed",
+        "Musk and the long wait for a stream that never came",
+        "Musk now says the interference came from abroad, evidence to follow",
+        "Musk and his guest talked taxes for an hour",
+        "Musk promised twenty million listeners and got one",
+        "Musk fans blamed the media, as usual",
+        "Musk will try again next week, he says",
+    )
+    lead = [Prose("Elon Musk hosted a live stream on Monday night.", "roundup.txt:3")]
+    reasons = [h.reason for h in pick_highlights(posts, [], 9, prose=lead)]
+    assert not any("posts on “Musk”" in r for r in reasons), reasons
+    assert any("posts on “hacker attack”" in r for r in reasons), reasons
+    without_lead = [h.reason for h in pick_highlights(posts, [], 9)]
+    assert not any("posts on “Musk”" in r for r in without_lead)  # in every post: the story
