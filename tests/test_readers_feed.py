@@ -217,3 +217,20 @@ def test_url_kind_comes_from_content_type(server: str, tmp_path: Path) -> None:
     assert doc.posts[0].source == f"{server}/posts:1"
     # No validators from the server: nothing is cached, the next run downloads again.
     assert not list((tmp_path / "cache").glob("*.body"))
+
+
+def test_broken_or_unwritable_cache_costs_only_a_download(
+    server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"{server}/feed"
+    read_sources([url])
+    for meta in (tmp_path / "cache").glob("*.json"):
+        meta.write_text("{not json")
+    (doc,) = read_sources([url])
+    assert "If-None-Match" not in _FeedServer.requests[1]  # garbage metadata: a plain GET
+    assert len(doc.posts) == 2
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("DIGEST_CACHE_DIR", str(blocker / "cache"))  # cannot be created
+    (doc,) = read_sources([url])
+    assert len(doc.posts) == 2
