@@ -65,6 +65,8 @@ class SendConfig(_Section):
     timeout: float = Field(30, gt=0, description="SMTP socket timeout in seconds")
     ledger: str | None = Field(None, description="SQLAlchemy URL; default: outbox/ledger.sqlite")
     max_attempts: int = Field(5, ge=1, description="Tries on 4xx before a recipient fails")
+    retry_after: float = Field(60, ge=0, description="Seconds before the first retry after a "
+                               "4xx; doubles each time, at most an hour")
     force: bool = Field(False, description="Send even if `digest check` fails")
 
 

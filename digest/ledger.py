@@ -25,7 +25,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -223,12 +223,13 @@ class Ledger:
         return released, unconfirmed
 
     def claim(self, edition: str, owner: str, limit: int, lease: float,
-              now: float | None = None) -> list[Claim]:
-        """Atomically take up to `limit` due rows (pending, or retry whose time has come)."""
+              now: float | None = None, due_before: float | None = None) -> list[Claim]:
+        """Atomically take up to `limit` due rows: pending, or retry whose time has come
+        (by `due_before`, default now)."""
         now = time.time() if now is None else now
         c = deliveries.c
-        due = and_(c.edition == edition, or_(
-            c.state == PENDING, and_(c.state == RETRY, c.next_at <= now)))
+        due = and_(c.edition == edition, or_(c.state == PENDING, and_(
+            c.state == RETRY, c.next_at <= (now if due_before is None else due_before))))
         pick = select(c.id).where(due).order_by(c.id).limit(limit)
         if self._postgres:
             pick = pick.with_for_update(skip_locked=True)
@@ -240,7 +241,7 @@ class Ledger:
             rows = conn.execute(stmt).all()
         return sorted((Claim(r.id, r.email, r.attempts) for r in rows), key=lambda r: r.id)
 
-    def advance(self, owner: str, done: Outcome | None = None, start: int | None = None,
+    def advance(self, owner: str, done: Sequence[Outcome] = (), start: int | None = None,
                 lease: float = 300.0, message_id: str | None = None) -> bool:
         """One commit: record `done`, and mark row `start` as sending (intent before the
         end-of-data terminator). Returns False if `start` is no longer ours (do not send it).
@@ -249,8 +250,8 @@ class Ledger:
         parameters), since building SQLAlchemy statements costs ten times the commit."""
         now = time.time()
         with self._tx(hot=True) as conn:
-            if done is not None:
-                self._record(conn, owner, done, now)
+            for outcome in done:
+                self._record(conn, owner, outcome, now)
             if start is None:
                 return True
             return bool(conn.execute(_START, {"b_id": start, "b_owner": owner,
@@ -295,6 +296,14 @@ class Ledger:
                                        c.next_at).where(c.edition == edition)
                                 .order_by(c.id)).all()
         return [Delivery(*r) for r in rows]
+
+    def due(self, edition: str, now: float | None = None) -> int:
+        """How many rows a sender could claim now (pending, or retry whose time has come)."""
+        now = time.time() if now is None else now
+        c = deliveries.c
+        with self.engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).where(c.edition == edition, or_(
+                c.state == PENDING, and_(c.state == RETRY, c.next_at <= now)))) or 0)
 
     def has_edition(self, edition: str) -> bool:
         """True once any recipient of `edition` was queued: the scheduler's "slot taken" test."""

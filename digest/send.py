@@ -1,0 +1,313 @@
+"""`digest send`: deliver an edition to every recipient exactly once, over real SMTP.
+
+The edition is rendered once (by `digest build`); each recipient's message is merged from a
+bytes template (digest/delivery/compose.py). Every recipient has a row in the ledger
+(digest/ledger.py). Per message, in this order:
+
+    1. claim          the row is ours (a batch claim, atomic, with a lease)
+    2. MAIL/RCPT/DATA and the body go to the server; a refusal here sends nothing
+    3. commit         the row becomes `sending` (with the previous message's 250, one commit)
+    4. ".\\r\\n"        the end-of-data terminator: from here on the server holds a message
+    5. reply          250 -> sent, 4xx -> retry with backoff, 5xx -> failed (committed at 3
+                      of the next message, or when the batch ends)
+
+After a crash anywhere, a rerun (`digest send` again, or the next cron run) recovers the dead
+sender's rows: `claimed` ones never reached the server and go out again; `sending` ones had
+their terminator on the wire, so they count as sent ("unconfirmed") and do NOT go out again.
+
+The window. Between the commit at 3 and the write at 4 (a few microseconds: the return from
+SQLite's COMMIT and one send() call) a crash leaves a row `sending` whose message the server
+never completed: that recipient misses this edition (at most once, never twice). Everywhere
+else the outcome is exact: a crash between the server's 250 and its commit is covered by the
+`sending` row committed before the terminator. We choose "at most once" for this window
+because a `sending` row is, all but a few microseconds of its life, a delivered message;
+resending it would duplicate nearly every time. The Message-ID is deterministic per edition ×
+recipient, so a receiving system can also drop a duplicate (RFC 7352 "duplicate").
+A connection that drops after the terminator, before the reply, is treated the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import parseaddr
+from pathlib import Path
+
+import click
+from email_validator import EmailNotValidError, validate_email
+
+from digest.config import Config
+from digest.delivery.compose import Composed, MessageTemplate
+from digest.errors import ConfigError, DeliveryError, RecipientsError
+from digest.ledger import (
+    FAILED,
+    RETRY,
+    SENT,
+    SKIPPED,
+    UNCONFIRMED,
+    Claim,
+    Ledger,
+    Outcome,
+    default_url,
+    new_owner,
+)
+from digest.outbox import newest_edition, read_edition, read_rendered
+from digest.recipients import BadRow, Recipient, RecipientList, read_recipients
+from digest.smtp import ConnectionLost, Reply, SmtpSession, parse_smtp_url
+
+BATCH = 100  # rows claimed per commit
+LEASE = 600.0  # seconds a claim holds if its sender vanishes without trace (another host)
+MAX_BACKOFF = 3600.0
+
+
+@dataclass(frozen=True)
+class SendReport:
+    """The edition's state over the current recipient list, after this run."""
+
+    sent: int
+    failed: int
+    retrying: int  # waiting for a retry, or still held by another sender
+    sent_now: int = 0  # of `sent`, how many this run sent
+    unconfirmed: int = 0  # of `sent`, how many without a 250 seen (crash or drop after data)
+    bad_rows: tuple[BadRow, ...] = ()
+    written: int = 0  # --dry-run: messages written instead of sent
+
+    @property
+    def exit_code(self) -> int:
+        if self.bad_rows:
+            return 2
+        return 1 if self.failed or self.retrying else 0
+
+    def line(self) -> str:
+        return f"sent {self.sent}, failed {self.failed}, retrying {self.retrying}"
+
+
+def ledger_url(config: Config) -> str:
+    """[send] ledger: an SQLAlchemy URL or a file path; default outbox/ledger.sqlite."""
+    value = config.send.ledger
+    if not value:
+        return default_url(config.resolve(config.build.outbox))
+    return value if "://" in value else f"sqlite:///{config.resolve(value)}"
+
+
+def send_command(config: Config, edition_dir: Path | None, *, dry_run: bool = False,
+                 due: bool = False, force: bool = False) -> int:
+    """The `digest send` command: returns the exit code; prints the summary line last."""
+    if due:
+        from digest.schedule import run_due
+
+        return run_due(config)
+    bar: list[click._termui_impl.ProgressBar[int]] = []
+
+    def progress(done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        if not bar:
+            bar.append(click.progressbar(length=total, label="sending", file=sys.stderr))
+            bar[0].__enter__()
+        bar[0].update(done - bar[0].pos)
+
+    try:
+        report = deliver(config, edition_dir, dry_run=dry_run, force=force, progress=progress)
+    except DeliveryError as exc:
+        if bar:
+            bar[0].__exit__(None, None, None)
+        click.echo(f"digest: error: {exc}", err=True)
+        partial: SendReport | None = getattr(exc, "report", None)
+        if partial is not None:
+            click.echo(partial.line())
+        return exc.exit_code
+    if bar:
+        bar[0].__exit__(None, None, None)
+    for bad in report.bad_rows:
+        click.echo(f"digest: {config.send.to}: {bad} (not sent)", err=True)
+    if report.unconfirmed:
+        click.echo(f"digest: {report.unconfirmed} sent without a confirmed 250 reply (the "
+                   "sender stopped or the connection dropped after the end of data)", err=True)
+    if dry_run:
+        click.echo(f"dry run: {report.written} message(s) written, nothing sent", err=True)
+    click.echo(report.line())
+    return report.exit_code
+
+
+def deliver(config: Config, edition_dir: Path | None, *, dry_run: bool = False,
+            force: bool = False,
+            progress: Callable[[int, int], None] | None = None) -> SendReport:
+    """Send (or with `dry_run` write) the edition to every recipient that still needs it."""
+    from digest.check import gate  # lazily: the checks pull in their own tools
+
+    outbox = config.resolve(config.build.outbox)
+    folder = newest_edition(outbox) if edition_dir is None else Path(edition_dir)
+    edition = read_edition(folder)
+
+    def check() -> None:
+        gate(config, folder, force=force or config.send.force)
+
+    if config.send.to is None:
+        raise RecipientsError("no recipient list: give --to FILE or [send] to",
+                              where=str(config.path or "command line"))
+    recipients = read_recipients(config.resolve(config.send.to))
+    bad = recipients.bad
+    sender = _sender(config.email.from_)
+    date = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    template = MessageTemplate(edition, read_rendered(folder), config.email, date)
+    if dry_run:
+        check()
+        return _dry_run(folder, template, recipients)
+    if not recipients.recipients:
+        raise RecipientsError("no valid recipient in the list"
+                              + (f" ({len(bad)} bad row(s), first: {bad[0]})" if bad else ""),
+                              where=str(recipients.path))
+    if config.send.smtp is None:
+        raise ConfigError("no SMTP server: give --smtp URL or [send] smtp",
+                          where=str(config.path or "command line"))
+    session = SmtpSession(parse_smtp_url(config.send.smtp, config.send.username),
+                          timeout=config.send.timeout, rate=config.send.rate)
+    ledger = Ledger(ledger_url(config))
+    try:
+        return _send(config, edition.edition, recipients, template, sender, session, ledger,
+                     progress, check)
+    finally:
+        session.close()
+        ledger.close()
+
+
+def _send(config: Config, edition: str, recipients: RecipientList, template: MessageTemplate,
+          sender: str, session: SmtpSession, ledger: Ledger,
+          progress: Callable[[int, int], None] | None, check: Callable[[], None]) -> SendReport:
+    by_key = {r.key: r for r in recipients.recipients}
+    ledger.enqueue(edition, by_key)
+    gone = {d.email for d in ledger.deliveries(edition)} - by_key.keys()
+    if gone:
+        ledger.skip(edition, gone, "not in the recipient list any more")
+    ledger.recover(edition)
+    started = time.time()
+    if ledger.due(edition, now=started):
+        check()  # only when there is something to send: a cron run every minute stays cheap
+    owner = new_owner()
+    before = ledger.counts(edition, by_key).get(SENT, 0)
+    total = len(by_key) - before
+    done: list[Outcome] = []  # outcomes not yet committed (ride with the next commit)
+    held: list[Claim] = []
+    sent_now = 0
+    rate = config.send.rate
+    batch = BATCH if not rate else max(1, min(BATCH, int(rate * 10)))
+    try:  # `started`: a retry is due if its time came before this run began (one try a run)
+        while claims := ledger.claim(edition, owner, batch, LEASE,
+                                           due_before=started):
+            held = list(claims)
+            for claim in claims:
+                outcome = _one(config, claim, by_key[claim.email], template, sender, session,
+                               ledger, owner, done)
+                held.remove(claim)
+                if outcome is not None:
+                    done.append(outcome)
+                    sent_now += outcome.state == SENT
+                if progress is not None:
+                    progress(sent_now, total)
+            ledger.advance(owner, done)
+            done.clear()
+    except DeliveryError as exc:
+        _settle(ledger, owner, done, held)
+        exc.report = _report(ledger, edition, by_key, sent_now, recipients.bad)  # type: ignore[attr-defined]
+        raise
+    except BaseException:
+        _settle(ledger, owner, done, held)
+        raise
+    return _report(ledger, edition, by_key, sent_now, recipients.bad)
+
+
+def _one(config: Config, claim: Claim, recipient: Recipient, template: MessageTemplate,
+         sender: str, session: SmtpSession, ledger: Ledger, owner: str,
+         done: list[Outcome]) -> Outcome | None:
+    """Send one message; return its outcome (None: the claim was lost, nothing sent)."""
+    attempts = claim.attempts + 1
+    try:
+        message: Composed = template.compose(recipient)
+    except DeliveryError as exc:
+        return Outcome(claim.id, FAILED, str(exc), attempts)
+    refused = session.begin(sender, recipient.email, message.data)
+    if refused is not None:
+        if refused.stage == "mail" and not refused.temporary:
+            raise DeliveryError(f"the server refused the sender: {refused}")
+        return _classify(config, claim, refused, message.message_id)
+    # Intent before the terminator, with the previous outcomes: one commit per message.
+    if not ledger.advance(owner, done, claim.id, message_id=message.message_id,
+                          lease=2 * config.send.timeout + 60):
+        done.clear()
+        session.drop()  # no longer ours (lease taken over): never finish this message
+        return None
+    done.clear()
+    try:
+        reply = session.finish()
+    except ConnectionLost as exc:
+        return Outcome(claim.id, SENT, f"{UNCONFIRMED.split(':')[0]}: {exc}", attempts,
+                       message_id=message.message_id)
+    return _classify(config, claim, reply, message.message_id)
+
+
+def _classify(config: Config, claim: Claim, reply: Reply, message_id: str) -> Outcome:
+    attempts = claim.attempts + 1
+    if reply.ok:
+        return Outcome(claim.id, SENT, str(reply), attempts, message_id=message_id)
+    if reply.temporary and attempts < config.send.max_attempts:
+        backoff = min(MAX_BACKOFF, config.send.retry_after * 2 ** (attempts - 1))
+        return Outcome(claim.id, RETRY, str(reply), attempts, next_at=time.time() + backoff,
+                       message_id=message_id)
+    reason = str(reply) if not reply.temporary else f"gave up after {attempts} tries: {reply}"
+    return Outcome(claim.id, FAILED, reason, attempts, message_id=message_id)
+
+
+def _settle(ledger: Ledger, owner: str, done: list[Outcome], held: list[Claim]) -> None:
+    """On the way out of an error: commit what is known, give back what was not tried."""
+    try:
+        ledger.advance(owner, done)
+        ledger.release(owner, [c.id for c in held])
+    except DeliveryError:
+        pass  # the ledger itself failed; recovery on the next run sorts the rows out
+
+
+def _report(ledger: Ledger, edition: str, by_key: dict[str, Recipient], sent_now: int,
+            bad: tuple[BadRow, ...]) -> SendReport:
+    counts = ledger.counts(edition, by_key)
+    unconfirmed = sum(1 for d in ledger.deliveries(edition)
+                      if d.state == SENT and (d.reply or "").startswith("unconfirmed")
+                      and d.email in by_key)
+    sent, failed = counts.get(SENT, 0), counts.get(FAILED, 0)
+    waiting = len(by_key) - sent - failed - counts.get(SKIPPED, 0)
+    return SendReport(sent, failed, waiting, sent_now, unconfirmed, bad)
+
+
+def _sender(from_header: str) -> str:
+    """The envelope sender: the bare address of [email] from / --from, validated."""
+    address = parseaddr(from_header)[1]
+    try:
+        validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as exc:
+        raise ConfigError(f"not a usable From address ({exc})", where="[email] from") from None
+    return address
+
+
+def _dry_run(folder: Path, template: MessageTemplate, recipients: RecipientList) -> SendReport:
+    """Write each recipient's message to <edition>/dry-run/<n>-<email>.eml (atomically)."""
+    final = folder / "dry-run"
+    tmp = Path(tempfile.mkdtemp(prefix=".dry-run.", dir=folder))
+    try:
+        for n, recipient in enumerate(recipients.recipients, 1):
+            safe = "".join(ch if ch.isalnum() or ch in "@.-_+" else "_" for ch in recipient.key)
+            (tmp / f"{n:05d}-{safe}.eml").write_bytes(template.compose(recipient).data)
+        os.chmod(tmp, 0o755)
+        if final.exists():
+            shutil.rmtree(final)
+        os.rename(tmp, final)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise DeliveryError(f"cannot write the dry run: {exc.strerror or exc}",
+                            where=str(final)) from None
+    return SendReport(0, 0, 0, bad_rows=recipients.bad, written=len(recipients.recipients))

@@ -1,0 +1,267 @@
+"""SMTP transport: one connection reused for many messages, reconnect on drop, a throttle.
+
+URL forms (`--smtp` or `[send] smtp`):
+    smtp://host:port             plain SMTP (default port 25); STARTTLS when `?starttls=1`
+    smtp+starttls://host:port    SMTP, upgraded with STARTTLS (default port 587); refused if
+                                 the server does not offer it (never falls back to plain text)
+    smtps://host:port            SMTP over TLS from the first byte (default port 465)
+    smtp://user@host:port        AUTH as `user` (or `[send] username`); the password is read
+                                 from the environment, DIGEST_SMTP_PASSWORD, and nowhere else
+Query options: `cafile=PATH` trusts that CA (a private or self-signed server), `timeout=S`.
+A password inside the URL is refused: a URL ends up in config files, shell history and logs.
+
+A message goes in two steps so the caller can record its intent in between (digest/send.py):
+`begin` sends MAIL, RCPT, DATA and the body; `finish` sends the end-of-data terminator and
+reads the server's reply. Between them, nothing the server holds is a message yet.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from digest.errors import ConfigError, DeliveryError
+
+PASSWORD_ENV = "DIGEST_SMTP_PASSWORD"
+_SCHEMES = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
+_RECONNECT_DELAYS = (0.0, 0.5, 2.0)
+
+
+@dataclass(frozen=True)
+class SmtpUrl:
+    scheme: str
+    host: str
+    port: int
+    username: str | None = None
+    starttls: bool = False
+    cafile: str | None = None
+
+    def __str__(self) -> str:  # safe to show: never holds a password
+        user = f"{self.username}@" if self.username else ""
+        return f"{self.scheme}://{user}{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Reply:
+    code: int
+    text: str
+    stage: str = "end"  # the command it answers: "mail", "rcpt", "data" or "end" (of data)
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.code < 300
+
+    @property
+    def temporary(self) -> bool:
+        return 400 <= self.code < 500
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text}".strip()
+
+
+class _Unreachable(DeliveryError):
+    """Connecting failed (worth another try); AUTH or TLS refusals are not."""
+
+
+class ConnectionLost(DeliveryError):
+    """The connection dropped after the end-of-data terminator: the outcome is unknown."""
+
+
+def parse_smtp_url(url: str, username: str | None = None) -> SmtpUrl:
+    where = "--smtp / [send] smtp"
+    if any(ch in url for ch in "\r\n\0 "):
+        raise ConfigError("spaces or control characters in the SMTP URL", where=where)
+    parts = urlsplit(url)
+    if parts.scheme not in _SCHEMES:
+        raise ConfigError(f"unknown scheme {parts.scheme!r}; use smtp://, smtps:// or "
+                          "smtp+starttls://", where=where)
+    if parts.password is not None:
+        raise ConfigError(f"a password in the URL; put it in ${PASSWORD_ENV} instead",
+                          where=where)
+    if not parts.hostname:
+        raise ConfigError(f"no host in {url!r}", where=where)
+    try:
+        port = parts.port or _SCHEMES[parts.scheme]
+    except ValueError:
+        raise ConfigError(f"bad port in {url!r}", where=where) from None
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    unknown = set(query) - {"starttls", "cafile"}
+    if unknown:
+        raise ConfigError(f"unknown URL option(s) {', '.join(sorted(unknown))}", where=where)
+    starttls = parts.scheme == "smtp+starttls" or query.get("starttls", "").lower() in (
+        "1", "true", "yes")
+    if starttls and parts.scheme == "smtps":
+        raise ConfigError("smtps:// is TLS already; STARTTLS does not apply", where=where)
+    user = unquote(parts.username) if parts.username else username
+    return SmtpUrl(parts.scheme, parts.hostname, port, user or None, starttls,
+                   query.get("cafile"))
+
+
+class SmtpSession:
+    """One SMTP connection, opened lazily, reopened after a drop, throttled to `rate`/s."""
+
+    def __init__(self, url: SmtpUrl, *, timeout: float = 30.0, rate: float = 0.0,
+                 password: str | None = None) -> None:
+        self.url = url
+        self.timeout = timeout
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._password = password if password is not None else os.environ.get(PASSWORD_ENV)
+        self._smtp: smtplib.SMTP | None = None
+        self._next_start = 0.0
+        self.connections = 0
+
+    # -- connection ------------------------------------------------------------------------
+    def open(self) -> None:
+        if self._smtp is not None:
+            return
+        url = self.url
+        if url.username and not self._password:
+            raise DeliveryError(f"AUTH as {url.username!r} needs the password in "
+                                f"${PASSWORD_ENV}", where=str(url))
+        context = ssl.create_default_context(cafile=url.cafile)
+        try:
+            smtp: smtplib.SMTP
+            if url.scheme == "smtps":
+                smtp = smtplib.SMTP_SSL(url.host, url.port, timeout=self.timeout,
+                                        context=context)
+            else:
+                smtp = smtplib.SMTP(url.host, url.port, timeout=self.timeout)
+            try:
+                smtp.ehlo()
+                if url.starttls:
+                    if not smtp.has_extn("starttls"):
+                        raise DeliveryError("the server does not offer STARTTLS; refusing to "
+                                            "send in plain text", where=str(url))
+                    smtp.starttls(context=context)
+                    smtp.ehlo()
+                if url.username:
+                    smtp.login(url.username, self._password or "")
+            except BaseException:
+                smtp.close()
+                raise
+        except smtplib.SMTPAuthenticationError as exc:
+            raise DeliveryError(f"AUTH refused: {_text(exc.smtp_code, exc.smtp_error)}",
+                                where=str(url)) from None
+        except smtplib.SMTPNotSupportedError:
+            raise DeliveryError("the server does not offer AUTH", where=str(url)) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            raise _Unreachable(f"cannot connect: {_describe(exc)}", where=str(url)) from None
+        self._smtp = smtp
+        self.connections += 1
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+
+    def drop(self) -> None:
+        """Close without QUIT: the way out of a DATA we must not finish."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            smtp.close()
+
+    # -- one message -----------------------------------------------------------------------
+    def begin(self, sender: str, recipient: str, body: bytes) -> Reply | None:
+        """MAIL, RCPT, DATA, then `body` (dot-stuffed, CRLF-terminated). None: ready for
+        `finish`. A Reply: the server refused before the data (nothing was sent)."""
+        self._throttle()
+        for attempt, delay in enumerate(_RECONNECT_DELAYS):
+            if delay:
+                time.sleep(delay)
+            try:
+                self.open()
+                return self._begin(sender, recipient, body)
+            except (smtplib.SMTPServerDisconnected, OSError) as exc:
+                self.drop()  # nothing was accepted: safe to send again on a new connection
+                if attempt == len(_RECONNECT_DELAYS) - 1:
+                    raise DeliveryError(f"connection lost and reconnecting failed: "
+                                        f"{_describe(exc)}", where=str(self.url)) from None
+            except _Unreachable as exc:
+                if attempt == len(_RECONNECT_DELAYS) - 1:
+                    raise DeliveryError(exc.message, where=exc.where) from None
+        raise AssertionError("unreachable")
+
+    def _begin(self, sender: str, recipient: str, body: bytes) -> Reply | None:
+        assert self._smtp is not None
+        smtp = self._smtp
+        for command in (f"mail FROM:<{sender}>", f"rcpt TO:<{recipient}>", "data"):
+            smtp.putcmd(command)
+            code, text = smtp.getreply()
+            if code == 421:  # the server is closing: reconnect and try again
+                raise smtplib.SMTPServerDisconnected(_text(code, text))
+            expected = 354 if command == "data" else 250
+            if code != expected and not (command.startswith("rcpt") and code == 251):
+                reply = Reply(code, _decode(text), command.split()[0])
+                self._reset()
+                return reply
+        smtp.send(body)
+        return None
+
+    def finish(self) -> Reply:
+        """Send the end-of-data terminator and read the reply: the message is now out."""
+        assert self._smtp is not None
+        smtp = self._smtp
+        try:
+            smtp.send(b".\r\n")
+            code, text = smtp.getreply()
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            self.drop()
+            raise ConnectionLost(f"connection lost after the end of data: {_describe(exc)}",
+                                 where=str(self.url)) from None
+        if code == 421:
+            self.drop()
+        return Reply(code, _decode(text))
+
+    def _reset(self) -> None:
+        assert self._smtp is not None
+        try:
+            code, _ = self._smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            code = 0
+        if code != 250:
+            self.drop()
+
+    def _throttle(self) -> None:
+        if not self.interval:
+            return
+        now = time.monotonic()
+        if now < self._next_start:
+            time.sleep(self._next_start - now)
+            now = self._next_start
+        self._next_start = now + self.interval
+
+
+def dot_stuff(message: bytes) -> bytes:
+    """CRLF-terminated, every line starting with "." doubled (RFC 5321 4.5.2)."""
+    if not message.endswith(b"\r\n"):
+        message += b"\r\n"
+    if message.startswith(b"."):
+        message = b"." + message
+    return message.replace(b"\r\n.", b"\r\n..")
+
+
+def _decode(text: bytes) -> str:
+    return text.decode("utf-8", "replace").replace("\n", " ")
+
+
+def _text(code: int, text: bytes | str) -> str:
+    return f"{code} {_decode(text) if isinstance(text, bytes) else text}"
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, socket.timeout):
+        return "timed out"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS: {exc.reason or exc}"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
