@@ -117,8 +117,18 @@ def test_broken_feed_names_file_and_line(tmp_path: Path) -> None:
 def test_not_a_feed(tmp_path: Path) -> None:
     path = tmp_path / "page.xml"
     path.write_text("<html><body>hello</body></html>")
-    with pytest.raises(SourceError, match=r"page\.xml: "):
+    with pytest.raises(SourceError) as info:
         read_sources([str(path)])
+    assert str(info.value) == f"{path}: not an RSS or Atom feed"
+
+
+def test_item_without_any_date(tmp_path: Path) -> None:
+    path = tmp_path / "undated.rss"
+    path.write_text('<rss version="2.0"><channel><title>t</title>\n'
+                    "<item><title>a</title></item></channel></rss>")
+    with pytest.raises(SourceError) as info:
+        read_sources([str(path)])
+    assert str(info.value) == f"{path}:2: item 1 has no date, nor has the feed"
 
 
 def test_feed_without_items(tmp_path: Path) -> None:
