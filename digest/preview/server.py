@@ -20,8 +20,11 @@ from digest.errors import PreviewError
 from digest.preview.engine import EDITION_FILES, PreviewState
 
 ASSETS = Path(__file__).resolve().parent.parent / "preview_assets"
-STATIC = {"/assets/preview.css": "text/css; charset=utf-8",
-          "/assets/preview.js": "text/javascript; charset=utf-8"}
+STATIC = {  # route -> (file in preview_assets, content type)
+    "/assets/preview.css": ("preview.css", "text/css; charset=utf-8"),
+    "/assets/preview.js": ("preview.js", "text/javascript; charset=utf-8"),
+    "/favicon.ico": ("favicon.svg", "image/svg+xml"),  # browsers ask for it by this name
+}
 
 
 def clean_path(raw: str) -> str | None:
@@ -44,7 +47,7 @@ class PreviewServer(ThreadingHTTPServer):
 
     def __init__(self, state: PreviewState, port: int) -> None:
         self.state = state
-        self.assets = {route: (ASSETS / route.rsplit("/", 1)[1]).read_bytes() for route in STATIC}
+        self.assets = {route: (ASSETS / name).read_bytes() for route, (name, _) in STATIC.items()}
         self.pages = jinja2.Environment(loader=jinja2.FileSystemLoader(ASSETS), autoescape=True,
                                         undefined=jinja2.StrictUndefined)
         self.pages.filters["number"] = lambda v: f"{v:,.0f}" if v == int(v) else f"{v:,}"
@@ -94,7 +97,7 @@ class _Handler(BaseHTTPRequestHandler):
         if route == "/events":
             return self._events()
         if route in STATIC:
-            return self._send(200, self.server.assets[route], STATIC[route], head)
+            return self._send(200, self.server.assets[route], STATIC[route][1], head)
         if route == "/":
             return self._send(200, self.server.page(), "text/html; charset=utf-8", head)
         if route == "/api/state":
