@@ -318,3 +318,13 @@ def test_handleless_attribution_needs_a_short_name() -> None:
     doc = parse_roundup(text, "x.txt")
     assert [(p.author, p.handle) for p in doc.posts] == [("Jane Doe", None)]
     assert len(doc.prose) == 1
+
+
+def test_names_ending_in_on_and_words_made_of_roman_numerals() -> None:
+    doc = parse_roundup(
+        "Hi there. — Leon August 1, 2024\n\nCivil.\n\nxiv.\n\n(3)\n\n"
+        "Hey — Leon (@leon) on Aug 2, 2024\n", "x.txt")
+    assert [(p.author, p.handle, p.date) for p in doc.posts] == [
+        ("Leon", None, "2024-08-01"), ("Leon", "leon", "2024-08-02")
+    ]
+    assert [p.text for p in doc.prose] == ["Civil."]

@@ -58,11 +58,12 @@ _ATTRIBUTION_RE = re.compile(
     r"(?:^|\s)(?:—|–|―|--)[ \t]*"
     r"(?P<name>(?:(?!—|―|--|\s–\s)[^\n])*?)[ \t]*"
     r"(?:\((?P<handle>@[\w.\-]+(?:@[\w.\-]+)?)\)[ \t]*)?"
-    rf"(?:on[ \t]+)?{DATE_PATTERN}[ \t]*$",
+    rf"(?:(?<=\s)on[ \t]+)?{DATE_PATTERN}[ \t]*$",
     re.IGNORECASE,
 )
+_ROMAN = r"(?=[ivxlc])c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
 _MARKER_RE = re.compile(
-    r"^\s*(?:\(?(?:\d{1,3}|[a-z]|[ivxlc]{1,6})[.):]|#\d{1,3}|[-*•·‣▪◦–—])\s*$", re.IGNORECASE
+    rf"^\s*(?:\(?(?:\d{{1,3}}|[a-z]|{_ROMAN})[.):]|#\d{{1,3}}|[-*•·‣▪◦–—])\s*$", re.IGNORECASE
 )
 _SALUTATION_RE = re.compile(
     r"^\s*(?:dear(?:est)?|hi|hello|hey|greetings|attention|attn|my dear|an open letter"
