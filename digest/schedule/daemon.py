@@ -36,8 +36,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from digest.config import Config
 from digest.errors import DigestError, ScheduleError
 from digest.schedule.run import log, run_due, run_slot, setup_logging, trigger_of
-from digest.schedule.slots import RETRYABLE, SlotLedger, ledger_url, sqlalchemy_url
+from digest.schedule.slots import RETRYABLE, SlotLedger, sqlalchemy_url
 from digest.schedule.trigger import SlotTrigger, slot_id
+from digest.send import ledger_url
 
 JOB_ID = "digest-edition"
 FOLLOW_UP_SECONDS = 60

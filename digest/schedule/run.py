@@ -13,20 +13,18 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from digest.config import Config
 from digest.errors import DigestError
-from digest.schedule.slots import Slot, SlotLedger, ledger_url
+from digest.schedule.slots import Slot, SlotLedger
 from digest.schedule.trigger import SlotTrigger, slot_id
+from digest.send import ledger_url
+
+if TYPE_CHECKING:
+    from digest.send import SendReport
 
 log = logging.getLogger("digest.schedule")
-
-
-class DeliveryReport(Protocol):
-    sent: int
-    failed: int
-    retrying: int
 
 
 def trigger_of(config: Config) -> SlotTrigger:
@@ -106,17 +104,21 @@ def _produce(config: Config, ledger: SlotLedger, claimed: Slot) -> int:
     status = "partial" if report.retrying else "sent"
     ledger.finish(sid, status, edition_dir=folder, sent=report.sent, failed=report.failed,
                   retrying=report.retrying)
-    log.info("slot %s edition %s: sent %d, failed %d, retrying %d%s", sid, folder.name,
-             report.sent, report.failed, report.retrying,
-             f" (attempt {claimed.attempts})" if claimed.attempts > 1 else "")
-    return 1 if report.failed or report.retrying else 0
+    notes = [f"attempt {claimed.attempts}"] if claimed.attempts > 1 else []
+    if report.unconfirmed:
+        notes.append(f"{report.unconfirmed} without a confirmed 250")
+    if report.bad_rows:
+        notes.append(f"{len(report.bad_rows)} bad row(s) in {config.send.to}, first: "
+                     f"{report.bad_rows[0]}")
+    log.info("slot %s edition %s: %s%s", sid, folder.name, report.line(),
+             f" ({'; '.join(notes)})" if notes else "")
+    return report.exit_code
 
 
-def _deliver(config: Config, folder: Path) -> DeliveryReport:
+def _deliver(config: Config, folder: Path) -> SendReport:
     from digest.send import deliver
 
-    report: DeliveryReport = deliver(config, folder)
-    return report
+    return deliver(config, folder)
 
 
 def _build(config: Config, sid: str) -> Path | None:
@@ -171,6 +173,7 @@ def _build_quiet(config: Config, sources: list[str], sid: str, previous: Path) -
 
     It keeps every post in edition.json, so the next slot's news check compares against them.
     """
+    from digest.archive import update_archive
     from digest.build import decide_edition
     from digest.message import build_message
     from digest.outbox import write_edition
@@ -192,7 +195,10 @@ def _build_quiet(config: Config, sources: list[str], sid: str, previous: Path) -
         summary_numbers=(),
         extra={**full.extra, "quiet": True, "previous": previous.name},
     )
+    # The tail of digest.build.build_edition, for an edition decided here.
     templates = config.resolve(config.build.templates) if config.build.templates else None
     rendered = render_edition(edition, templates)
     message = build_message(edition, rendered, config.email)
-    return write_edition(config.resolve(config.build.outbox), edition, rendered, message)
+    folder = write_edition(config.resolve(config.build.outbox), edition, rendered, message)
+    update_archive(folder.parent, list_id=config.email.list_id)
+    return folder

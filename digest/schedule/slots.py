@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from digest.config import Config
 from digest.errors import ScheduleError
-from digest.ledger import default_url, new_owner, owner_dead
+from digest.ledger import new_owner, owner_dead
 
 RETRYABLE = ("failed", "partial")
 DONE = ("sent", "skipped", "missed")
@@ -62,13 +62,6 @@ def sqlalchemy_url(value: str, config: Config) -> str:
     if "://" in value:
         return value
     return f"sqlite:///{config.resolve(value)}"
-
-
-def ledger_url(config: Config) -> str:
-    """The delivery ledger's database: config.send.ledger, default outbox/ledger.sqlite."""
-    if config.send.ledger:
-        return sqlalchemy_url(config.send.ledger, config)
-    return default_url(config.resolve(config.build.outbox))
 
 
 # One id per process, in the delivery ledger's format (host, pid, start time, nonce), so a

@@ -1,0 +1,288 @@
+"""Schedule in real time: `python -m digest schedule` as a subprocess, a real SQLite job store
+and ledger, a real SMTP server (aiosmtpd) on 127.0.0.1, seconds-level slots.
+
+Waits poll for a log line or a message with a generous deadline; nothing asserts how long
+anything took.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+REPO = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
+
+# --- a real SMTP sink on a free loopback port ----------------------------------------------
+
+@dataclass
+class Sink:
+    port: int = 0
+    messages: list[tuple[list[str], Message]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or b""
+        with self.lock:
+            self.messages.append(([str(r) for r in envelope.rcpt_tos], message_from_bytes(raw)))
+        return "250 2.0.0 queued"
+
+    def recipients(self) -> list[str]:
+        with self.lock:
+            return sorted(r for rcpts, _ in self.messages for r in rcpts)
+
+    def subjects(self) -> list[str]:
+        with self.lock:
+            return [str(m["Subject"]) for _, m in self.messages]
+
+
+@pytest.fixture
+def sink() -> Iterator[Sink]:
+    handler = Sink()
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+    server: Any = None
+
+    def serve() -> None:
+        nonlocal server
+        asyncio.set_event_loop(loop)
+        server = loop.run_until_complete(loop.create_server(
+            lambda: SMTP(handler, hostname="sink.localhost"), "127.0.0.1", 0))
+        handler.port = server.sockets[0].getsockname()[1]
+        started.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert started.wait(10)
+    yield handler
+    loop.call_soon_threadsafe(server.close)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+
+
+# --- a project folder: seed sources, two recipients, the schedule -----------------------
+
+RECIPIENTS = ["ada@example.org", "grace@example.org"]
+
+
+def project(tmp_path: Path, sink: Sink, cron: str, max_late: str = "1m",
+            no_news: str = "skip", min_highlights: int = 0) -> Path:
+    (tmp_path / "recipients.csv").write_text(
+        "email,name\nada@example.org,Ada\ngrace@example.org,Grace\n", encoding="utf-8")
+    config = tmp_path / "digest.toml"
+    config.write_text(f"""
+[build]
+sources = ["{REPO / 'seeds'}"]
+outbox = "outbox"
+
+[email]
+from = "Digest <digest@example.org>"
+
+[send]
+to = "recipients.csv"
+smtp = "smtp://127.0.0.1:{sink.port}"
+force = true
+
+[schedule]
+cron = "{cron}"
+timezone = "Europe/London"
+max_late = "{max_late}"
+no_news = "{no_news}"
+min_highlights = {min_highlights}
+""", encoding="utf-8")
+    return config
+
+
+def once_at(moment: dt.datetime) -> str:
+    """A six-field cron expression that fires at `moment` (London time) and not again soon."""
+    local = moment.astimezone(dt.UTC).astimezone(_london())
+    return f"{local.second} {local.minute} {local.hour} {local.day} {local.month} *"
+
+
+def _london() -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Europe/London")
+
+
+def slot_name(moment: dt.datetime) -> str:
+    return moment.astimezone(_london()).strftime("%Y-%m-%d-%H%M%S")
+
+
+def wait_for(check: Callable[[], bool], what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def sleep_until(moment: dt.datetime) -> None:
+    delay = (moment - dt.datetime.now(dt.UTC)).total_seconds()
+    if delay > 0:
+        time.sleep(delay)
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+
+
+class Daemon:
+    """`python -m digest schedule` in the background, its stderr in a file."""
+
+    def __init__(self, config: Path, name: str = "daemon") -> None:
+        self.log_path = config.parent / f"{name}-{time.monotonic_ns()}.log"
+        self.log_file = self.log_path.open("wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "digest", "schedule", "--config", str(config)],
+            cwd=config.parent, env=env(), stdout=self.log_file, stderr=subprocess.STDOUT)
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def wait_log(self, text: str, timeout: float = 60) -> None:
+        wait_for(lambda: text in self.log or self.proc.poll() is not None, repr(text), timeout)
+        assert text in self.log, self.log
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(60)
+        self.log_file.close()
+        return code
+
+
+def due(config: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "digest", "send", "--due", "--config",
+                           str(config)], cwd=config.parent, env=env(), capture_output=True,
+                          text=True, timeout=120)
+
+
+def slot_rows(config: Path) -> dict[str, str]:
+    with sqlite3.connect(config.parent / "outbox" / "ledger.sqlite") as db:
+        return dict(db.execute("select slot, status from digest_schedule_slots"))
+
+
+# --- the tests ------------------------------------------------------------------------------
+
+def test_a_slot_fires_and_sends_each_recipient_once(tmp_path: Path, sink: Sink) -> None:
+    slot = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=6)
+    config = project(tmp_path, sink, once_at(slot))
+    daemon = Daemon(config)
+    try:
+        daemon.wait_log("next slot")
+        daemon.wait_log(f"slot {slot_name(slot)} edition {slot_name(slot)}: sent 2, failed 0")
+    finally:
+        assert daemon.stop() == 0
+    assert sink.recipients() == RECIPIENTS
+    assert (tmp_path / "outbox" / slot_name(slot) / "edition.json").is_file()
+    assert slot_rows(config) == {slot_name(slot): "sent"}
+    assert "stopped" in daemon.log
+    assert "Traceback" not in daemon.log
+
+
+def _down_across(tmp_path: Path, sink: Sink, max_late: str, back_after: float) -> tuple[
+        Path, dt.datetime, Daemon]:
+    slot = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=6)
+    config = project(tmp_path, sink, once_at(slot), max_late=max_late)
+    first = Daemon(config, "first")
+    first.wait_log("next slot")
+    assert first.stop() == 0  # the job, due at `slot`, stays in the store
+    sleep_until(slot + dt.timedelta(seconds=back_after))
+    assert sink.messages == []
+    return config, slot, Daemon(config, "second")
+
+
+def test_down_across_a_slot_and_back_within_max_late_catches_up_once(
+        tmp_path: Path, sink: Sink) -> None:
+    config, slot, second = _down_across(tmp_path, sink, max_late="1m", back_after=2)
+    try:
+        second.wait_log(f"slot {slot_name(slot)} edition {slot_name(slot)}: sent 2")
+        # System cron calling at the same time finds the slot taken and sends nothing.
+        assert due(config).returncode == 0
+    finally:
+        assert second.stop() == 0
+    assert sink.recipients() == RECIPIENTS
+    assert second.log.count("sent 2") == 1
+    assert slot_rows(config) == {slot_name(slot): "sent"}
+
+
+def test_down_across_a_slot_and_back_after_max_late_logs_missed(
+        tmp_path: Path, sink: Sink) -> None:
+    config, slot, second = _down_across(tmp_path, sink, max_late="2s", back_after=5)
+    try:
+        second.wait_log(f"slot {slot_name(slot)} missed")
+        assert due(config).returncode == 0  # too late for cron as well
+    finally:
+        assert second.stop() == 0
+    assert sink.messages == []
+    assert slot_rows(config) == {slot_name(slot): "missed"}
+    assert not (tmp_path / "outbox" / slot_name(slot)).exists()
+
+
+def test_two_schedulers_on_one_store_send_once(tmp_path: Path, sink: Sink) -> None:
+    slot = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=8)
+    config = project(tmp_path, sink, once_at(slot))
+    daemons = [Daemon(config, "a"), Daemon(config, "b")]
+    try:
+        for daemon in daemons:
+            daemon.wait_log("next slot")
+        wait_for(lambda: any("sent 2" in d.log for d in daemons), "a send")
+        sleep_until(slot + dt.timedelta(seconds=5))  # give the other one its chance to fire
+    finally:
+        assert [d.stop() for d in daemons] == [0, 0]
+    assert sink.recipients() == RECIPIENTS
+    assert sum(d.log.count("sent 2") for d in daemons) == 1
+
+
+def test_send_due_twice_sends_once(tmp_path: Path, sink: Sink) -> None:
+    config = project(tmp_path, sink, "* * * * *", max_late="5m")
+    first = due(config)
+    assert first.returncode == 0, first.stderr
+    assert "sent 2, failed 0, retrying 0" in first.stderr
+    second = due(config)
+    assert second.returncode == 0, second.stderr
+    assert "sent" not in second.stderr
+    assert sink.recipients() == RECIPIENTS
+    assert list(slot_rows(config).values()) == ["sent"]
+
+
+def test_no_news_skips_or_sends_a_quiet_edition(tmp_path: Path, sink: Sink) -> None:
+    skip = project(tmp_path, sink, "*/3 * * * * *", max_late="3s", min_highlights=1)
+    assert due(skip).returncode == 0  # first slot: everything is new
+    assert len(sink.messages) == 2
+    time.sleep(3)  # the next slot: the same sources, nothing new
+    result = due(skip)
+    assert result.returncode == 0, result.stderr
+    assert "no news: 0 new posts since edition" in result.stderr
+    assert len(sink.messages) == 2
+    assert sorted(slot_rows(skip).values()) == ["sent", "skipped"]
+
+    quiet = project(tmp_path, sink, "*/3 * * * * *", max_late="3s", min_highlights=1,
+                    no_news="quiet")
+    time.sleep(3)
+    result = due(quiet)
+    assert result.returncode == 0, result.stderr
+    assert "sending a short 'nothing new' edition" in result.stderr
+    assert len(sink.messages) == 4
+    assert all(s.startswith("Nothing new") for s in sink.subjects()[2:])
