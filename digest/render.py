@@ -165,7 +165,10 @@ def environment(templates: Path | None) -> jinja2.Environment:
         if not templates.is_dir():
             raise TemplateError("templates folder not found", where=str(templates))
         loaders.append(jinja2.FileSystemLoader(templates))
-    loaders.append(jinja2.FileSystemLoader(builtin_templates()))
+    builtin = jinja2.FileSystemLoader(builtin_templates())
+    # "builtin/<name>" always reaches the built-in template, so a user's digest.mjml.j2 can
+    # `{% extends "builtin/digest.mjml.j2" %}` and override a block instead of copying it all.
+    loaders += [builtin, jinja2.PrefixLoader({"builtin": builtin})]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=jinja2.select_autoescape(

@@ -151,3 +151,19 @@ def test_autoescape_on_for_mjml_off_for_text() -> None:
     env = environment(None)
     assert env.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
     assert env.get_template(MJML_TEMPLATE).environment.autoescape
+
+
+def test_user_template_extends_builtin_blocks(tmp_path: Path, edition: Edition) -> None:
+    (tmp_path / MJML_TEMPLATE).write_text(
+        '{% extends "builtin/digest.mjml.j2" %}\n'
+        "{% block footer %}<mj-section><mj-column><mj-text>Bye {{ recipient.name }}"
+        "</mj-text></mj-column></mj-section>{% endblock %}\n")
+    (tmp_path / TEXT_TEMPLATE).write_text(
+        '{% extends "builtin/digest.txt.j2" %}\n'
+        "{% block card %}* {{ card.post.author }}\n{% endblock %}\n")
+    rendered = render_edition(edition, tmp_path)
+    assert "Bye %%name%%" in rendered.html
+    assert "Unsubscribe" not in rendered.html  # the footer block was replaced
+    assert "1.1m" in rendered.html  # the rest is the built-in template
+    assert "* Mark Jacob\n" in rendered.text
+    assert "Why it is here" not in rendered.text
