@@ -62,7 +62,7 @@ def parse_json(text: str, where: str) -> Document:
 
 def _is_json_lines(text: str) -> bool:
     # JSON Lines: the first non-blank line is a whole JSON object on its own.
-    first = next(line for line in text.split("\n") if line.strip())
+    first = next((line for line in text.split("\n") if line.strip()), "")
     try:
         return isinstance(json.loads(first), dict) and bool(text.strip()[len(first.strip()):])
     except json.JSONDecodeError:
