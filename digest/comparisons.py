@@ -148,8 +148,8 @@ def _derive(a: Figure, b: Figure) -> Comparison | None:
         diff = big.value - small.value
         return Comparison(
             figures=(big.id, small.id), operation="difference", result=round(diff, 4),
-            text=f"{big.text} {big.label} is {with_unit(diff, big)} more than {small.text} "
-                 f"{small.label}",
+            text=f"{big.text} {short_label(big)} is {with_unit(diff, big)} "
+                 f"{'above' if big.unit else 'more than'} the {small.text} {short_label(small)}",
             formula=f"{format_number(big.value)} - {format_number(small.value)} = {precise(diff)}",
         )
     ratio = big.value / small.value

@@ -38,8 +38,20 @@ MEASURED = re.compile(
     r"|officially|confirmed|data|according|reported|survey(?:ed)?|found)\b",
     re.IGNORECASE,
 )
-PHYSICAL = frozenset(("mph", "kph", "km/h", "km", "mi", "ft", "kg", "t", "C", "F", "GB", "TB",
-                      "MB"))
+# Units that say what they measure; the name stands in as a label when the words do not.
+QUANTITY = {"mph": "speed", "kph": "speed", "km/h": "speed", "km": "distance", "mi": "distance",
+            "ft": "height", "kg": "weight", "t": "weight", "C": "temperature", "F": "temperature",
+            "GB": "data", "TB": "data", "MB": "data", "GW": "power", "MW": "power", "kW": "power",
+            "TWh": "energy", "GWh": "energy", "MWh": "energy", "kWh": "energy"}
+PHYSICAL = frozenset(QUANTITY)
+# Verbs that end a clause's subject: "shareholders got", "the grid fell", "demand rose".
+VERBISH = frozenset((
+    "got", "gets", "hit", "hits", "paid", "pays", "fell", "falls", "rose", "rises", "cost",
+    "costs", "made", "makes", "took", "takes", "went", "goes", "saw", "sees", "won", "wins",
+    "lost", "loses", "sold", "sells", "spent", "spends", "said", "says", "grew", "grows", "drew",
+    "draws", "left", "leaves", "kept", "keeps", "came", "comes", "tops", "stands", "stood",
+    "over", "reach", "reaches", "gave", "gives", "get", "pay", "sell", "buy", "bought",
+))
 AUXILIARY = frozenset(("is", "are", "was", "were", "be", "been", "being", "has", "have", "had"))
 _WORD = re.compile(r"[A-Za-z][\w'’]*(?:-[\w'’]+)*")
 # Where a clause ends: punctuation, a contrasting conjunction ("expected 20m viewers but only
@@ -74,11 +86,13 @@ def _words(text: str) -> list[tuple[str, int, int]]:
 
 def _phrase_after(masked: str, mention: Mention) -> str:
     """The noun phrase right after the number: "25m listening live", "80% of a tech … staff"."""
-    rest = masked[mention.end:]
+    rest = masked[mention.end:].lstrip("+")  # "10,000+ fans"
     words: list[str] = []
-    if mention.unit == "%":
-        of = re.match(r"\s+of\s+((?:the|a|an|its|their|his|her|our|all)\s+)?", rest,
-                      re.IGNORECASE)
+    of_phrase = mention.unit == "%" or (mention.unit is None and re.match(
+        r"\s+of\s+(?:you|us|them|the|those|these|our|their)\b", rest))
+    if of_phrase:
+        of = re.match(r"\s+of\s+((?:the|a|an|its|their|his|her|our|all|you|us|them|those|these)"
+                      r"\s+)?", rest, re.IGNORECASE)
         if not of:
             return ""
         words = ["of"] + ([of.group(1).strip()] if of.group(1) else [])
@@ -104,9 +118,15 @@ def _phrase_after(masked: str, mention: Mention) -> str:
         pos += m.end()
         if re.match(r"[,.;:!?()\"“”]", rest[pos:pos + 1]):
             break
-    while words and words[-1].lower() in STOP:
+    while len(words) > (2 if words[:1] == ["of"] else 0) and words[-1].lower() in STOP:
         words.pop()
-    return " ".join(words) if content else ""
+    if words and re.match(r"(?:tuned|listening|watching|streaming|logged|checked)$", words[-1]):
+        particle = re.match(r"\s+(in|live|on)\b", rest[pos:])
+        if particle:
+            words.append(particle.group(1))  # "people tuned in", "watching live"
+    while len(words) > 1 and words[0] != "of" and re.fullmatch(r"[a-z]{3,}ed", words[-1]):
+        words.pop()  # "888,000 listeners dropped off": the listeners are what is counted
+    return " ".join(words) if content or (words and words[0] == "of") else ""
 
 
 def _clause_before(masked: str, sentence_start: int, mention: Mention) -> tuple[str, str]:
@@ -145,11 +165,17 @@ def _phrase_before(clause: str) -> str:
         # the auxiliary says what the number is about.
         subject = _phrase_before(" ".join(before[:-1]))
         tail = subject.split() or tail
-    # "Temperatures hit", "the government has promised": the verb says how the number was
-    # obtained (the kind), the noun before it says what it counts (the label).
-    while len(tail) > 1 and (MEASURED.fullmatch(tail[-1]) or CLAIM.fullmatch(tail[-1])):
+    # "Temperatures hit", "shareholders got", "the government has promised": the verb says how
+    # the number came about (the kind), the noun before it says what it counts (the label).
+    while len(tail) > 1 and _verbish(tail[-1]):
         tail.pop()
     return " ".join(tail)
+
+
+def _verbish(word: str) -> bool:
+    low = word.lower()
+    return bool(MEASURED.fullmatch(word) or CLAIM.fullmatch(word) or low in VERBISH
+                or (low.endswith("ed") and len(low) > 4))
 
 
 def _phrase_following(masked: str, mention: Mention) -> str:
@@ -201,10 +227,20 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
                               (0, len(text)))
         clause, inside = _clause_before(masked, s_start, mention)
         label = _phrase_after(masked, mention)
-        label = (label or _phrase_before(clause) or _phrase_following(masked, mention)
-                 or _phrase_before(masked[s_start:mention.start]))
+        label = label or _phrase_before(clause)
+        if not label and mention.unit not in QUANTITY:
+            label = (_phrase_following(masked, mention)
+                     or _phrase_before(masked[s_start:mention.start]))
         cue = _near_end(CLAIM, inside or clause)
-        kind = _kind(mention, label, f"{clause} {inside}", cue)
+        after = re.split(r"[,;:.!?()—–\d]", masked[mention.end:], maxsplit=1)[0]
+        later = CLAIM.search(" ".join(w for w, _, _ in _words(after)[:4]))
+        if cue is None and later:
+            # "the 25 million Musk had promised": the promise comes after the number.
+            cue = later
+            label = later.group() if not label or label[:1].isupper() else label
+        elif not label and mention.unit in QUANTITY:
+            label = QUANTITY[mention.unit]
+        kind = _kind(mention, f"{label} {after[:30]}", f"{clause} {inside}", cue)
         if kind in ("claimed", "money") and cue and cue.group().lower() not in label.lower():
             gap = _words((inside or clause)[cue.end():])
             label = f"{cue.group()}{' …' if gap else ''} {label}".strip()

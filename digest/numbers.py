@@ -36,6 +36,7 @@ MULTIPLIERS = {
 CURRENCIES = {
     "£": "GBP", "$": "USD", "us$": "USD", "€": "EUR", "¥": "JPY", "₹": "INR", "a$": "AUD",
     "c$": "CAD", "nz$": "NZD", "hk$": "HKD", "pounds": "GBP", "dollars": "USD", "euros": "EUR",
+    **{code.lower(): code for code in ("USD", "GBP", "EUR", "AUD", "CAD", "JPY", "INR")},
 }
 # The stop words end a label and tell a noun phrase from a clause; kept small and closed.
 STOP = _set(
@@ -58,11 +59,11 @@ ID_WORDS = _set(
 )
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-_CUR = r"(?:US\$|NZ\$|HK\$|A\$|C\$|£|\$|€|¥|₹)"
+_CUR = r"(?:US\$|NZ\$|HK\$|A\$|C\$|£|\$|€|¥|₹|(?:USD|GBP|EUR|AUD|CAD|JPY|INR)(?=\s?\d))"
 _MULT = (r"(?:\s?(?:million|billion|trillion|thousand|mln|bln|mn|bn|trn)\b"
          r"|(?:bln|mn|bn|trn|tn|k|m|b)(?![a-z0-9]))")
 _UNIT = (r"(?:\s?%|\s?(?:percent|per\s?cent)\b|pc\b|\s?(?:mph|kph|km/h|km|kg|miles|mi|ft|feet"
-         r"|tonnes|tons|GB|TB|MB)\b|\s?°\s?[CF]\b|[CF](?![A-Za-z0-9])|\s?degrees(?:\s?[CF]\b)?"
+         r"|tonnes|tons|GB|TB|MB|TWh|GWh|MWh|kWh|GW|MW|kW|gigawatts?|megawatts?)\b|\s?°\s?[CF]\b|[CF](?![A-Za-z0-9])|\s?degrees(?:\s?[CF]\b)?"
          r"|x(?![A-Za-z0-9])|\s?times\b|\s(?:pounds|dollars|euros)\b)")
 _TOKEN = re.compile(
     rf"(?P<sign>[-−])?(?:(?P<cur>{_CUR})\s?)?(?P<num>{_NUM})(?P<mult>{_MULT})?(?P<unit>{_UNIT})?",
@@ -113,8 +114,13 @@ def _unit_of(cur: str | None, unit: str | None) -> str | None:
         return "x"
     if u.startswith("°") or u.startswith("degrees") or u in ("c", "f"):
         return "F" if u.endswith("f") else "C"
-    return {"miles": "mi", "feet": "ft", "tons": "t", "tonnes": "t"}.get(u, u if u in (
-        "mph", "kph", "km/h", "km", "kg", "mi", "ft") else unit.strip())
+    if u.startswith(("gigawatt", "megawatt")):
+        return "GW" if u.startswith("giga") else "MW"
+    known = {"mph", "kph", "km/h", "km", "kg", "mi", "ft"}
+    canonical = {k.lower(): k for k in ("GB", "TB", "MB", "TWh", "GWh", "MWh", "kWh", "GW", "MW",
+                                       "kW")}
+    return {"miles": "mi", "feet": "ft", "tons": "t", "tonnes": "t"}.get(
+        u, u if u in known else canonical.get(u, unit.strip()))
 
 
 def _value(num: str, mult: str | None) -> float:
@@ -143,7 +149,8 @@ def _is_trap(masked: str, m: re.Match[str]) -> bool:
         before = masked[m.start() - 1] if m.start() else " "
     if before.isalnum() or before in "_@#/:." or re.match(r"\w", after):
         return True  # inside a word, handle, path or version ("WW2", "v2.0", "13/08")
-    if re.match(r"[/:]\d", after2) or re.match(r"-\d", after2) or re.match(r"\.\d", after2):
+    if re.match(r"[/:]\d|[-–]\d|\.\d", after2) or (before in "-–/" and masked[max(0, start - 2)
+                                                                          ].isdigit()):
         return True  # dates "13/08", times "10:30", thread markers "1/4", ranges "3-1"
     if m.group("mult") or m.group("unit") or m.group("cur"):
         return False
@@ -154,6 +161,9 @@ def _is_trap(masked: str, m: re.Match[str]) -> bool:
         return True  # "August 13", "13 August"
     if re.match(r"\s*(?:[ap]\.?m\b|o['’]clock)", masked[end:], re.IGNORECASE):
         return True
+    if re.fullmatch(r"(?:[01]?\d|2[0-3])\.[0-5]\d", num) and prev and prev[-1] in (
+            "at", "from", "until", "till", "by", "before", "after", "around"):
+        return True  # "at 10.30": a time written with a dot
     line_start = masked.rfind("\n", 0, start) + 1
     if not masked[line_start:start].strip() and after in ".)":
         return True  # a list marker "1." or "15." at the start of a line

@@ -39,9 +39,11 @@ class _Numbers:
     def __init__(self, figures: Sequence[Figure]) -> None:
         self.by_text: dict[str, SummaryNumber] = {}
         self.figures = figures
+        self.used: set[str] = set()  # figure ids already quoted
 
     def figure(self, f: Figure) -> str:
         self.by_text.setdefault(f.text, SummaryNumber(f.text, "figure", f.id, f.quote))
+        self.used.add(f.id)
         return f.text
 
     def comparison(self, text: str, index: int, c: Comparison) -> str:
@@ -171,6 +173,23 @@ def _relation(anchor: Figure, other: Figure, index: int, c: Comparison,
     return f"a difference of {value}"
 
 
+def _also(figures: Sequence[Figure], comparisons: Sequence[Comparison],
+          numbers: _Numbers) -> str:
+    """The next most telling comparison among figures not quoted yet, when there is room."""
+    byid = {f.id: f for f in figures}
+    for index, c in enumerate(comparisons):
+        if c.verified is False or any(i in numbers.used for i in c.figures):
+            continue
+        own = {byid[i].text: byid[i] for i in c.figures}
+        for m in scan_numbers(c.text):
+            if m.text in own:
+                numbers.figure(own[m.text])
+            else:
+                numbers.comparison(m.text, index, c)
+        return f"Also: {c.text}."
+    return ""
+
+
 def _mismatch(figures: Sequence[Figure], comparisons: Sequence[Comparison],
               numbers: _Numbers) -> str:
     """A number a post states that its own figures do not bear out, with the sum."""
@@ -209,25 +228,50 @@ def _theme_sentence(theme: Theme | None, posts: Sequence[Post], numbers: _Number
 
 
 def _headline(documents: Sequence[Document], event: str, theme: Theme | None,
-              posts: Sequence[Post]) -> str:
-    """The event in a few words: the source's own title when it has one; else the event
-    sentence's main clause when it is short; else the subject's two most-named names with the
-    event's noun, and the theme when the posts dispute it."""
+              posts: Sequence[Post], highlights: Sequence[Highlight],
+              figures: Sequence[Figure]) -> str:
+    """The event in a few words, never a number no post gave. In order: the source's own title
+    (one source with one); the main clause of the article's lead sentence when it is short;
+    the two most-named names with the lead sentence's most repeated noun, and the theme when
+    the posts dispute it; the top post's title or first clause."""
     titles = [d.title for d in documents if d.title and not re.fullmatch(r"[\w-]+", d.title)]
     if len(titles) == 1:
         return titles[0]
-    clause = re.split(r",|;|:| when | after | as | while ", re.sub(r"\s*\([^)]*\)", "", event))[0]
-    if 15 <= len(clause) <= 72 and not any(d.prose == () for d in documents):
-        return clause.rstrip(".!")
-    corpus = " ".join([event] + [p.text for p in posts] + [x.text for d in documents
-                                                            for x in d.prose])
-    names = _names(documents, corpus)
-    nouns = [w for w in re.findall(r"\b[a-z]{5,}\b", event) if w not in STOP]
-    noun = max(nouns, key=lambda w: (corpus.lower().count(w), -nouns.index(w)), default="")
-    head = " ".join(x for x in ("–".join(names[:2]), noun) if x) or "This edition"
-    if theme and _disputed(theme):
-        return f"{head}: “{theme.phrase}” claim disputed"
-    return head
+    known = {f.text for f in figures}
+
+    def clean(text: str) -> bool:
+        return all(m.text in known for m in scan_numbers(text))
+
+    lead = next((s for d in documents for s in (p.text for p in d.prose) if s), "")
+    if lead and event and not event[:1].isdigit():
+        clause = _main_clause(event)
+        if 15 <= len(clause) <= 72 and clean(clause):
+            return clause
+        corpus = " ".join([event] + [p.text for p in posts] + [x.text for d in documents
+                                                                for x in d.prose])
+        names = _names(documents, corpus)
+        nouns = [w for w in re.findall(r"\b[a-z]{5,}\b", event) if w not in STOP]
+        noun = max(nouns, key=lambda w: (corpus.lower().count(w), -nouns.index(w)), default="")
+        if names and noun:
+            head = f"{'–'.join(names[:2])} {noun}"
+            if theme and _disputed(theme):
+                return f"{head}: “{theme.phrase}” claim disputed"
+            return head
+    byid = {p.id: p for p in posts}
+    for post in [byid[h.post] for h in highlights if h.post in byid] + list(posts):
+        clause = _main_clause(post.title or post.text)
+        if 10 <= len(clause) <= 72 and clean(clause):
+            return clause
+    return "Digest"
+
+
+def _main_clause(text: str) -> str:
+    """The part of a sentence before its first comma or subordinate clause, brackets dropped."""
+    first = sentences(text)[:1]
+    sentence = text[first[0][0]:first[0][1]] if first else text
+    sentence = re.sub(r"\s*\([^)]*\)", "", sentence)
+    clause = re.split(r",|;|:| — | – | when | after | as | while | because ", sentence)[0]
+    return clause.strip().rstrip(".!?")
 
 
 def _disputed(theme: Theme) -> bool:
@@ -268,11 +312,14 @@ def write_summary(documents: Sequence[Document], posts: Sequence[Post],
     theme = find_theme(list(posts), _subject(documents))
     themed = _theme_sentence(theme, posts, numbers)
     flagged = _mismatch(figures, comparisons, numbers)
-    text = " ".join(s for s in (event, key, themed, flagged) if s)
+    parts = [event, key, themed, flagged]
+    if sum(1 for p in parts if p) < 4:
+        parts.insert(2, _also(figures, comparisons, numbers))
+    text = " ".join(s for s in parts if s)
     used = {m.text for m in scan_numbers(text)}
     return Summary(
         text=text,
-        headline=_headline(documents, event, theme, posts),
+        headline=_headline(documents, event, theme, posts, highlights, figures),
         preheader=_preheader([key, themed, event]),
         numbers=tuple(n for t, n in numbers.by_text.items() if t in used),
     )

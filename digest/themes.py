@@ -6,9 +6,11 @@ The rule, kept simple so an editor can check it by hand:
    so one chatty post cannot make a theme).
 2. Words of the subject itself (the source's keywords, else its title) are left out: every post
    mentions them, and the theme is what the posts say about the subject.
-3. The theme is the word in most posts (at least two, and at least a tenth of them; ties go to
-   the earliest). If a two-word phrase holding it appears in at least half of those posts, the
-   phrase names the theme ("DDoS attack" rather than "DDoS"); the count stays with the word.
+3. The theme is the word in most posts (at least three, and at least a tenth of them: two
+   posts sharing a word is chance, not a theme; ties go to the earliest). If a two-word phrase
+   holding it (two words side by side, no punctuation between) appears in at least two posts
+   and half of those that have the word, the phrase names the theme ("DDoS attack" rather than
+   "DDoS"); the count stays with the word.
 4. Stance: a post disputes the theme when the sentence that mentions it, or the one right
    after (where a post comments on what it just said), holds a negation ("no", "nobody",
    "isn't", "didn't"), a sceptic's word ("apparently", "so-called", "skeptic", "impossible"),
@@ -26,6 +28,7 @@ from digest.figures import sentences
 from digest.models import Post
 from digest.numbers import STOP, mask
 
+MIN_POSTS = 3
 EXTRA_STOP = frozenset((
     "via", "like", "get", "got", "say", "says", "said", "one", "two", "now", "today", "new",
     "would", "could", "it's", "that's", "there's", "i'm", "don't", "can't", "isn't", "yet",
@@ -65,28 +68,28 @@ def find_theme(posts: list[Post], subject: frozenset[str]) -> Theme | None:
     forms: Counter[tuple[str, str]] = Counter()
     first: dict[str, int] = {}
     for post in posts:
-        words = _tokens(f"{post.title or ''} {post.text}")
         seen: set[str] = set()
         seen_pairs: set[tuple[str, str]] = set()
-        for i, word in enumerate(words):
-            if not _content(word, subject):
-                continue
-            low = word.lower()
-            seen.add(low)
-            first.setdefault(low, len(first))
-            if i + 1 < len(words) and _content(words[i + 1], subject):
-                pair = (low, words[i + 1].lower())
-                seen_pairs.add(pair)
-                forms[(f"{word} {words[i + 1]}", low)] += 1
+        for clause in re.split(r"[.,;:!?()\[\]\"“”—–\n]+", f"{post.title or ''}. {post.text}"):
+            words = _tokens(clause)
+            for i, word in enumerate(words):
+                if not _content(word, subject):
+                    continue
+                low = word.lower()
+                seen.add(low)
+                first.setdefault(low, len(first))
+                if i + 1 < len(words) and _content(words[i + 1], subject):
+                    seen_pairs.add((low, words[i + 1].lower()))
+                    forms[(f"{word} {words[i + 1]}", low)] += 1
         df.update(seen)
         pair_df.update(seen_pairs)
-    floor = max(2, math.ceil(len(posts) / 10))
+    floor = max(MIN_POSTS, math.ceil(len(posts) / 10))
     ranked = [w for w in df if df[w] >= floor]
     if not ranked:
         return None
     word = min(ranked, key=lambda w: (-df[w], first[w]))
     phrase = _surface(posts, word)
-    pairs = [(p, n) for p, n in pair_df.items() if word in p and n * 2 >= df[word]]
+    pairs = [(p, n) for p, n in pair_df.items() if word in p and n >= 2 and n * 2 >= df[word]]
     if pairs:
         best = max(pairs, key=lambda x: x[1])[0]
         written = [(n, f) for (f, _), n in forms.items() if tuple(f.lower().split()) == best]

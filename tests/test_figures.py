@@ -154,3 +154,42 @@ def test_own_fixture_takeover() -> None:
     assert figures["1 billion"].kind == "claimed"
     assert figures["238 million"].kind == "measured"
     assert figures["17"].label == "hot takes"
+
+
+@pytest.mark.parametrize(("text", "value", "unit"), [
+    ("USD 5 million", 5e6, "USD"), ("41 gigawatts", 41, "GW"), ("3 TWh", 3, "TWh"),
+    ("12.5 per cent", 12.5, "%"), ("5 million euros", 5e6, "EUR"),
+])
+def test_more_unit_forms(text: str, value: float, unit: str | None) -> None:
+    [m] = find_mentions(f"Officials said {text} on Monday.")
+    assert (m.text, m.unit) == (text, unit)
+    assert m.value == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", [
+    "They won 2–1 and 3-0 on Saturday", "Meet at 10.30 tonight", "Doors at 9pm, 3am finish",
+    "Back in the 1990s and the 90s", "Q3 results and FY23 and G7", "Open 24/7 since 9/11",
+])
+def test_more_traps(text: str) -> None:
+    assert find_figures([post(text)]) == []
+
+
+def test_promise_after_the_number() -> None:
+    figures = by_text(find_figures([post(
+        "X said 1.3 million people tuned in at the peak, far fewer than the 25 million Musk "
+        "had promised.")]))
+    assert (figures["1.3 million"].label, figures["1.3 million"].kind) == (
+        "people tuned in", "measured")
+    assert (figures["25 million"].label, figures["25 million"].kind) == ("promised", "claimed")
+
+
+def test_labels_skip_the_verb() -> None:
+    figures = by_text(find_figures([post(
+        "Your shareholders got $44Bln. Your grid fell over at 34.8C. 34.8C in September. "
+        "Analysts estimate 888,000 listeners dropped off. Speeds were cut to 20 mph.")]))
+    assert figures["$44Bln"].label == "shareholders"
+    labels = [(f.text, f.label) for f in find_figures([post(
+        "Your grid fell over at 34.8C. 34.8C in September.")])]
+    assert labels == [("34.8C", "grid"), ("34.8C", "temperature")]
+    assert figures["888,000"].label == "listeners"
+    assert figures["20 mph"].label == "Speeds"

@@ -158,3 +158,46 @@ def test_no_figures_no_theme_still_a_summary() -> None:
     summary, edition = summarise(Document(path="x", date="2024-01-01", posts=posts))
     assert summary.text
     check_trace(edition)
+
+
+def _doctored(real: object) -> object:
+    def write(*args: object) -> Summary:
+        assert callable(real)
+        summary = real(*args)
+        assert isinstance(summary, Summary)
+        return dataclasses.replace(summary, text=summary.text + " Roughly 42 more disagreed.")
+    return write
+
+
+def test_build_refuses_an_untraceable_summary(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The guard lives in the build path itself (digest.build.decide_edition).
+    import digest.build
+    from digest.config import load_config
+
+    monkeypatch.setattr(digest.build, "write_summary", _doctored(digest.build.write_summary))
+    seeds = Path(__file__).parent.parent / "seeds"
+    with pytest.raises(TraceError, match="summary number '42' traces to no figure"):
+        digest.build.decide_edition(load_config(None), [str(seeds)])
+
+
+def test_cli_build_exits_2_naming_the_number(monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str],
+                                              tmp_path: Path) -> None:
+    import sys
+
+    import digest.build
+    from digest.cli import main
+
+    monkeypatch.setattr(digest.build, "write_summary", _doctored(digest.build.write_summary))
+    monkeypatch.chdir(tmp_path)
+    seeds = Path(__file__).parent.parent / "seeds"
+    monkeypatch.setattr(sys, "argv", ["digest", "build", str(seeds), "--outbox",
+                                      str(tmp_path / "outbox")])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("digest: error: ")
+    assert "summary number '42' traces to no figure, comparison or count" in err
+    assert "Traceback" not in err
+    assert not any((tmp_path / "outbox").glob("*/edition.json"))
