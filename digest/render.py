@@ -62,10 +62,9 @@ class Card:
 
 def post_link(post: Post) -> str:
     """Where "open the post" goes: its permalink, its first link, or a search that finds it."""
-    if post.url and post.url.startswith("https://"):
-        return post.url
-    if post.links:
-        return post.links[0]
+    for url in (post.url, *post.links):
+        if url and url.startswith("https://"):  # an email links to https only (digest check)
+            return url
     words = " ".join(post.text.split()[:12])
     if post.handle:
         return f"https://x.com/search?q={quote_plus(f'from:{post.handle} {words}')}&f=live"

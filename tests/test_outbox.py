@@ -108,3 +108,28 @@ def test_edition_files_match_disk(tmp_path: Path, edition: Edition) -> None:
     message = build_message(edition, rendered, EmailConfig())
     folder = write_edition(tmp_path, edition, rendered, message)
     assert edition_files(edition, rendered, message) == _snapshot(folder)
+
+
+def test_replace_without_renameat2(tmp_path: Path, edition_factory: Callable[..., Edition],
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import digest.outbox as outbox_module
+
+    monkeypatch.setattr(outbox_module, "_exchange", lambda a, b: False)
+    outbox = tmp_path / "outbox"
+    _write(outbox, edition_factory())
+    folder = _write(outbox, edition_factory(title="Second"))
+    assert "Second" in (folder / "digest.txt").read_text(encoding="utf-8")
+    assert [p.name for p in outbox.iterdir()] == ["2024-08-13"]
+
+
+def test_exchange_swaps_folders(tmp_path: Path) -> None:
+    from digest.outbox import _exchange
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x").write_text("a")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "x").write_text("b")
+    if not _exchange(tmp_path / "a", tmp_path / "b"):
+        pytest.skip("renameat2 RENAME_EXCHANGE not available here")
+    assert (tmp_path / "a" / "x").read_text() == "b"
+    assert (tmp_path / "b" / "x").read_text() == "a"

@@ -167,3 +167,9 @@ def test_user_template_extends_builtin_blocks(tmp_path: Path, edition: Edition) 
     assert "1.1m" in rendered.html  # the rest is the built-in template
     assert "* Mark Jacob\n" in rendered.text
     assert "Why it is here" not in rendered.text
+
+
+def test_post_link_skips_plain_http() -> None:
+    post = Post(id="x", author="A", handle=None, date="2024-01-01", text="t",
+                url="http://example.org/a", links=("http://example.org/b", "https://ok.org/c"))
+    assert post_link(post) == "https://ok.org/c"
