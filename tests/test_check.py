@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -411,3 +413,22 @@ def test_bad_input_is_an_outbox_error(tmp_path: Path, setup: str) -> None:
         check_command(config, folder if setup != "empty-outbox" else None, echo=lambda _: None)
     assert err.value.exit_code == 2
     assert str(outbox) in str(err.value)
+
+
+def test_cli_exit_codes(tmp_path: Path) -> None:
+    """Through the real CLI: 0 for a clean edition, 1 for a failing one, 2 for bad input."""
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "digest", "check", *args], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120, check=False)
+
+    good = run(str(make_edition(tmp_path, name="good")))
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "PASS  headers:" in good.stdout and good.stderr == ""
+    bad = run(str(make_edition(tmp_path, make_message(html=GOOD_HTML.replace(' alt="Digest"', "")),
+                               name="bad")))
+    assert bad.returncode == 1 and "FAIL  images:" in bad.stdout
+    missing = run(str(tmp_path / "nope"))
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert missing.stderr.strip() == f"digest: error: {tmp_path / 'nope'}: no such edition folder"
+    empty = run()  # no edition given, no outbox in this folder
+    assert empty.returncode == 2 and "run `digest build` first" in empty.stderr

@@ -33,6 +33,7 @@ SPAMASSASSIN_ARGS = ("-t", "-L", "-x", "-p", os.devnull, "--cf=use_bayes 0",
 _SPAM_STATUS = re.compile(r"score=(-?\d+(?:\.\d+)?)\s+required=(-?\d+(?:\.\d+)?)")
 _RULE_ROW = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s+([A-Z0-9_]+)\s", re.MULTILINE)
 
+FEATURES_SHOWN = 5  # per client family, so the report stays one readable line
 FAMILIES = {  # caniemail's client family → the name a reader knows
     "gmail": "Gmail", "outlook": "Outlook", "apple-mail": "Apple Mail", "yahoo": "Yahoo",
     "samsung-email": "Samsung Email",
@@ -114,10 +115,14 @@ def _by_family(per_client: dict[str, list[str]], clients: list[str]) -> str:
             if fam == family:
                 for feature in features:
                     where[feature].append(platform)
-        if where:
-            parts.append(f"{name}: " + ", ".join(
-                feature if sorted(on) == sorted(platforms) else f"{feature} ({', '.join(on)})"
-                for feature, on in where.items()))
+        # The features most of the family lacks first; the long tail is counted, not listed.
+        ranked = sorted(where.items(), key=lambda item: (-len(item[1]), item[0].lower()))
+        named = [feature if sorted(on) == sorted(platforms) else f"{feature} ({', '.join(on)})"
+                 for feature, on in ranked[:FEATURES_SHOWN]]
+        if len(ranked) > FEATURES_SHOWN:
+            named.append(f"{len(ranked) - FEATURES_SHOWN} more")
+        if named:
+            parts.append(f"{name}: " + ", ".join(named))
     return "; ".join(parts)
 
 
