@@ -174,7 +174,7 @@ def test_build_refuses_an_untraceable_summary(monkeypatch: pytest.MonkeyPatch) -
     import digest.build
     from digest.config import load_config
 
-    monkeypatch.setattr(digest.build, "write_summary", _doctored(digest.build.write_summary))
+    monkeypatch.setattr(digest.build, "write_summary", _doctored(write_summary))
     seeds = Path(__file__).parent.parent / "seeds"
     with pytest.raises(TraceError, match="summary number '42' traces to no figure"):
         digest.build.decide_edition(load_config(None), [str(seeds)])
@@ -188,7 +188,7 @@ def test_cli_build_exits_2_naming_the_number(monkeypatch: pytest.MonkeyPatch,
     import digest.build
     from digest.cli import main
 
-    monkeypatch.setattr(digest.build, "write_summary", _doctored(digest.build.write_summary))
+    monkeypatch.setattr(digest.build, "write_summary", _doctored(write_summary))
     monkeypatch.chdir(tmp_path)
     seeds = Path(__file__).parent.parent / "seeds"
     monkeypatch.setattr(sys, "argv", ["digest", "build", str(seeds), "--outbox",
