@@ -100,7 +100,12 @@ def preview(sources: tuple[str, ...], port: int | None, open_browser: bool,
 @click.argument("edition_dir", required=False, type=click.Path(path_type=Path))
 @CONFIG_OPTION
 def check(edition_dir: Path | None, config_path: Path | None) -> None:
-    """Check an edition (default: the newest) for size, links, headers, spam and client support."""
+    """Check an edition (default: the newest) for size, links, headers, spam and client support.
+
+    Prints one line per check and exits 1 if any fails (2 if EDITION_DIR is not an edition).
+    SpamAssassin runs offline when installed; client support uses npm caniemail from
+    $DIGEST_NODE_DIR (default: the repository's tests/node). A missing tool is "skipped".
+    """
     from digest.check import check_command
 
     config = _config(config_path)
