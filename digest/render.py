@@ -212,7 +212,7 @@ def render_template(env: jinja2.Environment, name: str, ctx: dict[str, Any]) -> 
         raise TemplateError(f"template syntax error: {exc.message}", where=where) from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"template not found: {exc.name}", where=name) from None
-    except (jinja2.TemplateError, AttributeError, KeyError, TypeError, ValueError) as exc:
+    except Exception as exc:  # undefined names, and whatever a template's expression raises
         where = _where(filename, name, _template_line(exc, filename))
         raise TemplateError(f"{type(exc).__name__}: {exc}", where=where) from None
 
@@ -270,9 +270,17 @@ HTML_STEPS: tuple[Callable[[str], str], ...] = (
     tidy_lines)
 
 
-def _apply(steps: Iterable[Callable[[str], str]], value: str) -> str:
+def _apply(steps: Iterable[Callable[[str], str]], value: str, env: jinja2.Environment) -> str:
     for step in steps:
-        value = step(value)
+        try:
+            value = step(value)
+        except Exception as exc:  # a user's template can break any step; name it and where
+            if step is mjml_to_html:  # mjml-python raises ValueError, with no position
+                raise _mjml_error(env, value, exc) from None
+            template = env.get_template(MJML_TEMPLATE)
+            raise TemplateError(f"{step.__name__.replace('_', ' ')} failed: "
+                                f"{type(exc).__name__}: {exc}",
+                                where=_where(template.filename, MJML_TEMPLATE, None)) from None
     return value
 
 
@@ -307,9 +315,6 @@ def render_edition(edition: Edition, templates: Path | None) -> Rendered:
     env = environment(templates)
     ctx = context(edition)
     source = render_template(env, MJML_TEMPLATE, ctx)
-    try:
-        html = _apply(HTML_STEPS, source)
-    except ValueError as exc:  # mjml-python raises ValueError for any MJML it cannot parse
-        raise _mjml_error(env, source, exc) from None
+    html = _apply(HTML_STEPS, source, env)
     text = tidy_lines(render_template(env, TEXT_TEMPLATE, ctx))
     return Rendered(mjml=source, html=html, text=text)

@@ -173,3 +173,26 @@ def test_post_link_skips_plain_http() -> None:
     post = Post(id="x", author="A", handle=None, date="2024-01-01", text="t",
                 url="http://example.org/a", links=("http://example.org/b", "https://ok.org/c"))
     assert post_link(post) == "https://ok.org/c"
+
+
+def test_any_error_in_a_template_expression_is_a_template_error(tmp_path: Path,
+                                                                 edition: Edition) -> None:
+    err = _broken(tmp_path, TEXT_TEMPLATE, "a\n{{ 1 / 0 }}\n", edition)
+    assert err.where == f"{tmp_path / TEXT_TEMPLATE}:2"
+    assert "ZeroDivisionError" in str(err)
+
+
+def test_bad_css_in_a_template_is_a_template_error(tmp_path: Path, edition: Edition) -> None:
+    source = (builtin_templates() / MJML_TEMPLATE).read_text(encoding="utf-8")
+    broken = source.replace("/* digest:inline */", "/* digest:inline */ a[[[ { color: red }")
+    try:
+        rendered = render_edition(edition, _user(tmp_path, MJML_TEMPLATE, broken))
+    except TemplateError as err:  # premailer refused the CSS: the template is named
+        assert str(err).startswith(str(tmp_path / MJML_TEMPLATE))
+    else:  # or it skipped the bad rule and rendered the rest
+        assert "1.1m" in rendered.html
+
+
+def _user(folder: Path, name: str, source: str) -> Path:
+    (folder / name).write_text(source, encoding="utf-8")
+    return folder
