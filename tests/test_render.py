@@ -10,14 +10,8 @@ import pytest
 
 from digest.errors import TemplateError
 from digest.models import Edition, Post
-from digest.render import (
-    MJML_TEMPLATE,
-    TEXT_TEMPLATE,
-    environment,
-    key_figures,
-    post_link,
-    render_edition,
-)
+from digest.render import MJML_TEMPLATE, TEXT_TEMPLATE, environment, render_edition
+from digest.render_context import key_figures, post_link
 from digest.resources import builtin_templates
 
 

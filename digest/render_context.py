@@ -1,0 +1,125 @@
+"""The template context: what digest.mjml.j2 and digest.txt.j2 see, and their filters.
+
+Kept apart from digest.render (which runs the templates and the HTML steps) so that a template
+author can read in one place every name a template may use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote_plus
+
+from markupsafe import Markup, escape
+
+from digest.models import Comparison, Edition, Figure, Post
+from digest.personalize import Tokens
+
+MAX_KEY_FIGURES = 4
+_URL_RE = re.compile(r"https://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
+
+
+@dataclass(frozen=True)
+class Card:
+    """One highlight as the templates show it."""
+
+    post: Post
+    reason: str
+    link: str  # the post's own URL, else its first link, else a search for it
+    link_label: str
+    date: str  # "12 Aug 2024"
+
+
+def post_link(post: Post) -> str:
+    """Where "open the post" goes: its permalink, its first link, or a search that finds it."""
+    for url in (post.url, *post.links):
+        if url and url.startswith("https://"):  # an email links to https only (digest check)
+            return url
+    words = " ".join(post.text.split()[:12])
+    if post.handle:
+        return f"https://x.com/search?q={quote_plus(f'from:{post.handle} {words}')}&f=live"
+    return f"https://duckduckgo.com/?q={quote_plus(f'{post.author} {words}')}"
+
+
+def _link_label(post: Post, link: str) -> str:
+    if link == post.url:
+        return "Open the post"
+    if link.startswith(("https://x.com/search", "https://duckduckgo.com/")):
+        return "Find the post"
+    host = re.sub(r"^https://(www\.)?", "", link).split("/", 1)[0]
+    return f"Open the link ({host})"
+
+
+def human_date(iso: str) -> str:
+    try:
+        return f"{dt.date.fromisoformat(iso):%-d %b %Y}"
+    except ValueError:
+        return iso
+
+
+def key_figures(edition: Edition) -> list[Figure]:
+    """The figures the summary quotes, in the order it quotes them; else the first ones found."""
+    by_id = {f.id: f for f in edition.figures}
+    quoted: list[tuple[int, int, Figure]] = []
+    for index, number in enumerate(edition.summary_numbers):
+        figure = by_id.get(number.ref) if number.source == "figure" else None
+        if figure is not None and all(figure is not f for _, _, f in quoted):
+            at = edition.summary.find(number.text)
+            quoted.append((at if at >= 0 else len(edition.summary), index, figure))
+    picked = [figure for _, _, figure in sorted(quoted, key=lambda q: (q[0], q[1]))]
+    return (picked or list(edition.figures))[:MAX_KEY_FIGURES]
+
+
+def key_comparisons(edition: Edition) -> list[Comparison]:
+    quoted = {n.ref for n in edition.summary_numbers if n.source == "comparison"}
+    refs = [f"c{i}" for i in range(len(edition.comparisons))]
+    chosen = [c for ref, c in zip(refs, edition.comparisons, strict=True) if ref in quoted]
+    return (chosen or list(edition.comparisons))[:3]
+
+
+def context(edition: Edition) -> dict[str, Any]:
+    cards = []
+    for highlight in edition.highlights:
+        post = edition.post(highlight.post)
+        link = post_link(post)
+        cards.append(Card(post, highlight.reason, link, _link_label(post, link),
+                          human_date(post.date)))
+    return {
+        "edition": edition,
+        "date": human_date(edition.date),
+        "cards": cards,
+        "key_figures": key_figures(edition),
+        "comparisons": key_comparisons(edition),
+        "recipient": Tokens(),
+    }
+
+
+
+# --- filters -------------------------------------------------------------------------------
+
+def linkify(text: str) -> Markup:
+    """Escape `text`; https URLs become links; blank lines separate paragraphs (<p>)."""
+    parts: list[str] = []
+    last = 0
+    for match in _URL_RE.finditer(text):
+        parts.append(str(escape(text[last:match.start()])))
+        url = escape(match.group(0))
+        parts.append(f'<a href="{url}">{url}</a>')
+        last = match.end()
+    parts.append(str(escape(text[last:])))
+    paragraphs = [p.strip().replace("\n", "<br />")
+                  for p in re.split(r"\n\s*\n", "".join(parts)) if p.strip()]
+    if len(paragraphs) <= 1:
+        return Markup("".join(paragraphs))
+    return Markup("".join(f'<p style="margin:{"0" if i == 0 else "10px 0 0"};">{p}</p>'
+                          for i, p in enumerate(paragraphs)))
+
+
+def number(value: float) -> str:
+    """1100000 -> "1,100,000"; 4.4 -> "4.4"."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
+
+
+FILTERS = {"linkify": linkify, "number": number, "human_date": human_date}
