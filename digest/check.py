@@ -6,36 +6,19 @@ runs them in order, prints them, and is the gate `digest send` passes through fi
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 from digest.checks import CHECKS, CheckResult, load_mail
-from digest.checks.mail import EDITION_JSON
 from digest.config import Config
-from digest.errors import CheckFailed, OutboxError
+from digest.errors import CheckFailed
+from digest.outbox import newest_edition
 
-__all__ = ["CheckResult", "check_command", "gate", "latest_edition", "run_checks"]
+__all__ = ["CheckResult", "check_command", "gate", "run_checks"]
 
 log = logging.getLogger(__name__)
-
-
-def latest_edition(outbox: Path) -> Path:
-    """The newest edition folder in `outbox`: the latest edition date, then the latest built."""
-    if not outbox.is_dir():
-        raise OutboxError("no outbox folder; run `digest build` first", where=str(outbox))
-    editions = []
-    for meta in outbox.glob(f"*/{EDITION_JSON}"):
-        try:
-            date = str(json.loads(meta.read_text(encoding="utf-8")).get("date") or "")
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
-            date = ""  # a damaged edition still counts; checking it reports the damage
-        editions.append((date, meta.stat().st_mtime_ns, meta.parent))
-    if not editions:
-        raise OutboxError("no edition in the outbox; run `digest build` first", where=str(outbox))
-    return max(editions)[2]
 
 
 def run_checks(config: Config, edition_dir: Path) -> list[CheckResult]:
@@ -61,7 +44,8 @@ def check_command(config: Config, edition_dir: Path | None,
     No `edition_dir`: the newest edition in the configured outbox. A folder that is not an
     edition raises OutboxError, which the CLI shows as one line with exit code 2.
     """
-    folder = edition_dir if edition_dir is not None else latest_edition(
+    # The same choice as `digest send`: the newest edition date in the outbox.
+    folder = edition_dir if edition_dir is not None else newest_edition(
         config.resolve(config.build.outbox))
     echo(f"checking {folder}")
     results = run_checks(config, folder)
