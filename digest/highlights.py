@@ -58,9 +58,14 @@ THEME_MIN = 3  # posts sharing a word before it counts as a theme worth naming
 @dataclass
 class _Doc:
     text: str  # the text with links and handles blanked out, same offsets as the post's text
-    words: list[tuple[str, int, int]]  # (term, start, end) for every word, stopwords included
+    terms: list[str]  # every word, normalised, stopwords included
     content: list[str]  # the terms that carry meaning, in order
     vec: dict[str, float]  # L2-normalised TF-IDF over content terms
+
+    @functools.cached_property
+    def words(self) -> list[tuple[str, int, int]]:
+        """(term, start, end) per word: only the picks need offsets, so only they pay for them."""
+        return [(_term(m.group()), m.start(), m.end()) for m in _WORD.finditer(self.text)]
 
 
 @functools.lru_cache(maxsize=1 << 16)  # words repeat a lot: most lookups are cache hits
@@ -77,8 +82,8 @@ def _term(word: str) -> str:
 def _parse(text: str) -> _Doc:
     blanked = _NOT_WORDS.sub(lambda m: " " * len(m.group()), text)
     blanked = _RETWEET.sub(lambda m: " " * len(m.group()), blanked)
-    words = [(_term(m.group()), m.start(), m.end()) for m in _WORD.finditer(blanked)]
-    return _Doc(blanked, words, [t for t, _, _ in words if _content(t)], {})
+    terms = list(map(_term, _WORD.findall(blanked)))
+    return _Doc(blanked, terms, [t for t in terms if _content(t)], {})
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -89,8 +94,11 @@ def _content(term: str) -> bool:
 
 def _near_duplicate_leaders(norms: Sequence[str], raw: Sequence[str]) -> list[int]:
     """For each post, the index of the first post it nearly duplicates (itself if none)."""
-    sets = [sorted(set(norm.split())) for norm in norms]
+    sets = [set(norm.split()) for norm in norms]
     freq = Counter(t for s in sets for t in s)
+    rarest_first = {t: r for r, t in enumerate(sorted(freq, key=lambda t: (freq[t], t)))}
+    lengths = [len(norm) for norm in norms]
+    reach = DUP_RATIO / (200 - DUP_RATIO)
     exact: dict[str, int] = {}
     buckets: defaultdict[str, list[int]] = defaultdict(list)
     leaders: list[int] = []
@@ -99,13 +107,13 @@ def _near_duplicate_leaders(norms: Sequence[str], raw: Sequence[str]) -> list[in
         if key in exact:
             leaders.append(exact[key])
             continue
-        ordered = sorted(sets[i], key=lambda t: (freq[t], t))
+        ordered = sorted(sets[i], key=rarest_first.__getitem__)
         keep = len(ordered) - math.ceil(DUP_JACCARD * len(ordered)) + 1
         prefix = ordered[: min(PREFIX_MAX, keep)]
         candidates = dict.fromkeys(j for term in prefix for j in buckets[term][-BUCKET_WINDOW:])
         # Indel ratio <= 2*short/(short+long): lengths too far apart can never reach the cutoff.
-        size, reach = len(norm), DUP_RATIO / (200 - DUP_RATIO)
-        close = [j for j in candidates if reach <= len(norms[j]) / size <= 1 / reach]
+        low, high = lengths[i] * reach, lengths[i] / reach
+        close = [j for j in candidates if low <= lengths[j] <= high]
         match = process.extractOne(
             norm, [norms[j] for j in close], scorer=fuzz.ratio, score_cutoff=DUP_RATIO
         )
@@ -194,7 +202,7 @@ def pick_highlights(
     if not posts or n < 1:
         return []
     docs = [_parse(p.text if not p.title else f"{p.title}. {p.text}") for p in posts]
-    norms = [" ".join(t for t, _, _ in d.words) for d in docs]
+    norms = [" ".join(d.terms) for d in docs]
     leaders = _near_duplicate_leaders(norms, [p.text for p in posts])
     figs_of: defaultdict[str, list[Figure]] = defaultdict(list)
     for fig in figures:
@@ -204,7 +212,7 @@ def pick_highlights(
         clusters[leader].append(i)
     # The kept copy: the one with most figures, then the fullest text, then the earliest.
     reps = [
-        max(members, key=lambda i: (len(figs_of[posts[i].id]), len(docs[i].words), -i))
+        max(members, key=lambda i: (len(figs_of[posts[i].id]), len(docs[i].terms), -i))
         for members in clusters.values()
     ]
     reps.sort()
