@@ -142,26 +142,30 @@ def write_config(folder: Path, schedule: str, extra: str = "") -> Path:
     return path
 
 
-@pytest.mark.parametrize(("line", "key", "says"), [
-    ('cron = "0 25 * * *"', "cron", "hour field '25'"),
-    ('cron = "0 8 * *"', "cron", "4 fields"),
-    ('cron = "0 8 * * 8"', "cron", "day of week '8'"),
-    ('timezone = "Europe/Londn"', "timezone", "unknown time zone 'Europe/Londn'"),
-    ('max_late = "2 weeks"', "max_late", "invalid duration '2 weeks'"),
-    ('max_late = "0m"', "max_late", "more than zero"),
+NEXT, DAEMON, DUE = ["schedule", "--next", "2"], ["schedule"], ["send", "--due"]
+
+
+@pytest.mark.parametrize(("line", "key", "says", "command"), [
+    ('cron = "0 25 * * *"', "cron", "hour field '25'", DAEMON),
+    ('cron = "0 8 * *"', "cron", "4 fields", NEXT),
+    ('cron = "0 8 * * 8"', "cron", "day of week '8'", DUE),
+    ('timezone = "Europe/Londn"', "timezone", "unknown time zone 'Europe/Londn'", DAEMON),
+    ('timezone = "Europe/Londn"', "timezone", "unknown time zone 'Europe/Londn'", DUE),
+    ('max_late = "2 weeks"', "max_late", "invalid duration '2 weeks'", DAEMON),
+    ('max_late = "0m"', "max_late", "more than zero", DUE),
 ])
 def test_invalid_schedule_config_is_one_clear_line(tmp_path: Path, line: str, key: str,
-                                                   says: str) -> None:
+                                                   says: str, command: list[str]) -> None:
     config = write_config(tmp_path, line)
-    for args in (["schedule", "--next", "2"], ["schedule"], ["send", "--due"]):
-        result = run_cli(*args, "--config", str(config), cwd=tmp_path)
-        assert result.returncode == 2, result.stderr
-        assert result.stdout == ""
-        lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1, result.stderr
-        assert lines[0].startswith(f"digest: error: {config}: [schedule] {key}: ")
-        assert says in lines[0]
-        assert "Traceback" not in result.stderr
+    result = run_cli(*command, "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"digest: error: {config}: [schedule] {key}: ")
+    assert says in lines[0]
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "outbox").exists()  # nothing started, nothing written
 
 
 def test_cli_next_prints_iso_times_with_offset(tmp_path: Path) -> None:
@@ -253,17 +257,18 @@ time.sleep(1)  # stay alive so the winner's claim is not taken over as abandoned
 """
 
 
+@pytest.mark.slow
 def test_many_processes_race_for_one_slot_and_one_wins(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
     SlotLedger(url).close()
     import time
 
-    start = str(time.time() + 1.5)
+    start = str(time.time() + 3)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     procs = [subprocess.Popen([sys.executable, "-c", CLAIM_SCRIPT, url, start], env=env,
-                              stdout=subprocess.PIPE, text=True) for _ in range(8)]
+                              stdout=subprocess.PIPE, text=True) for _ in range(6)]
     results = [p.communicate(timeout=60)[0].strip() for p in procs]
-    assert sorted(results) == ["lost"] * 7 + ["won"]
+    assert sorted(results) == ["lost"] * 5 + ["won"]
 
 
 # --- the job store: add only if missing, never drop a due run ------------------------------

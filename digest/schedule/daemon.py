@@ -35,6 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from digest.config import Config
 from digest.errors import DigestError, ScheduleError
+from digest.ledger import owner_dead
 from digest.schedule.run import log, run_due, run_slot, setup_logging, trigger_of
 from digest.schedule.slots import RETRYABLE, SlotLedger, sqlalchemy_url
 from digest.schedule.trigger import SlotTrigger, slot_id
@@ -87,6 +88,8 @@ def retry_unfinished(config: Config, now: dt.datetime | None = None) -> int:
         ledger.close()
     if row is None or row.status not in (*RETRYABLE, "running"):
         return 0  # never started: APScheduler's own run (or its "missed") decides
+    if row.status == "running" and not owner_dead(row.owner):
+        return 0  # in progress here or elsewhere
     return run_slot(config, trigger, slot)
 
 
