@@ -172,10 +172,16 @@ def test_image_without_alt_fails(tmp_path: Path, config: Config) -> None:
 ])
 def test_bad_links_fail(tmp_path: Path, config: Config, href: str, why: str) -> None:
     html = GOOD_HTML.replace(f'href="{POST_URL}"', f'href="{href}"')
-    text = GOOD_TEXT.replace(POST_URL, href)
-    got = statuses(config, make_edition(tmp_path, make_message(html=html, text=text)))["links"]
+    got = statuses(config, make_edition(tmp_path, make_message(html=html)))["links"]
     assert got.status == "fail" and f"({why})" in got.detail, got.detail
     assert got.detail.startswith("1 bad:")
+
+
+def test_http_link_in_the_text_part_fails(tmp_path: Path, config: Config) -> None:
+    text = GOOD_TEXT + "\nAlso: http://example.org/plain.\n"
+    got = statuses(config, make_edition(tmp_path, make_message(text=text)))["links"]
+    assert got.status == "fail"
+    assert got.detail == "1 bad: http://example.org/plain (not https, text part)"
 
 
 def test_http_image_source_fails(tmp_path: Path, config: Config) -> None:

@@ -119,12 +119,15 @@ def check_links(mail: Mail, config: Config) -> CheckResult:
     targets += [(el.get("src"), True) for el in doc.iter("img") if el.get("src") is not None]
     bad = [f"{_short(url) or '(empty)'} ({problem})" for url, image in targets
            if (problem := _url_problem(url, image=image))]
+    # The text part's links are clicked too (and autolinked): http there is just as bad.
+    bad += [f"{_short(url)} (not https, text part)" for url in sorted(_text_links(mail.text))
+            if url.lower().startswith("http://")]
     links = sum(1 for _, image in targets if not image)
     images = len(targets) - links
     if bad:
         return CheckResult("links", "fail", f"{len(bad)} bad: {_listing(bad)}")
-    return CheckResult("links", "pass",
-                       f"{links} links and {images} image sources, all absolute https or mailto")
+    return CheckResult("links", "pass", f"{links} links and {images} image sources, all "
+                       "absolute https or mailto; text part all https")
 
 
 def _plain(text: str) -> str:
