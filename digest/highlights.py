@@ -25,8 +25,11 @@ from rapidfuzz import fuzz, process
 
 from digest.models import Figure, Highlight, Post, Prose
 
-_NOT_WORDS = re.compile(r"(?:https?://|www\.|pic\.(?:twitter|x)\.com/)\S+|(?<!\w)[@#]\w+", re.I)
-_RETWEET = re.compile(r"^\s*(?:RT|MT)\b[\s:]*", re.I)
+# Links, @handles and a leading "RT"/"MT" say nothing about what a post is about (a hashtag's
+# word does: "#DDoS" stays as "DDoS").
+_NOT_WORDS = re.compile(
+    r"(?:https?://|www\.|pic\.(?:twitter|x)\.com/)\S+|(?<!\w)@\w+|^\s*(?:RT|MT)\b", re.I
+)
 _CLAUSE = re.compile(r"[.,;:!?()\[\]\"“”—–\n]|\s[-=]\s")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _STOPWORD_TEXT = """
@@ -80,8 +83,7 @@ def _term(word: str) -> str:
 
 
 def _parse(text: str) -> _Doc:
-    blanked = _NOT_WORDS.sub(lambda m: " " * len(m.group()), text)
-    blanked = _RETWEET.sub(lambda m: " " * len(m.group()), blanked)
+    blanked = _NOT_WORDS.sub(lambda m: " " * len(m.group()), text)  # keeps the offsets
     terms = list(map(_term, _WORD.findall(blanked)))
     return _Doc(blanked, terms, [t for t in terms if _content(t)], {})
 
@@ -131,12 +133,6 @@ def _tfidf(terms: Iterable[str], idf: dict[str, float]) -> dict[str, float]:
     vec = {t: (1.0 + math.log(c)) * idf[t] for t, c in counts.items()}
     norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
     return {t: w / norm for t, w in vec.items()}
-
-
-def _dot(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(w * b.get(t, 0.0) for t, w in a.items())
 
 
 def _snippet(doc: _Doc, weight: dict[str, float], max_words: int = 7) -> str:
@@ -195,31 +191,20 @@ def _clip(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def pick_highlights(
-    posts: Sequence[Post], figures: Sequence[Figure], n: int, prose: Sequence[Prose] = ()
-) -> list[Highlight]:
-    """The `n` best posts (all of them, near-duplicates merged, if there are fewer), best first."""
-    if not posts or n < 1:
-        return []
-    docs = [_parse(p.text if not p.title else f"{p.title}. {p.text}") for p in posts]
-    norms = [" ".join(d.terms) for d in docs]
-    leaders = _near_duplicate_leaders(norms, [p.text for p in posts])
-    figs_of: defaultdict[str, list[Figure]] = defaultdict(list)
-    for fig in figures:
-        figs_of[fig.post].append(fig)
-    clusters: defaultdict[int, list[int]] = defaultdict(list)
-    for i, leader in enumerate(leaders):
-        clusters[leader].append(i)
-    # The kept copy: the one with most figures, then the fullest text, then the earliest.
-    reps = [
-        max(members, key=lambda i: (len(figs_of[posts[i].id]), len(docs[i].terms), -i))
-        for members in clusters.values()
-    ]
-    reps.sort()
-    dropped = {r: len(clusters[leaders[r]]) - 1 for r in reps}
+@dataclass
+class _Scored:
+    """What the reasons need to know about the kept posts."""
 
-    prose_docs = [_parse(p.text) for p in prose]
-    bags = [docs[r].content for r in reps] + [d.content for d in prose_docs]
+    idf: dict[str, float]
+    post_df: Counter[str]  # how many kept posts use each word
+    salience: dict[int, float]
+    relevance: dict[int, float]
+    postings: dict[str, list[tuple[int, float]]]  # word -> (post, TF-IDF weight)
+
+
+def _score(docs: list[_Doc], reps: list[int], prose: list[_Doc], figures: list[int]) -> _Scored:
+    """Relevance = salience (TF-IDF cosine to the posts + prose centroid), figures, specificity."""
+    bags = [docs[r].content for r in reps] + [d.content for d in prose]
     df = Counter(t for bag in bags for t in set(bag))
     total = len(bags)
     idf = {t: math.log((1 + total) / (1 + c)) + 1.0 for t, c in df.items()}
@@ -227,37 +212,43 @@ def pick_highlights(
     for r in reps:
         docs[r].vec = _tfidf(docs[r].content, idf)
     centroid: defaultdict[str, float] = defaultdict(float)
-    for vec in [docs[r].vec for r in reps] + [_tfidf(d.content, idf) for d in prose_docs]:
+    for vec in [docs[r].vec for r in reps] + [_tfidf(d.content, idf) for d in prose]:
         for t, w in vec.items():
             centroid[t] += w / total
     post_df = Counter(t for r in reps for t in docs[r].vec)
     rare = max(2, len(reps) // 100)
-
     salience, relevance = {}, {}
     for r in reps:
         size = len(docs[r].content)
         # Leave the post itself out of the centroid, or in a small set every post looks central.
-        alone = _dot(docs[r].vec, centroid) - (1.0 / total if docs[r].vec else 0.0)
+        dot = sum(w * centroid[t] for t, w in docs[r].vec.items())
+        alone = dot - (1.0 / total if docs[r].vec else 0.0)
         salience[r] = max(alone, 0.0) * size / (size + SHORT_POST)
     top = max(salience.values()) or 1.0
-    for r in reps:
-        specific = sum(idf[t] / idf_max for t in docs[r].vec if post_df[t] <= rare)
-        distinct = 1.0 - math.exp(-specific / 2.0)
-        carried = 1.0 - 0.5 ** len(figs_of[posts[r].id])
-        relevance[r] = (
-            W_SALIENCE * salience[r] / top + W_FIGURE * carried + W_DISTINCT * distinct
-        )
-
     postings: defaultdict[str, list[tuple[int, float]]] = defaultdict(list)
-    for r in reps:
+    for r, carried in zip(reps, figures, strict=True):
+        specific = sum(idf[t] / idf_max for t in docs[r].vec if post_df[t] <= rare)
+        relevance[r] = (
+            W_SALIENCE * salience[r] / top
+            + W_FIGURE * (1.0 - 0.5**carried)
+            + W_DISTINCT * (1.0 - math.exp(-specific / 2.0))
+        )
         for t, w in docs[r].vec.items():
             postings[t].append((r, w))
-    closest = dict.fromkeys(reps, 0.0)  # highest similarity to any post picked so far
+    return _Scored(idf, post_df, salience, relevance, postings)
+
+
+def _diversify(
+    docs: list[_Doc], norms: list[str], scored: _Scored, dropped: dict[int, int], n: int
+) -> list[int]:
+    """MMR, lazily: a post's score only falls as picks accrue, so a popped fresh score wins."""
+    relevance = scored.relevance
+    closest = dict.fromkeys(relevance, 0.0)  # highest similarity to any post picked so far
 
     def mmr(r: int) -> float:
         return MMR_LAMBDA * relevance[r] - (1.0 - MMR_LAMBDA) * closest[r]
 
-    heap = [(-mmr(r), r) for r in reps]
+    heap = [(-mmr(r), r) for r in relevance]
     heapq.heapify(heap)
     picks: list[int] = []
     merged: set[int] = set()
@@ -278,14 +269,41 @@ def pick_highlights(
         picks.append(r)
         sims: defaultdict[int, float] = defaultdict(float)
         for t, w in docs[r].vec.items():
-            for other, w2 in postings[t]:
+            for other, w2 in scored.postings[t]:
                 sims[other] += w * w2
         for other, sim in sims.items():
             closest[other] = max(closest[other], sim)
-    if len(picks) < n:  # past MMR_ROUNDS: the rest by relevance, still deterministic
+    if len(picks) < n:  # past MMR_ROUNDS: the rest by relevance (bucket-deduplicated only)
         chosen = merged.union(picks)
-        rest = sorted((r for r in reps if r not in chosen), key=lambda r: (-relevance[r], r))
+        rest = sorted((r for r in relevance if r not in chosen), key=lambda r: (-relevance[r], r))
         picks += rest[: n - len(picks)]
+    return picks
+
+
+def pick_highlights(
+    posts: Sequence[Post], figures: Sequence[Figure], n: int, prose: Sequence[Prose] = ()
+) -> list[Highlight]:
+    """The `n` best posts (all of them, near-duplicates merged, if there are fewer), best first."""
+    if not posts or n < 1:
+        return []
+    docs = [_parse(p.text if not p.title else f"{p.title}. {p.text}") for p in posts]
+    norms = [" ".join(d.terms) for d in docs]
+    leaders = _near_duplicate_leaders(norms, [p.text for p in posts])
+    figs_of: defaultdict[str, list[Figure]] = defaultdict(list)
+    for fig in figures:
+        figs_of[fig.post].append(fig)
+    clusters: defaultdict[int, list[int]] = defaultdict(list)
+    for i, leader in enumerate(leaders):
+        clusters[leader].append(i)
+    # The kept copy: the one with most figures, then the fullest text, then the earliest.
+    reps = sorted(
+        max(members, key=lambda i: (len(figs_of[posts[i].id]), len(docs[i].terms), -i))
+        for members in clusters.values()
+    )
+    dropped = {r: len(clusters[leaders[r]]) - 1 for r in reps}
+    prose_docs = [_parse(p.text) for p in prose]
+    scored = _score(docs, reps, prose_docs, [len(figs_of[posts[r].id]) for r in reps])
+    picks = _diversify(docs, norms, scored, dropped, n)
 
     # The event itself (named in each article's lead paragraph, or by most posts) is no theme:
     # "8 posts on Trump" says nothing in a digest about Trump.
@@ -293,28 +311,28 @@ def pick_highlights(
     for p, doc in zip(prose, prose_docs, strict=True):
         leads.setdefault(p.source.rsplit(":", 1)[0], doc.content)
     story = {t for terms in leads.values() for t in terms}
-    story.update(t for t, c in post_df.items() if c > len(reps) / 2)
+    story.update(t for t, c in scored.post_df.items() if c > len(reps) / 2)
     highlights: list[Highlight] = []
     covered: set[str] = set()
     named: set[str] = set()
     for r in picks:
         doc = docs[r]
-        weight = {t: idf[t] * (0.25 if t in covered else 1.0) for t in doc.vec}
-        themes = [t for t in doc.vec if post_df[t] >= THEME_MIN and t not in story]
+        weight = {t: scored.idf[t] * (0.25 if t in covered else 1.0) for t in doc.vec}
+        themes = [t for t in doc.vec if scored.post_df[t] >= THEME_MIN and t not in story]
         # The biggest group the post clearly belongs to: group size times the word's weight.
-        theme = max(themes, key=lambda t: doc.vec[t] * post_df[t], default="")
-        members = [other for other, _ in postings.get(theme, [])]
+        theme = max(themes, key=lambda t: doc.vec[t] * scored.post_df[t], default="")
         own = figs_of[posts[r].id]
         if own:
             said = list(dict.fromkeys(" ".join(f"{f.text} {f.label}".split()) for f in own))
             lead = "Carries the key figures: " if len(said) > 1 else "Carries a key figure: "
             reason = lead + _join(said[:3])
         elif theme:
-            group, said_as = _theme(theme, doc, {m: docs[m] for m in members})
+            members = {m: docs[m] for m, _ in scored.postings[theme]}
+            group, said_as = _theme(theme, doc, members)
             phrase = f"the {len(group)} posts on “{said_as}”"
             if said_as.lower() in named:
                 reason = f"Another of {phrase}: “{_snippet(doc, weight)}”"
-            elif max(group, key=lambda m: (salience[m], -m)) == r:
+            elif max(group, key=lambda m: (scored.salience[m], -m)) == r:
                 reason = f"Most representative of {phrase}"
             else:
                 reason = f"Picked from {phrase}: “{_snippet(doc, weight)}”"
@@ -327,5 +345,6 @@ def pick_highlights(
             copies = "copy" if dropped[r] == 1 else "copies"
             reason += f" (and {dropped[r]} near-identical {copies})"
         covered.update(doc.vec)
-        highlights.append(Highlight(post=posts[r].id, reason=reason, score=round(relevance[r], 4)))
+        score = round(scored.relevance[r], 4)
+        highlights.append(Highlight(post=posts[r].id, reason=reason, score=score))
     return highlights
