@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from itertools import combinations
 
 from digest.figures import CLAIM, PHYSICAL
@@ -22,13 +23,36 @@ MIN_RATIO = 1.5  # below this, "1.2 times" says less than the difference does
 MAX_RATIO = 1000  # beyond this the two are not the same kind of thing (a price and a total)
 HEDGES = re.compile(r"\b(?:about|around|nearly|almost|roughly|some|over|more than|less than"
                     r"|approximately|approx|~|circa|up to)\s*$", re.IGNORECASE)
-TARGET_WORDS = re.compile(r"\b(?:target|goal|promise[sd]?|pledge|expected|forecast|aim)\b",
-                          re.IGNORECASE)
+TARGET_WORDS = re.compile(r"\b(?:target|goal|promise[sd]?|pledge|expected|forecast|aim"
+                          r"|budget)\b", re.IGNORECASE)
+# Words too vague to say two figures count the same thing: "48 hours" in one post and "3 hours"
+# in another are unrelated.
+GENERIC = frozenset((
+    "second", "minute", "hour", "day", "week", "month", "year", "time", "people", "person",
+    "thing", "one", "way", "lot", "part", "case", "point", "total", "number", "other", "more",
+    "new", "last", "first", "next", "old", "ago", "vs", "versus",
+))
+# Units that convert: compared in the smaller of the two, so 940 Mbps meets 1 Gbps.
+BASE = {
+    "Gbps": ("bps", 1e9), "Mbps": ("bps", 1e6), "kbps": ("bps", 1e3),
+    "GW": ("W", 1e9), "MW": ("W", 1e6), "kW": ("W", 1e3),
+    "TWh": ("Wh", 1e12), "GWh": ("Wh", 1e9), "MWh": ("Wh", 1e6), "kWh": ("Wh", 1e3),
+    "TB": ("B", 1e12), "GB": ("B", 1e9), "MB": ("B", 1e6),
+    "km": ("m", 1e3), "mi": ("m", 1609.344), "ft": ("m", 0.3048),
+    "kph": ("km/h", 1.0), "km/h": ("km/h", 1.0), "mph": ("km/h", 1.609344),
+    "t": ("kg", 1e3), "kg": ("kg", 1.0),
+}
 
 
 def family(figure: Figure) -> str:
-    """Which figures can be related at all: counts with counts, GBP with GBP, mph with mph."""
+    """Which figures can be related at all: counts with counts, GBP with GBP, Mbps with Gbps."""
+    if figure.unit in BASE:
+        return BASE[figure.unit][0]
     return figure.unit or "count"
+
+
+def _factor(figure: Figure) -> float:
+    return BASE[figure.unit][1] if figure.unit in BASE else 1.0
 
 
 def stem(word: str) -> str:
@@ -51,12 +75,12 @@ def label_words(figure: Figure) -> frozenset[str]:
     words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", figure.label)
              if w.lower() not in STOP and not CLAIM.fullmatch(w)]
     common = [w for w in words if not w[:1].isupper()] or words
-    return frozenset(stem(w) for w in common)
+    return frozenset(s for s in (stem(w) for w in common) if s not in GENERIC)
 
 
 def is_claim(figure: Figure) -> bool:
-    """A promise or target: a claimed count, or money whose label carries the promise word."""
-    return figure.kind == "claimed" or (figure.kind == "money" and bool(CLAIM.match(figure.label)))
+    """A promise or target: a claimed count, or money whose label names the promise."""
+    return figure.kind == "claimed" or (figure.kind == "money" and bool(CLAIM.search(figure.label)))
 
 
 def short_label(figure: Figure) -> str:
@@ -93,12 +117,48 @@ def precise(value: float) -> str:
     return format_number(float(f"{value:.3g}"))
 
 
+def _stated_pairs(figures: list[Figure]) -> Iterable[tuple[Figure, Figure]]:
+    """Pairs a post relates itself: the figures right before and after a stated ratio in the
+    same sentence ("cost £1.2bn, three times the original budget of £400m")."""
+    by_quote: dict[tuple[str, str], list[Figure]] = defaultdict(list)
+    for figure in figures:
+        by_quote[(figure.post, figure.quote)].append(figure)
+    by_post: dict[str, list[Figure]] = defaultdict(list)
+    for figure in figures:
+        by_post[figure.post].append(figure)
+    for group in by_quote.values():
+        for i, figure in enumerate(group):
+            if figure.unit != "x":
+                continue
+            before = [f for f in group[:i] if f.unit != "x"]
+            after = [f for f in group[i + 1:] if f.unit != "x"]
+            if before and after and family(before[-1]) == family(after[0]):
+                yield before[-1], after[0]
+    # "12 shipped, which is 30% of the pledge": a share of a promise relates the promise and
+    # the outcome told before it in the same post.
+    for group in by_post.values():
+        for i, figure in enumerate(group):
+            if figure.unit != "%" or not TARGET_WORDS.search(figure.label):
+                continue
+            earlier = [f for f in group[:i] if f.unit not in ("%", "x")]
+            claims = [f for f in earlier if is_claim(f)]
+            outcomes = [f for f in earlier if not is_claim(f) and f.kind != "metric"]
+            if claims and outcomes and family(claims[-1]) == family(outcomes[-1]):
+                yield outcomes[-1], claims[-1]
+
+
 def _pairs(figures: list[Figure]) -> list[tuple[Figure, Figure]]:
     by_family: dict[str, list[Figure]] = defaultdict(list)
     for figure in figures:
         if figure.unit != "x":  # stated ratios are checked against comparisons, not paired
             by_family[family(figure)].append(figure)
     pairs: dict[tuple[str, str], tuple[Figure, Figure]] = {}
+
+    def key(a: Figure, b: Figure) -> tuple[str, str]:
+        return (a.id, b.id) if int(a.id[1:]) < int(b.id[1:]) else (b.id, a.id)
+
+    for a, b in _stated_pairs(figures):
+        pairs.setdefault(key(a, b), (a, b))
     for group in by_family.values():
         index: dict[str, list[Figure]] = defaultdict(list)
         by_post: dict[str, list[Figure]] = defaultdict(list)
@@ -110,17 +170,19 @@ def _pairs(figures: list[Figure]) -> list[tuple[Figure, Figure]]:
         buckets += [b for b in by_post.values() if len(b) <= MAX_BUCKET]
         for bucket in buckets:
             for a, b in combinations(bucket, 2):
-                if a.id != b.id and _related(a, b):
-                    pairs.setdefault((a.id, b.id) if a.id < b.id else (b.id, a.id), (a, b))
+                if key(a, b) not in pairs and _related(a, b):
+                    pairs[key(a, b)] = (a, b)
     return list(pairs.values())
 
 
 def _related(a: Figure, b: Figure) -> bool:
-    """Do the two count the same thing? A shared label word says so. Without one, only an
-    audience measured and a platform counter said in the same post are related (the live
-    audience against the impressions of the same broadcast); a promise relates only to what
-    it promised."""
-    if a.value == 0 or b.value == 0 or a.value == b.value:
+    """Do the two count the same thing? A shared label word says so. Without one, within one
+    post: an audience measured against a platform counter (the live audience against the
+    impressions of the same broadcast); a promise against an outcome in money or a physical
+    unit, or against a count whose label says nothing else ("the 25 million promised"); two
+    readings of one physical quantity."""
+    big, small = sorted((abs(a.value * _factor(a)), abs(b.value * _factor(b))), reverse=True)
+    if small == 0 or big == small or big / small > MAX_RATIO:
         return False  # the same number quoted twice corroborates; it compares nothing
     if label_words(a) & label_words(b):
         return True
@@ -129,57 +191,63 @@ def _related(a: Figure, b: Figure) -> bool:
     if {a.kind, b.kind} == {"measured", "metric"}:
         return True
     if is_claim(a) != is_claim(b) and "metric" not in (a.kind, b.kind):
-        return True  # a promise and an outcome told together: "promised £45bn, spent £12bn"
-    return a.unit is not None and a.unit in PHYSICAL  # "40.3C, beating the 38.7C record"
+        bare = not label_words(a) or not label_words(b)
+        return a.unit is not None or bare
+    return a.unit is not None and a.unit in PHYSICAL
 
 
-def _derive(a: Figure, b: Figure) -> Comparison | None:
+def _derive(a: Figure, b: Figure) -> Comparison:
+    scale = min(_factor(a), _factor(b))
+    va, vb = a.value * _factor(a) / scale, b.value * _factor(b) / scale
     if is_claim(a) and not is_claim(b):
-        a, b = b, a
-    if is_claim(b) and not is_claim(a) and a.unit not in PHYSICAL and a.unit != "%":
-        result = a.value / b.value * 100
+        a, b, va, vb = b, a, vb, va
+    if (is_claim(b) and not is_claim(a) and a.unit not in ("C", "F", "%")
+            and va / vb < MIN_RATIO):
+        result = va / vb * 100
+        # "12 shipped is 24% of the 50 pledged", but "1.1m is 4.4% of the 25m promised" when
+        # the promise's label already says what both count.
+        named = a.text if label_words(a) & label_words(b) else f"{a.text} {short_label(a)}"
         return Comparison(
             figures=(a.id, b.id), operation="share", result=round(result, 4),
-            text=f"{a.text} is {shown(result)}% of the {b.text} {short_label(b)}",
-            formula=f"{format_number(a.value)} / {format_number(b.value)} = {precise(result)}%",
+            text=f"{named} is {shown(result)}% of the {b.text} {short_label(b)}",
+            formula=f"{format_number(va)} / {format_number(vb)} = {precise(result)}%",
         )
-    big, small = (a, b) if abs(a.value) >= abs(b.value) else (b, a)
-    if a.unit == "%" or a.unit in PHYSICAL or abs(big.value / small.value) < MIN_RATIO:
-        diff = big.value - small.value
+    (big, vbig), (small, vsmall) = sorted(((a, va), (b, vb)), key=lambda x: -abs(x[1]))
+    if a.unit in ("%", "C", "F") or abs(vbig / vsmall) < MIN_RATIO:
+        diff = vbig - vsmall
         return Comparison(
             figures=(big.id, small.id), operation="difference", result=round(diff, 4),
             text=f"{big.text} {short_label(big)} is {with_unit(diff, big)} "
                  f"{'above' if big.unit else 'more than'} the {small.text} {short_label(small)}",
-            formula=f"{format_number(big.value)} - {format_number(small.value)} = {precise(diff)}",
+            formula=f"{format_number(vbig)} - {format_number(vsmall)} = {precise(diff)}",
         )
-    ratio = big.value / small.value
-    if ratio > MAX_RATIO:
-        return None
+    ratio = vbig / vsmall
     return Comparison(
         figures=(big.id, small.id), operation="ratio", result=round(ratio, 4),
         text=f"{big.text} {short_label(big)} is about {shown(ratio)} times the {small.text} "
              f"{short_label(small)}",
-        formula=f"{format_number(big.value)} / {format_number(small.value)} = {precise(ratio)}",
+        formula=f"{format_number(vbig)} / {format_number(vsmall)} = {precise(ratio)}",
     )
 
 
-def _stated_candidates(c: Comparison, byid: dict[str, Figure], figures: list[Figure]
-                       ) -> list[Figure]:
+def _stated_candidates(c: Comparison, byid: dict[str, Figure],
+                       stated: dict[tuple[str, str], list[Figure]]) -> list[Figure]:
     """Numbers the posts state that this comparison could be checking: a share or ratio said
     in a post one of its figures came from, whose label points at the same thing ("4.4% of the
-    target" for a share of a promise) or says nothing of its own."""
+    target" for a share of a promise) or says nothing of its own. Said in the same sentence
+    as the figures, it is the one."""
     involved = [byid[i] for i in c.figures]
-    posts = {f.post for f in involved}
-    unit = {"share": "%", "ratio": "x"}.get(c.operation)
+    unit = {"share": "%", "ratio": "x"}.get(c.operation, "")
     words = frozenset().union(*(label_words(f) for f in involved))
+    quotes = {f.quote for f in involved}
     out = []
-    for f in figures:
-        if f.unit != unit or f.post not in posts or f.id in c.figures:
-            continue
-        promise = c.operation == "share" and bool(TARGET_WORDS.search(f.label))
-        if promise or not label_words(f) or label_words(f) & words:
-            out.append(f)
-    return out
+    for post in {f.post for f in involved}:
+        for f in stated.get((post, unit), ()):
+            promise = c.operation == "share" and bool(TARGET_WORDS.search(f.label))
+            if f.quote in quotes or promise or not label_words(f) or label_words(f) & words:
+                out.append(f)
+    same = [f for f in out if f.quote in quotes]
+    return same or out
 
 
 def _check(c: Comparison, stated: Figure) -> Comparison:
@@ -197,13 +265,16 @@ def compare(figures: list[Figure], posts: list[Post]) -> list[Comparison]:
     there is one. Most telling first: checked ones, then shares of a promise, then ratios."""
     del posts  # the figures carry their post ids and quotes; kept for the pipeline signature
     byid = {f.id: f for f in figures}
+    stated: dict[tuple[str, str], list[Figure]] = defaultdict(list)
+    for f in figures:
+        if f.unit in ("%", "x"):
+            stated[(f.post, f.unit)].append(f)
     out: list[Comparison] = []
     for a, b in _pairs(figures):
         derived = _derive(a, b)
-        if derived is None:
-            continue
         result = derived.result
-        candidates = _stated_candidates(derived, byid, figures)
+        candidates = [f for f in _stated_candidates(derived, byid, stated)
+                      if f.id not in derived.figures]
         if candidates:
             best = min(candidates, key=lambda f: abs(f.value - result))
             derived = _check(derived, best)

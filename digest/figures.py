@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 
 from digest.models import Figure, FigureKind, Post
-from digest.numbers import STOP, Mention, find_mentions, mask
+from digest.numbers import MONTHS, STOP, Mention, find_mentions, mask
 
 # Platform counters: what a service reports about a post, not what happened in the world.
 METRIC = re.compile(
@@ -29,7 +29,8 @@ AUDIENCE = re.compile(
 CLAIM = re.compile(
     r"\b(?:promis(?:ed|es|e|ing)|pledg(?:ed|es|e)|target(?:ed|s)?|goal|aim(?:ed|s|ing)?"
     r"|expect(?:ed|s|ing)?|forecasts?|predict(?:ed|s|ion)?|project(?:ed|ion)|claim(?:ed|s)?"
-    r"|vow(?:ed|s)?|boast(?:ed|s)?|plann?(?:ed|s)?|hop(?:ed|es|ing)|tout(?:ed|s)?)\b",
+    r"|vow(?:ed|s)?|boast(?:ed|s)?|plann?(?:ed|s)?|hop(?:ed|es|ing)|tout(?:ed|s)?"
+    r"|budget(?:ed|s)?)\b",
     re.IGNORECASE,
 )
 # Something observed or counted after the fact.
@@ -42,8 +43,11 @@ MEASURED = re.compile(
 QUANTITY = {"mph": "speed", "kph": "speed", "km/h": "speed", "km": "distance", "mi": "distance",
             "ft": "height", "kg": "weight", "t": "weight", "C": "temperature", "F": "temperature",
             "GB": "data", "TB": "data", "MB": "data", "GW": "power", "MW": "power", "kW": "power",
-            "TWh": "energy", "GWh": "energy", "MWh": "energy", "kWh": "energy"}
+            "TWh": "energy", "GWh": "energy", "MWh": "energy", "kWh": "energy",
+            "Gbps": "speed", "Mbps": "speed", "kbps": "speed"}
 PHYSICAL = frozenset(QUANTITY)
+SAYING = frozenset(("say", "says", "said", "think", "thinks", "believe", "believes", "agree",
+                    "agrees", "want", "wants", "feel", "feels"))
 # Verbs that end a clause's subject: "shareholders got", "the grid fell", "demand rose".
 VERBISH = frozenset((
     "got", "gets", "hit", "hits", "paid", "pays", "fell", "falls", "rose", "rises", "cost",
@@ -56,7 +60,8 @@ AUXILIARY = frozenset(("is", "are", "was", "were", "be", "been", "being", "has",
 _WORD = re.compile(r"[A-Za-z][\w'’]*(?:-[\w'’]+)*")
 # Where a clause ends: punctuation, a contrasting conjunction ("expected 20m viewers but only
 # 9m tuned in": the promise stays with 20m), or another number.
-_BOUNDARY = re.compile(r"[,;:—–]|\s(?:but|while|whereas|although|though|yet)\s|\d[%\w]*\)?\s",
+_BOUNDARY = re.compile(r"[,;:—–]|\s(?:but|while|whereas|although|though|yet)\s"
+                       r"|\d[%\w]*\)?\s(?:times\s)?",
                        re.IGNORECASE)
 _ABBREV = re.compile(r"(?:\b[A-Z]|Mr|Mrs|Ms|Dr|St|No|vs|Pa|Jr|Sr|Inc|Ltd|Co|Gov|Sen|Rep)\.$")
 
@@ -93,10 +98,11 @@ def _phrase_after(masked: str, mention: Mention) -> str:
     if of_phrase:
         of = re.match(r"\s+of\s+((?:the|a|an|its|their|his|her|our|all|you|us|them|those|these)"
                       r"\s+)?", rest, re.IGNORECASE)
-        if not of:
-            return ""
-        words = ["of"] + ([of.group(1).strip()] if of.group(1) else [])
-        rest = rest[of.end():]
+        if of:
+            words = ["of"] + ([of.group(1).strip()] if of.group(1) else [])
+            rest = rest[of.end():]
+        elif mention.unit == "%" and not re.match(r"\s+[a-z]", rest):
+            return ""  # "4.4% Of", "60% (est)": no phrase; "1 in 5 nurses" has one
     elif rest.startswith("-"):  # "13-year sentence", "5-year-old girl"
         rest = rest[1:]
     content = 0
@@ -124,7 +130,9 @@ def _phrase_after(masked: str, mention: Mention) -> str:
         particle = re.match(r"\s+(in|live|on)\b", rest[pos:])
         if particle:
             words.append(particle.group(1))  # "people tuned in", "watching live"
-    while len(words) > 1 and words[0] != "of" and re.fullmatch(r"[a-z]{3,}ed", words[-1]):
+    while len(words) > 1 and words[0] != "of" and (re.fullmatch(r"[a-z]{3,}ed", words[-1])
+                                                   or MEASURED.fullmatch(words[-1])
+                                                   or words[-1].lower() in SAYING):
         words.pop()  # "888,000 listeners dropped off": the listeners are what is counted
     return " ".join(words) if content or (words and words[0] == "of") else ""
 
@@ -174,8 +182,9 @@ def _phrase_before(clause: str) -> str:
 
 def _verbish(word: str) -> bool:
     low = word.lower()
-    return bool(MEASURED.fullmatch(word) or CLAIM.fullmatch(word) or low in VERBISH
-                or (low.endswith("ed") and len(low) > 4))
+    # A promise word is a verb only in its past form: "promised", but "the target", "budget".
+    return bool(MEASURED.fullmatch(word) or (CLAIM.fullmatch(word) and low.endswith("ed"))
+                or low in VERBISH or (low.endswith("ed") and len(low) > 4))
 
 
 def _phrase_following(masked: str, mention: Mention) -> str:
@@ -219,6 +228,7 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
     mentions = find_mentions(text)
     spans = sentences(text)
     previous: Mention | None = None
+    said: list[tuple[Mention, str, int]] = []  # (mention, label, sentence start) so far
     for mention in mentions:
         if previous and re.fullmatch(r"\s*\(\s*", masked[previous.end:mention.start]):
             continue  # "105 mph (170 kph)": the same quantity again, converted
@@ -228,6 +238,11 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
         clause, inside = _clause_before(masked, s_start, mention)
         label = _phrase_after(masked, mention)
         label = label or _phrase_before(clause)
+        if not label or label.lower() in MONTHS:
+            # "fell to 2.3% in April, from 3.2% in March": the second share is of the same thing.
+            same = mention.unit == "%" or mention.unit in QUANTITY  # "from 3.2% in March"
+            label = next((lab for m, lab, s in reversed(said)
+                          if same and s == s_start and m.unit == mention.unit and lab), "")
         if not label and mention.unit not in QUANTITY:
             label = (_phrase_following(masked, mention)
                      or _phrase_before(masked[s_start:mention.start]))
@@ -244,6 +259,7 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
         if kind in ("claimed", "money") and cue and cue.group().lower() not in label.lower():
             gap = _words((inside or clause)[cue.end():])
             label = f"{cue.group()}{' …' if gap else ''} {label}".strip()
+        said.append((mention, label, s_start))
         yield mention, label, kind, text[s_start:s_end].strip()
 
 

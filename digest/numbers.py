@@ -47,7 +47,7 @@ STOP = _set(
     "just only also too very up down out off about after before while because since until "
     "per each every all any some more most less least such own same other s t across through "
     "throughout within without among against between behind beyond near via around toward "
-    "towards despite inside outside along upon amid like"
+    "towards despite inside outside along upon amid like vs versus"
 )
 YEAR_CUES = _set("in since by from until till of year years during early late mid before "
                  "after circa around spring summer autumn winter fall the")
@@ -63,7 +63,7 @@ _CUR = r"(?:US\$|NZ\$|HK\$|A\$|C\$|£|\$|€|¥|₹|(?:USD|GBP|EUR|AUD|CAD|JPY|I
 _MULT = (r"(?:\s?(?:million|billion|trillion|thousand|mln|bln|mn|bn|trn)\b"
          r"|(?:bln|mn|bn|trn|tn|k|m|b)(?![a-z0-9]))")
 _UNIT = (r"(?:\s?%|\s?(?:percent|per\s?cent)\b|pc\b|\s?(?:mph|kph|km/h|km|kg|miles|mi|ft|feet"
-         r"|tonnes|tons|GB|TB|MB|TWh|GWh|MWh|kWh|GW|MW|kW|gigawatts?|megawatts?)\b|\s?°\s?[CF]\b|[CF](?![A-Za-z0-9])|\s?degrees(?:\s?[CF]\b)?"
+         r"|tonnes|tons|Gbps|Mbps|kbps|GB|TB|MB|TWh|GWh|MWh|kWh|GW|MW|kW|gigawatts?|megawatts?)\b|\s?°\s?[CF]\b|[CF](?![A-Za-z0-9])|\s?degrees(?:\s?[CF]\b)?"
          r"|x(?![A-Za-z0-9])|\s?times\b|\s(?:pounds|dollars|euros)\b)")
 _TOKEN = re.compile(
     rf"(?P<sign>[-−])?(?:(?P<cur>{_CUR})\s?)?(?P<num>{_NUM})(?P<mult>{_MULT})?(?P<unit>{_UNIT})?",
@@ -117,8 +117,8 @@ def _unit_of(cur: str | None, unit: str | None) -> str | None:
     if u.startswith(("gigawatt", "megawatt")):
         return "GW" if u.startswith("giga") else "MW"
     known = {"mph", "kph", "km/h", "km", "kg", "mi", "ft"}
-    canonical = {k.lower(): k for k in ("GB", "TB", "MB", "TWh", "GWh", "MWh", "kWh", "GW", "MW",
-                                       "kW")}
+    canonical = {k.lower(): k for k in ("Gbps", "Mbps", "kbps", "GB", "TB", "MB", "TWh", "GWh",
+                                       "MWh", "kWh", "GW", "MW", "kW")}
     return {"miles": "mi", "feet": "ft", "tons": "t", "tonnes": "t"}.get(
         u, u if u in known else canonical.get(u, unit.strip()))
 
@@ -198,6 +198,13 @@ def find_mentions(text: str) -> list[Mention]:
     """The quantities in `text`, in order, with traps (dates, markers, handles …) left out."""
     masked = mask(text)
     found: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+    for m in _ONE_IN.finditer(masked):
+        # "1 in 5 nurses": a proportion, normalised to a share (20%).
+        a, b = (_small(x) for x in (m.group(1), m.group(2)))
+        if 0 < a < b:
+            found.append(Mention(m.start(), m.end(), m.group(), round(a / b * 100, 4), "%"))
+            taken.append((m.start(), m.end()))
     for m in _TOKEN.finditer(masked):
         if _is_trap(masked, m):
             continue
@@ -211,19 +218,41 @@ def find_mentions(text: str) -> list[Mention]:
         start = m.start() if sign < 0 else (m.start("cur") if m.group("cur") else m.start("num"))
         end = m.end("unit") if m.group("unit") else m.end()
         raw = text[start:end]
-        if unit == "x" and m.group("unit").strip().lower() == "times" and not re.match(
-                r"\s+(?:more|bigger|larger|higher|greater|fewer|smaller|less|as|the|over)\b",
-                masked[end:], re.IGNORECASE):
+        if unit == "x" and m.group("unit").strip().lower() == "times" and not _RATIO_NEXT.match(
+                masked[end:]):
             continue  # "said it 3 times" counts occurrences; only "3 times more/the" is a ratio
+        if any(a <= start < b for a, b in taken):
+            continue
         found.append(Mention(start, end, raw.strip(), sign * _value(m.group("num"),
                              m.group("mult")), unit, scaled=bool(m.group("mult"))))
     for m in _WORD_TOKEN.finditer(masked):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        times = re.match(r"\s+times\b", masked[m.end():], re.IGNORECASE)
+        if times and _RATIO_NEXT.match(masked[m.end() + times.end():]):
+            end = m.end() + times.end()  # "three times the original budget": a ratio
+            found.append(Mention(m.start(), end, text[m.start():end], _word_value(
+                m.group("word"), m.group("mult")), "x", word=True))
+            continue
         nxt = _next_word(masked, m.end())
         if not nxt or nxt in STOP or nxt in MONTHS or re.match(r"\s*[-,.;:!?)]", masked[m.end():]):
             continue  # "seven, who…", "two of them", "one of two is": no counted noun follows
         found.append(Mention(m.start(), m.end(), m.group(), _word_value(m.group("word"),
                              m.group("mult")), None, scaled=bool(m.group("mult")), word=True))
     return sorted(found, key=lambda x: x.start)
+
+
+_RATIO_NEXT = re.compile(
+    r"\s+(?:more|bigger|larger|higher|greater|fewer|smaller|less|lower|longer|faster|as|the"
+    r"|over|average|what|that|its|their|his|her|our)\b", re.IGNORECASE)
+_SMALL = r"\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten"
+_ONE_IN = re.compile(rf"(?<![\w.,])({_SMALL})\s+in\s+({_SMALL})\b(?![.,/:]\d)", re.IGNORECASE)
+
+
+def _small(token: str) -> float:
+    return float(token) if token.isdigit() else float(
+        ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"].index(
+            token.lower()) + 1)
 
 
 def _word_value(word: str, mult: str | None) -> float:

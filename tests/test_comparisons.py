@@ -124,3 +124,43 @@ def test_bounded_on_large_inputs() -> None:
     figures = find_figures(posts)
     assert len(figures) == 2000
     assert len(compare(figures, posts)) <= 20
+
+
+def test_ratio_stated_in_the_sentence_relates_its_neighbours() -> None:
+    figures, comparisons = run([post(
+        "The new stadium cost £1.2bn, three times the original budget of £400m. "
+        "The average house price is £285,000, about 8.3 times average earnings of £34,500.")])
+    by = {texts(figures, c): c for c in comparisons}
+    budget = by[("£1.2bn", "£400m")]
+    assert (budget.operation, budget.verified) == ("ratio", True)
+    assert figures[budget.stated or ""].text == "three times"
+    earnings = by[("£285,000", "£34,500")]
+    assert earnings.formula == "285,000 / 34,500 = 8.26"
+    assert earnings.verified is True  # 8.26 is 8.3 to the one decimal the post gave
+
+
+def test_units_convert_before_comparing() -> None:
+    figures, comparisons = run([post("Download speed was 940 Mbps vs the 1Gbps promised.")])
+    [c] = comparisons
+    assert texts(figures, c) == ("940 Mbps", "1Gbps")
+    assert c.formula == "940 / 1,000 = 94%"
+
+
+def test_shares_of_one_thing_in_a_sentence() -> None:
+    figures, comparisons = run([post("Inflation fell to 2.3% in April, from 3.2% in March.")])
+    assert [f.label for f in figures.values()] == ["Inflation", "Inflation"]
+    [c] = comparisons
+    assert c.operation == "difference" and c.formula == "3.2 - 2.3 = 0.9"
+    assert "0.9 points" in c.text
+
+
+def test_vague_labels_do_not_relate_posts() -> None:
+    _, comparisons = run([post("I waited 48 hours for a reply."),
+                          post("The outage lasted 3 hours.", "p2")])
+    assert comparisons == []
+
+
+def test_outcome_named_when_labels_differ() -> None:
+    _, comparisons = run([post("Musk pledged 50 new features in a year; 12 shipped, which is "
+                               "30% of the pledge.")])
+    assert comparisons[0].text.startswith("12 shipped is 24% of the 50 pledged")

@@ -193,3 +193,12 @@ def test_labels_skip_the_verb() -> None:
     assert labels == [("34.8C", "grid"), ("34.8C", "temperature")]
     assert figures["888,000"].label == "listeners"
     assert figures["20 mph"].label == "Speeds"
+
+
+def test_proportions_and_stated_ratios() -> None:
+    figures = by_text(find_figures([post(
+        "Only 1 in 5 nurses say they feel safe. It cost three times the original budget.")]))
+    assert (figures["1 in 5"].value, figures["1 in 5"].unit) == (20, "%")
+    assert figures["1 in 5"].label == "nurses"
+    assert (figures["three times"].value, figures["three times"].unit) == (3, "x")
+    assert "5" not in figures and "three" not in figures
