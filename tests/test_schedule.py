@@ -332,3 +332,12 @@ def test_new_posts_are_counted_against_the_previous_edition(tmp_path: Path) -> N
     assert count_new_posts([seed], previous) == 3
     (previous / "edition.json").write_text(json.dumps({"posts": [{"id": p.id} for p in posts]}))
     assert count_new_posts([seed], previous) == 0
+
+
+def test_an_unusable_job_store_is_one_line_without_the_password(tmp_path: Path) -> None:
+    config = write_config(tmp_path, 'jobstore = "postgresql://digest:s3cret@127.0.0.1:1/x"')
+    result = run_cli("schedule", "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "job store unusable" in lines[0], result.stderr
+    assert "s3cret" not in result.stderr and "Traceback" not in result.stderr

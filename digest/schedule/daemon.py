@@ -31,13 +31,13 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from digest.config import Config
 from digest.errors import DigestError, ScheduleError
 from digest.ledger import owner_dead
 from digest.schedule.run import log, run_due, run_slot, setup_logging, trigger_of
-from digest.schedule.slots import RETRYABLE, SlotLedger, sqlalchemy_url
+from digest.schedule.slots import RETRYABLE, SlotLedger, ensure_sqlite_folder, sqlalchemy_url
 from digest.schedule.trigger import SlotTrigger, slot_id
 from digest.send import ledger_url
 
@@ -96,9 +96,22 @@ def retry_unfinished(config: Config, now: dt.datetime | None = None) -> int:
 def jobstore_url(config: Config) -> str:
     value = config.schedule.jobstore or str(Path(config.build.outbox) / "schedule.sqlite")
     url = sqlalchemy_url(value, config)
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    ensure_sqlite_folder(url, "job store")
     return url
+
+
+def _jobstore(url: str) -> SQLAlchemyJobStore:
+    """The job store, its table created first: two schedulers starting together on a new
+    SQLite file both see no table and both CREATE it; the loser's error is harmless."""
+    store = SQLAlchemyJobStore(url=url)
+    for attempt in range(3):
+        try:
+            store.jobs_t.create(store.engine, checkfirst=True)
+            break
+        except OperationalError:
+            if attempt == 2:
+                raise
+    return store
 
 
 def _on_event(event: JobExecutionEvent | JobSubmissionEvent) -> None:
@@ -174,10 +187,13 @@ def run_daemon(config: Config) -> int:
     max_late = config.schedule.max_late_seconds
     url = jobstore_url(config)
     _Current.config = config
+    try:
+        store = _jobstore(url)
+    except (SQLAlchemyError, ValueError, ImportError) as exc:
+        # ImportError: the URL names a database whose driver is not installed (psycopg).
+        raise ScheduleError(f"job store unusable: {exc}", where=_safe(url)) from None
     scheduler = BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(url=url), "local": MemoryJobStore()},
-        timezone=trigger.zone,
-    )
+        jobstores={"default": store, "local": MemoryJobStore()}, timezone=trigger.zone)
     scheduler.add_listener(_on_event, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES | EVENT_JOB_ERROR)
     stop = threading.Event()
 
@@ -193,7 +209,7 @@ def run_daemon(config: Config) -> int:
             scheduler.start(paused=True)
             job = _ensure_job(scheduler, trigger, max_late)
         except SQLAlchemyError as exc:
-            raise ScheduleError(f"job store unusable: {exc}", where=url) from None
+            raise ScheduleError(f"job store unusable: {exc}", where=_safe(url)) from None
         # Not persisted: the follow-up only finishes a slot the stored job already started.
         scheduler.add_job(follow_up, IntervalTrigger(seconds=FOLLOW_UP_SECONDS),
                           id="digest-follow-up", jobstore="local", coalesce=True,

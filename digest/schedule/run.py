@@ -182,7 +182,7 @@ def _build_quiet(config: Config, sources: list[str], sid: str, previous: Path) -
     full = decide_edition(config, sources, edition_id=sid)
     seen = _seen_posts(previous)
     fresh = tuple(h for h in full.highlights if h.post not in seen)
-    title = config.build.title or "Nothing new"
+    title = f"{config.build.title}: nothing new" if config.build.title else "Nothing new"
     edition = dataclasses.replace(
         full,
         title=title,

@@ -64,6 +64,18 @@ def sqlalchemy_url(value: str, config: Config) -> str:
     return f"sqlite:///{config.resolve(value)}"
 
 
+def ensure_sqlite_folder(url: str, what: str) -> None:
+    """Create the folder of a SQLite file (SQLite creates the file, not its folder)."""
+    if not url.startswith("sqlite:///"):
+        return
+    folder = Path(url.removeprefix("sqlite:///")).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ScheduleError(f"cannot create the folder for the {what}: {exc.strerror}",
+                            where=str(folder)) from None
+
+
 # One id per process, in the delivery ledger's format (host, pid, start time, nonce), so a
 # dead owner is told from a reused pid the same way digest.ledger does it.
 _OWNER = new_owner()
@@ -93,14 +105,13 @@ class SlotLedger:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        ensure_sqlite_folder(url, "slots table")
         try:
             # SQLite: wait up to 30 s for a concurrent writer instead of failing at once.
             args = {"timeout": 30} if url.startswith("sqlite") else {}
             self.engine: Engine = create_engine(url, connect_args=args)
             self._create()
-        except (SQLAlchemyError, ValueError) as exc:
+        except (SQLAlchemyError, ValueError, ImportError) as exc:
             raise ScheduleError(f"cannot open the slots table: {exc}", where=url) from None
 
     def _create(self) -> None:
