@@ -201,3 +201,14 @@ def test_the_event_named_by_the_lead_is_not_called_a_theme() -> None:
     assert any("posts on “hacker attack”" in r for r in reasons), reasons
     without_lead = [h.reason for h in pick_highlights(posts, [], 9)]
     assert not any("posts on “Musk”" in r for r in without_lead)  # in every post: the story
+
+
+def test_more_picks_than_mmr_rounds_returns_every_distinct_post() -> None:
+    rng = random.Random(3)
+    vocab = [f"w{i}" for i in range(400)]
+    texts = [" ".join(rng.sample(vocab, 10)) for _ in range(260)]
+    posts = posts_of(*texts, *texts[:10])  # ten exact copies at the end
+    picks = pick_highlights(posts, [], 1000)
+    assert len(picks) == 260
+    assert {h.post for h in picks} == {f"p{i}" for i in range(260)}
+    assert all(h.reason for h in picks)
