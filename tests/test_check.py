@@ -177,11 +177,11 @@ def test_bad_links_fail(tmp_path: Path, config: Config, href: str, why: str) -> 
     assert got.detail.startswith("1 bad:")
 
 
-def test_http_link_in_the_text_part_fails(tmp_path: Path, config: Config) -> None:
-    text = GOOD_TEXT + "\nAlso: http://example.org/plain.\n"
+def test_http_url_in_the_text_part_warns(tmp_path: Path, config: Config) -> None:
+    text = GOOD_TEXT + "\nAs quoted: http://example.org/plain.\n"
     got = statuses(config, make_edition(tmp_path, make_message(text=text)))["links"]
-    assert got.status == "fail"
-    assert got.detail == "1 bad: http://example.org/plain (not https, text part)"
+    assert got.status == "warn"
+    assert got.detail.endswith("1 http:// URL in the text part: http://example.org/plain")
 
 
 def test_http_image_source_fails(tmp_path: Path, config: Config) -> None:
