@@ -86,9 +86,10 @@ def is_claim(figure: Figure) -> bool:
 def short_label(figure: Figure) -> str:
     """How the summary names a figure's label: "promised" for a promise, else the label."""
     if is_claim(figure):
-        cue = CLAIM.match(figure.label)
+        cue = CLAIM.match(figure.label) or re.search(rf", ({CLAIM.pattern})$", figure.label,
+                                                      re.IGNORECASE)
         if cue:
-            return cue.group()
+            return cue.group().lstrip(", ")
     return figure.label.replace(" … ", " ")
 
 
@@ -117,7 +118,7 @@ def precise(value: float) -> str:
     return format_number(float(f"{value:.3g}"))
 
 
-def _stated_pairs(figures: list[Figure]) -> Iterable[tuple[Figure, Figure]]:
+def _stated_pairs(figures: list[Figure]) -> Iterable[tuple[Figure, Figure, bool]]:
     """Pairs a post relates itself: the figures right before and after a stated ratio in the
     same sentence ("cost £1.2bn, three times the original budget of £400m")."""
     by_quote: dict[tuple[str, str], list[Figure]] = defaultdict(list)
@@ -133,7 +134,7 @@ def _stated_pairs(figures: list[Figure]) -> Iterable[tuple[Figure, Figure]]:
             before = [f for f in group[:i] if f.unit != "x"]
             after = [f for f in group[i + 1:] if f.unit != "x"]
             if before and after and family(before[-1]) == family(after[0]):
-                yield before[-1], after[0]
+                yield before[-1], after[0], False
     # "12 shipped, which is 30% of the pledge": a share of a promise relates the promise and
     # the outcome told before it in the same post.
     for group in by_post.values():
@@ -144,10 +145,39 @@ def _stated_pairs(figures: list[Figure]) -> Iterable[tuple[Figure, Figure]]:
             claims = [f for f in earlier if is_claim(f)]
             outcomes = [f for f in earlier if not is_claim(f) and f.kind != "metric"]
             if claims and outcomes and family(claims[-1]) == family(outcomes[-1]):
-                yield outcomes[-1], claims[-1]
+                yield outcomes[-1], claims[-1], True
+    # "cancelled 7,000 flights, about 37% of its schedule of 19,000": the share names its
+    # whole, a figure of the same sentence; the part is the figure told before the share.
+    for group in by_quote.values():
+        for i, figure in enumerate(group):
+            words = label_words(figure)
+            if figure.unit != "%" or not figure.label.startswith("of"):
+                continue
+            others = [f for f in group if f.unit not in ("%", "x")]
+            wholes = [f for f in others if f.id != figure.id and label_words(f) & words]
+            later = [f for f in group[i + 1:] if f.unit not in ("%", "x")]
+            if later and _of_whole(figure, later[0]):
+                wholes.insert(0, later[0])  # "37% of its schedule of 19,000 flights"
+            parts = [f for f in group[:i] if f.unit not in ("%", "x")]
+            if wholes:
+                # The part counts what the whole counts ("7,000 flights … 19,000 flights"),
+                # else it is the figure right before the share.
+                kin = [f for f in parts if label_words(f) & label_words(wholes[0])] or parts[-1:]
+                if kin and family(wholes[0]) == family(kin[-1]) and kin[-1] is not wholes[0]:
+                    yield kin[-1], wholes[0], True
 
 
-def _pairs(figures: list[Figure]) -> list[tuple[Figure, Figure]]:
+def _of_whole(share: Figure, whole: Figure) -> bool:
+    """Is `whole` what the share is "of", a few words on in the same sentence?"""
+    at, end = share.quote.find(share.text), share.quote.find(whole.text)
+    between = share.quote[at + len(share.text):end] if 0 <= at < end else ""
+    return bool(re.match(r"\s+of\b", between)) and len(between.split()) <= 6
+
+
+def _pairs(figures: list[Figure], shares: set[tuple[str, str]]
+           ) -> list[tuple[Figure, Figure]]:
+    """Related pairs, through the label index and posts; `shares` receives the (part, whole)
+    pairs a post states as a share."""
     by_family: dict[str, list[Figure]] = defaultdict(list)
     for figure in figures:
         if figure.unit != "x":  # stated ratios are checked against comparisons, not paired
@@ -157,8 +187,10 @@ def _pairs(figures: list[Figure]) -> list[tuple[Figure, Figure]]:
     def key(a: Figure, b: Figure) -> tuple[str, str]:
         return (a.id, b.id) if int(a.id[1:]) < int(b.id[1:]) else (b.id, a.id)
 
-    for a, b in _stated_pairs(figures):
+    for a, b, share in _stated_pairs(figures):
         pairs.setdefault(key(a, b), (a, b))
+        if share:
+            shares.add((a.id, b.id))
     for group in by_family.values():
         index: dict[str, list[Figure]] = defaultdict(list)
         by_post: dict[str, list[Figure]] = defaultdict(list)
@@ -196,13 +228,15 @@ def _related(a: Figure, b: Figure) -> bool:
     return a.unit is not None and a.unit in PHYSICAL
 
 
-def _derive(a: Figure, b: Figure) -> Comparison:
+def _derive(a: Figure, b: Figure, share: bool = False) -> Comparison:
+    """The sum a reader wants: a share of a promise (or of a whole a post names), else a ratio
+    of the larger to the smaller, else (close values, shares, temperatures) the difference."""
     scale = min(_factor(a), _factor(b))
     va, vb = a.value * _factor(a) / scale, b.value * _factor(b) / scale
     if is_claim(a) and not is_claim(b):
         a, b, va, vb = b, a, vb, va
-    if (is_claim(b) and not is_claim(a) and a.unit not in ("C", "F", "%")
-            and va / vb < MIN_RATIO):
+    if share or (is_claim(b) and not is_claim(a) and a.unit not in ("C", "F", "%")
+                 and va / vb < MIN_RATIO):
         result = va / vb * 100
         # "12 shipped is 24% of the 50 pledged", but "1.1m is 4.4% of the 25m promised" when
         # the promise's label already says what both count.
@@ -214,11 +248,15 @@ def _derive(a: Figure, b: Figure) -> Comparison:
         )
     (big, vbig), (small, vsmall) = sorted(((a, va), (b, vb)), key=lambda x: -abs(x[1]))
     if a.unit in ("%", "C", "F") or abs(vbig / vsmall) < MIN_RATIO:
+        if is_claim(b) and not is_claim(a):  # the outcome first: "88% is 9 points below"
+            (big, vbig), (small, vsmall) = (a, va), (b, vb)
         diff = vbig - vsmall
+        side = ("above" if diff >= 0 else "below") if big.unit else (
+            "more than" if diff >= 0 else "fewer than")
         return Comparison(
             figures=(big.id, small.id), operation="difference", result=round(diff, 4),
-            text=f"{big.text} {short_label(big)} is {with_unit(diff, big)} "
-                 f"{'above' if big.unit else 'more than'} the {small.text} {short_label(small)}",
+            text=f"{big.text} {short_label(big)} is {with_unit(abs(diff), big)} {side} the "
+                 f"{small.text} {short_label(small)}",
             formula=f"{format_number(vbig)} - {format_number(vsmall)} = {precise(diff)}",
         )
     ratio = vbig / vsmall
@@ -270,8 +308,9 @@ def compare(figures: list[Figure], posts: list[Post]) -> list[Comparison]:
         if f.unit in ("%", "x"):
             stated[(f.post, f.unit)].append(f)
     out: list[Comparison] = []
-    for a, b in _pairs(figures):
-        derived = _derive(a, b)
+    shares: set[tuple[str, str]] = set()
+    for a, b in _pairs(figures, shares):
+        derived = _derive(a, b, (a.id, b.id) in shares)
         result = derived.result
         candidates = [f for f in _stated_candidates(derived, byid, stated)
                       if f.id not in derived.figures]

@@ -48,20 +48,25 @@ QUANTITY = {"mph": "speed", "kph": "speed", "km/h": "speed", "km": "distance", "
 PHYSICAL = frozenset(QUANTITY)
 SAYING = frozenset(("say", "says", "said", "think", "thinks", "believe", "believes", "agree",
                     "agrees", "want", "wants", "feel", "feels"))
-# Verbs that end a clause's subject: "shareholders got", "the grid fell", "demand rose".
-VERBISH = frozenset((
-    "got", "gets", "hit", "hits", "paid", "pays", "fell", "falls", "rose", "rises", "cost",
-    "costs", "made", "makes", "took", "takes", "went", "goes", "saw", "sees", "won", "wins",
-    "lost", "loses", "sold", "sells", "spent", "spends", "said", "says", "grew", "grows", "drew",
-    "draws", "left", "leaves", "kept", "keeps", "came", "comes", "tops", "stands", "stood",
-    "over", "reach", "reaches", "gave", "gives", "get", "pay", "sell", "buy", "bought",
+# Verbs that end a clause's subject: "shareholders got", "the grid fell", "demand rose". Past
+# forms also end a noun phrase after a number ("1,200 staff left"); present forms do not, as
+# they double as plural nouns ("17 hot takes").
+PAST = frozenset((
+    "got", "hit", "paid", "fell", "rose", "cost", "made", "took", "went", "saw", "won", "lost",
+    "sold", "spent", "said", "grew", "drew", "left", "kept", "came", "stood", "gave", "bought",
+))
+VERBISH = PAST | frozenset((
+    "hits", "pays", "falls", "rises", "costs", "makes", "takes", "goes", "sees", "wins", "loses",
+    "sells", "spends", "says", "grows", "draws", "leaves", "keeps", "comes", "tops", "stands",
+    "over", "reach", "reaches", "gives", "get", "gets", "pay", "sell", "buy", "estimate",
+    "estimates", "report", "reports", "show", "shows", "put", "puts", "say", "think", "thinks",
 ))
 AUXILIARY = frozenset(("is", "are", "was", "were", "be", "been", "being", "has", "have", "had"))
 _WORD = re.compile(r"[A-Za-z][\w'’]*(?:-[\w'’]+)*")
 # Where a clause ends: punctuation, a contrasting conjunction ("expected 20m viewers but only
 # 9m tuned in": the promise stays with 20m), or another number.
 _BOUNDARY = re.compile(r"[,;:—–]|\s(?:but|while|whereas|although|though|yet)\s"
-                       r"|\d[%\w]*\)?\s(?:times\s)?",
+                       r"|\d[%\w]*\)?\s(?:times\s)?|\btimes\s",
                        re.IGNORECASE)
 _ABBREV = re.compile(r"(?:\b[A-Z]|Mr|Mrs|Ms|Dr|St|No|vs|Pa|Jr|Sr|Inc|Ltd|Co|Gov|Sen|Rep)\.$")
 
@@ -101,7 +106,7 @@ def _phrase_after(masked: str, mention: Mention) -> str:
         if of:
             words = ["of"] + ([of.group(1).strip()] if of.group(1) else [])
             rest = rest[of.end():]
-        elif mention.unit == "%" and not re.match(r"\s+[a-z]", rest):
+        elif mention.unit == "%" and not re.match(r"\s+[A-Za-z]", rest):
             return ""  # "4.4% Of", "60% (est)": no phrase; "1 in 5 nurses" has one
     elif rest.startswith("-"):  # "13-year sentence", "5-year-old girl"
         rest = rest[1:]
@@ -132,7 +137,7 @@ def _phrase_after(masked: str, mention: Mention) -> str:
             words.append(particle.group(1))  # "people tuned in", "watching live"
     while len(words) > 1 and words[0] != "of" and (re.fullmatch(r"[a-z]{3,}ed", words[-1])
                                                    or MEASURED.fullmatch(words[-1])
-                                                   or words[-1].lower() in SAYING):
+                                                   or words[-1].lower() in SAYING | PAST):
         words.pop()  # "888,000 listeners dropped off": the listeners are what is counted
     return " ".join(words) if content or (words and words[0] == "of") else ""
 
@@ -166,6 +171,9 @@ def _phrase_before(clause: str) -> str:
         if word.lower() in STOP or len(tail) == 3:
             break
         tail.insert(0, word)
+    verbs = [i for i, w in enumerate(tail[:-1]) if _verbish(w)]
+    if verbs:
+        tail = tail[verbs[-1] + 1:]  # "Insurers estimate losses" -> "losses"
     before = words[: len(words) - len(tail)]
     if len(tail) == 1 and before and before[-1].lower() in AUXILIARY and not CLAIM.fullmatch(
             tail[0]):
@@ -197,9 +205,11 @@ def _phrase_following(masked: str, mention: Mention) -> str:
     return " ".join(w for w in words[:2] if w.lower() not in STOP)
 
 
-def _kind(mention: Mention, label: str, context: str, cue: re.Match[str] | None) -> FigureKind:
+def _kind(mention: Mention, label: str, context: str, cue: re.Match[str] | None,
+          cue_before: bool) -> FigureKind:
     if mention.unit == "%":
-        return "share"
+        # "promised 97% of sensors" is a promise; "4.4% of the target" is a share of one.
+        return "claimed" if cue and cue_before else "share"
     if mention.unit and len(mention.unit) == 3 and mention.unit.isupper() and mention.unit not in (
             PHYSICAL):
         return "money"
@@ -247,6 +257,7 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
             label = (_phrase_following(masked, mention)
                      or _phrase_before(masked[s_start:mention.start]))
         cue = _near_end(CLAIM, inside or clause)
+        cue_before = cue is not None
         after = re.split(r"[,;:.!?()—–\d]", masked[mention.end:], maxsplit=1)[0]
         later = CLAIM.search(" ".join(w for w, _, _ in _words(after)[:4]))
         if cue is None and later:
@@ -255,11 +266,14 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
             label = later.group() if not label or label[:1].isupper() else label
         elif not label and mention.unit in QUANTITY:
             label = QUANTITY[mention.unit]
-        kind = _kind(mention, f"{label} {after[:30]}", f"{clause} {inside}", cue)
+        kind = _kind(mention, f"{label} {after[:30]}", f"{clause} {inside}", cue, cue_before)
+        said.append((mention, label, s_start))  # before the promise word is added to it
         if kind in ("claimed", "money") and cue and cue.group().lower() not in label.lower():
             gap = _words((inside or clause)[cue.end():])
-            label = f"{cue.group()}{' …' if gap else ''} {label}".strip()
-        said.append((mention, label, s_start))
+            if label.startswith("of "):
+                label = f"{label}, {cue.group()}"  # "of sensors, promised"
+            else:
+                label = f"{cue.group()}{' …' if gap else ''} {label}".strip()
         yield mention, label, kind, text[s_start:s_end].strip()
 
 

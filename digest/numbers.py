@@ -201,7 +201,7 @@ def find_mentions(text: str) -> list[Mention]:
     taken: list[tuple[int, int]] = []
     for m in _ONE_IN.finditer(masked):
         # "1 in 5 nurses": a proportion, normalised to a share (20%).
-        a, b = (_small(x) for x in (m.group(1), m.group(2)))
+        a, b = (_small(x) for x in (m.group(1) or m.group(3), m.group(2) or m.group(4)))
         if 0 < a < b:
             found.append(Mention(m.start(), m.end(), m.group(), round(a / b * 100, 4), "%"))
             taken.append((m.start(), m.end()))
@@ -246,10 +246,14 @@ _RATIO_NEXT = re.compile(
     r"\s+(?:more|bigger|larger|higher|greater|fewer|smaller|less|lower|longer|faster|as|the"
     r"|over|average|what|that|its|their|his|her|our)\b", re.IGNORECASE)
 _SMALL = r"\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten"
-_ONE_IN = re.compile(rf"(?<![\w.,])({_SMALL})\s+in\s+({_SMALL})\b(?![.,/:]\d)", re.IGNORECASE)
+_ONE_IN = re.compile(
+    rf"(?<![\w.,$£€])({_SMALL})\s+in\s+({_SMALL})\b(?![.,/:]\d)"
+    r"|(?<![\w.,$£€])(\d{1,3}(?:,\d{3})*)\s+(?:out\s+)?of\s+(\d{1,3}(?:,\d{3})*)\b(?![.,/:]\d)",
+    re.IGNORECASE)
 
 
 def _small(token: str) -> float:
+    token = token.replace(",", "")
     return float(token) if token.isdigit() else float(
         ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"].index(
             token.lower()) + 1)

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from digest.comparisons import short_label, shown, with_unit
+from digest.comparisons import is_claim, short_label, shown, with_unit
 from digest.errors import TraceError
 from digest.figures import sentences
 from digest.models import (
@@ -60,11 +60,13 @@ class _Numbers:
 
     def traceable(self, sentence: str) -> bool:
         """Can every number in a borrowed sentence be traced to a figure of the same text?"""
-        for m in scan_numbers(sentence):
-            match = next((f for f in self.figures if f.text == m.text), None)
-            if match is None:
-                return False
-            self.figure(match)
+        found = [next((f for f in self.figures if f.text == m.text), None)
+                 for m in scan_numbers(sentence)]
+        if any(f is None for f in found):
+            return False
+        for f in found:
+            if f is not None:
+                self.figure(f)
         return True
 
 
@@ -129,15 +131,22 @@ def _key_figures(figures: Sequence[Figure], comparisons: Sequence[Comparison],
         # before the promise on a tie. Its other comparisons line up beside it.
         lead = comparisons[0].figures
         anchor = byid[max(lead, key=lambda i: (usage[i], -lead.index(i)))]
-        parts: list[str] = []
+        against: list[str] = []
+        plain: list[str] = []
         for index, c in enumerate(comparisons):
-            if anchor.id not in c.figures or len(parts) == 3:
+            if anchor.id not in c.figures or len(against) + len(plain) == 3:
                 continue
             other = byid[next(i for i in c.figures if i != anchor.id)]
-            parts.append(f"the {numbers.figure(other)} {short_label(other)}"
-                         f" ({_relation(anchor, other, index, c, numbers)})")
+            relation = _relation(anchor, other, index, c, numbers)
+            partner = f"the {numbers.figure(other)} {short_label(other)}"
+            if c.operation == "share" and not is_claim(other) and c.figures[0] == anchor.id:
+                plain.append(f"{relation} of {partner}")  # "7,000 flights, 37% of the 19,000"
+            else:
+                against.append(f"{partner} ({relation})")
         head = f"{numbers.figure(anchor)} {short_label(anchor)}".strip()
-        return f"Key figures: {head}, against {' and '.join(parts)}."
+        tail = "".join((f", {' and '.join(plain)}" if plain else "",
+                        f", against {' and '.join(against)}" if against else ""))
+        return f"Key figures: {head}{tail}."
     # The weightiest figures, one per post while there are enough (a digest is about many
     # posts); numbers written in words ("two years") only pad a list, so they are left out.
     top = [f for f in sorted(figures, key=_importance, reverse=True) if _importance(f)[0] > 0]
@@ -164,7 +173,9 @@ def _relation(anchor: Figure, other: Figure, index: int, c: Comparison,
     """How `other` stands to `anchor`, said from the anchor's side."""
     if c.operation == "share":
         value = numbers.comparison(f"{shown(c.result)}%", index, c)
-        return f"{value} of the target" if c.figures[0] == anchor.id else f"{value} of it"
+        if c.figures[0] != anchor.id:
+            return f"{value} of it"
+        return f"{value} of the target" if is_claim(other) else value
     if c.operation == "ratio":
         value = numbers.comparison(f"{shown(c.result)} times", index, c)
         bigger = c.figures[0] == other.id
@@ -284,12 +295,12 @@ def _names(documents: Sequence[Document], corpus: str) -> list[str]:
     """Capitalised words written most often: the keywords' names first, surnames over first
     names ("Elon Musk" gives "Musk")."""
     keys = {k.lower() for d in documents for k in d.keywords}
-    found = Counter(m.group(2) for m in re.finditer(r"(?:\b([A-Z][a-z]+)\s+)?\b([A-Z][a-z]{2,})\b",
-                                                    corpus)
+    found = Counter(m.group(2) for m in re.finditer(
+        r"(?:\b([A-Z][a-z]+)\s+)?\b([A-Z][a-z]+(?:[A-Z][a-z]+)*)\b", corpus)
                     if m.group(2).lower() not in STOP)
     firsts = {m.group(1) for m in re.finditer(r"\b([A-Z][a-z]+)\s+[A-Z][a-z]{2,}\b", corpus)}
     ranked = sorted(found, key=lambda w: (w.lower() not in keys, w in firsts, -found[w]))
-    return [w for w in ranked if found[w] >= 2][:2]
+    return [w for w in ranked if found[w] >= 2 and len(w) >= 3][:2]
 
 
 def _preheader(parts: Sequence[str]) -> str:

@@ -41,7 +41,8 @@ NEGATION = re.compile(
     r"\b(?:no|not|never|nobody|none|nothing|nor|cannot)\b|n['’]t\b", re.IGNORECASE)
 SCEPTIC = re.compile(
     r"\b(?:doubt\w*|skeptic\w*|sceptic\w*|apparently|supposedly|allegedly|so-called|impossible"
-    r"|nonsense|lie|lies|lying|fake|myth|excuse|bogus|ridiculous|laughable)\b", re.IGNORECASE)
+    r"|nonsense|lie|lies|lying|fake|myth|excuse|bogus|ridiculous|laughable|my foot"
+    r"|they say|we(?:'re| are) told|yeah,? right|sure it (?:was|is))\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def find_theme(posts: list[Post], subject: frozenset[str]) -> Theme | None:
         phrase = max(written)[1] if written else " ".join(best)
     mentions = [p for p in posts
                 if word in {t.lower() for t in _tokens(f"{p.title or ''} {p.text}")}]
-    disputes = [p.id for p in mentions if _disputes(p, word)]
+    disputes = [p.id for p in mentions if _disputes(p, word, phrase)]
     return Theme(word, phrase, tuple(p.id for p in mentions), tuple(disputes))
 
 
@@ -107,14 +108,15 @@ def _surface(posts: list[Post], word: str) -> str:
     return written.most_common(1)[0][0] if written else word
 
 
-def _disputes(post: Post, word: str) -> bool:
+def _disputes(post: Post, word: str, phrase: str) -> bool:
     text = f"{post.title or ''}. {post.text}" if post.title else post.text
     spans = sentences(text)
     for i, (start, end) in enumerate(spans):
         sentence = text[start:end]
         if not re.search(rf"\b{re.escape(word)}\b", sentence, re.IGNORECASE):
             continue
-        quoted = re.search(rf"[\"“‘']\s*{re.escape(word)}", sentence, re.IGNORECASE)
+        head = re.escape(phrase.split()[0]) if phrase.split() else re.escape(word)
+        quoted = re.search(rf"[\"“‘']\s*(?:{re.escape(word)}|{head})", sentence, re.IGNORECASE)
         comment = text[start:spans[i + 1][1]] if i + 1 < len(spans) else sentence
         if NEGATION.search(comment) or SCEPTIC.search(comment) or quoted or "?" in sentence:
             return True

@@ -202,3 +202,22 @@ def test_proportions_and_stated_ratios() -> None:
     assert figures["1 in 5"].label == "nurses"
     assert (figures["three times"].value, figures["three times"].unit) == (3, "x")
     assert "5" not in figures and "three" not in figures
+
+
+def test_own_roundup_through_the_reader() -> None:
+    from digest.readers import read_sources
+
+    [doc] = read_sources([str(FIXTURES / "2024-07-20-it-outage-roundup.txt")])
+    figures = find_figures(list(doc.posts))
+    texts = [f.text for f in figures]
+    for expected in ("8.5 million", "1%", "7,000", "37%", "19,000", "97%", "88%", "$5.4bn",
+                     "three times", "$1.8bn", "6", "2,000", "48"):
+        assert expected in texts, expected
+    for trap in ("04", "09", "05", "27", "19", "07", "291", "500", "1", "2", "3", "4", "24",
+                 "2024", "VIII"):
+        assert trap not in texts, trap
+    got = by_text(figures)
+    assert (got["97%"].kind, got["88%"].kind) == ("claimed", "share")
+    assert got["88%"].label == "of sensors"
+    assert got["$1.8bn"].label == "analysts expected"
+    assert got["$5.4bn"].label == "losses"

@@ -201,3 +201,16 @@ def test_cli_build_exits_2_naming_the_number(monkeypatch: pytest.MonkeyPatch,
     assert "summary number '42' traces to no figure, comparison or count" in err
     assert "Traceback" not in err
     assert not any((tmp_path / "outbox").glob("*/edition.json"))
+
+
+def test_own_roundup_summary_through_the_reader() -> None:
+    from digest.readers import read_sources
+
+    [doc] = read_sources([str(FIXTURES / "2024-07-20-it-outage-roundup.txt")])
+    summary, edition = summarise(doc)
+    assert "Key figures: 7,000 flights, 37% of the 19,000 flights." in summary.text
+    assert "Also: $5.4bn losses is about 3 times the $1.8bn analysts expected." in summary.text
+    assert "3 of the 10 posts dispute the “routine update” claim." in summary.text
+    assert "04:09" not in summary.text
+    check_trace(edition)
+    assert {n.source for n in summary.numbers} == {"figure", "comparison", "count"}
