@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from digest.comparisons import is_claim, short_label, shown, with_unit
 from digest.errors import TraceError
 from digest.figures import sentences
+from digest.headline import headline
 from digest.models import (
     Comparison,
     Document,
@@ -20,8 +21,8 @@ from digest.models import (
     Summary,
     SummaryNumber,
 )
-from digest.numbers import STOP, decimals, scan_numbers
-from digest.themes import Theme, find_theme
+from digest.numbers import decimals, scan_numbers
+from digest.themes import Theme, find_theme, is_disputed
 
 PREHEADER_MAX = 139
 # Openers that address the reader rather than state the news: "You'll probably be aware that".
@@ -231,76 +232,11 @@ def _theme_sentence(theme: Theme | None, posts: Sequence[Post], numbers: _Number
     ids = [p.id for p in posts]
     total = numbers.count(len(posts), "posts", ids)
     kind = "items" if any(p.title for p in posts) else "posts"  # as the event sentence says
-    if _disputed(theme):
+    if is_disputed(theme):
         n = numbers.count(len(theme.disputes), f"posts disputing “{theme.word}”", theme.disputes)
         return f"{n} of the {total} {kind} dispute the “{theme.phrase}” claim."
     n = numbers.count(len(theme.mentions), f"posts mentioning “{theme.word}”", theme.mentions)
     return f"{n} of the {total} {kind} mention “{theme.phrase}”."
-
-
-def _headline(documents: Sequence[Document], event: str, theme: Theme | None,
-              posts: Sequence[Post], highlights: Sequence[Highlight],
-              figures: Sequence[Figure]) -> str:
-    """The event in a few words, never a number no post gave. In order: the source's own title
-    (one source with one); the main clause of the article's lead sentence when it is short;
-    the two most-named names with the lead sentence's most repeated noun, and the theme when
-    the posts dispute it; the top post's title or first clause."""
-    titles = [d.title for d in documents if d.title and not re.fullmatch(r"[\w-]+", d.title)]
-    if len(titles) == 1:
-        return titles[0]
-    known = {f.text for f in figures}
-
-    def clean(text: str) -> bool:
-        return all(m.text in known for m in scan_numbers(text))
-
-    lead = next((s for d in documents for s in (p.text for p in d.prose) if s), "")
-    if lead and event and not event[:1].isdigit():
-        clause = _main_clause(event)
-        if 15 <= len(clause) <= 72 and clean(clause):
-            return clause
-        corpus = " ".join([event] + [p.text for p in posts] + [x.text for d in documents
-                                                                for x in d.prose])
-        names = _names(documents, corpus)
-        nouns = [w for w in re.findall(r"\b[a-z]{5,}\b", event) if w not in STOP]
-        noun = max(nouns, key=lambda w: (corpus.lower().count(w), -nouns.index(w)), default="")
-        if names and noun:
-            head = f"{'–'.join(names[:2])} {noun}"
-            if theme and _disputed(theme):
-                return f"{head}: “{theme.phrase}” claim disputed"
-            return head
-    byid = {p.id: p for p in posts}
-    for post in [byid[h.post] for h in highlights if h.post in byid] + list(posts):
-        clause = _main_clause(post.title or post.text)
-        if 10 <= len(clause) <= 72 and clean(clause):
-            return clause
-    return "Digest"
-
-
-def _main_clause(text: str) -> str:
-    """The part of a sentence before its first comma or subordinate clause, brackets dropped."""
-    first = sentences(text)[:1]
-    sentence = text[first[0][0]:first[0][1]] if first else text
-    sentence = re.sub(r"\s*\([^)]*\)", "", sentence)
-    clause = re.split(r",|;|:| — | – | when | after | as | while | because ", sentence)[0]
-    return clause.strip().rstrip(".!?")
-
-
-def _disputed(theme: Theme) -> bool:
-    # Report a dispute only when most of the posts that raise the term push back on it (at
-    # least 3, and 60%): negation is common in any text.
-    return len(theme.disputes) >= 3 and len(theme.disputes) * 5 >= len(theme.mentions) * 3
-
-
-def _names(documents: Sequence[Document], corpus: str) -> list[str]:
-    """Capitalised words written most often: the keywords' names first, surnames over first
-    names ("Elon Musk" gives "Musk")."""
-    keys = {k.lower() for d in documents for k in d.keywords}
-    found = Counter(m.group(2) for m in re.finditer(
-        r"(?:\b([A-Z][a-z]+)\s+)?\b([A-Z][a-z]+(?:[A-Z][a-z]+)*)\b", corpus)
-                    if m.group(2).lower() not in STOP)
-    firsts = {m.group(1) for m in re.finditer(r"\b([A-Z][a-z]+)\s+[A-Z][a-z]{2,}\b", corpus)}
-    ranked = sorted(found, key=lambda w: (w.lower() not in keys, w in firsts, -found[w]))
-    return [w for w in ranked if found[w] >= 2 and len(w) >= 3][:2]
 
 
 def _preheader(parts: Sequence[str]) -> str:
@@ -330,7 +266,7 @@ def write_summary(documents: Sequence[Document], posts: Sequence[Post],
     used = {m.text for m in scan_numbers(text)}
     return Summary(
         text=text,
-        headline=_headline(documents, event, theme, posts, highlights, figures),
+        headline=headline(documents, event, theme, posts, highlights, figures),
         preheader=_preheader([key, themed, event]),
         numbers=tuple(n for t, n in numbers.by_text.items() if t in used),
     )

@@ -121,3 +121,10 @@ def _disputes(post: Post, word: str, phrase: str) -> bool:
         if NEGATION.search(comment) or SCEPTIC.search(comment) or quoted or "?" in sentence:
             return True
     return False
+
+
+def is_disputed(theme: Theme) -> bool:
+    """Do most of the posts that raise the theme push back on it?"""
+    # Report a dispute only when most of the posts that raise the term push back on it (at
+    # least 3, and 60%): negation is common in any text.
+    return len(theme.disputes) >= 3 and len(theme.disputes) * 5 >= len(theme.mentions) * 3
