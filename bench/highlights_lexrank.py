@@ -1,6 +1,7 @@
 """Our highlight picks against sumy's LexRank baseline, on the seed or any sources.
 
     python bench/highlights_lexrank.py [SOURCE ...] [--n 8]      (needs the `bench` extra: sumy)
+    python bench/highlights_lexrank.py --scale 500,1000,2000     (CPU time of both, synthetic)
 
 LexRank (Erkan & Radev 2004) ranks each post by its centrality in the graph of post-to-post
 TF-IDF cosine similarities, using sumy's LexRankSummarizer (its stop words, Snowball stemmer, tf,
@@ -17,10 +18,12 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from rapidfuzz import fuzz
 from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
@@ -84,11 +87,30 @@ def measures(picks: list[Post], figure_posts: set[str]) -> str:
     )
 
 
+def scale(sizes: list[int], n: int) -> None:
+    """CPU seconds of both on the synthetic posts of highlights_bench (LexRank is all-pairs)."""
+    from highlights_bench import synthetic
+
+    print(f"{'posts':>7} {'ours s':>8} {'LexRank s':>10}")
+    for size in sizes:
+        posts, figures, prose, _ = synthetic(size)
+        start = time.process_time()
+        pick_highlights(posts, figures, n, prose=prose)
+        ours = time.process_time() - start
+        start = time.process_time()
+        lexrank(posts, n)
+        print(f"{size:>7} {ours:>8.2f} {time.process_time() - start:>10.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sources", nargs="*", default=["seeds"])
     parser.add_argument("--n", type=int, default=8)
+    parser.add_argument("--scale", default="", help="also time both on N synthetic posts: 500,2000")
     args = parser.parse_args()
+    if args.scale:
+        scale([int(x) for x in args.scale.split(",")], args.n)
+        return
     documents = read_sources(args.sources)
     posts = dedupe_posts([p for d in documents for p in d.posts])
     prose = [p for d in documents for p in d.prose]
