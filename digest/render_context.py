@@ -30,6 +30,8 @@ class Card:
     link: str  # the post's own URL, else its first link, else a search for it
     link_label: str
     date: str  # "12 Aug 2024"
+    text: str  # the post's text, less a leading copy of its title
+    title: str | None = None  # a feed item's headline
 
 
 def post_link(post: Post) -> str:
@@ -84,8 +86,11 @@ def context(edition: Edition) -> dict[str, Any]:
     for highlight in edition.highlights:
         post = edition.post(highlight.post)
         link = post_link(post)
+        text = post.text
+        if post.title and text.startswith(post.title):  # feeds often repeat the headline
+            text = text[len(post.title):].strip() or text
         cards.append(Card(post, highlight.reason, link, _link_label(post, link),
-                          human_date(post.date)))
+                          human_date(post.date), text, post.title))
     return {
         "edition": edition,
         "date": human_date(edition.date),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from digest.errors import TemplateError
-from digest.models import Edition, Post
+from digest.models import Edition, Highlight, Post
 from digest.render import MJML_TEMPLATE, TEXT_TEMPLATE, environment, render_edition
 from digest.render_context import key_figures, post_link
 from digest.resources import builtin_templates
@@ -190,3 +190,16 @@ def test_bad_css_in_a_template_is_a_template_error(tmp_path: Path, edition: Edit
 def _user(folder: Path, name: str, source: str) -> Path:
     (folder / name).write_text(source, encoding="utf-8")
     return folder
+
+
+def test_feed_item_headline_is_not_repeated(edition_factory: Callable[..., Edition]) -> None:
+    item = Post(id="f", author="BBC News", handle=None, date="2024-01-01",
+                text="Storm hits coast\n\nWinds of 105 mph were recorded.",
+                url="https://www.bbc.co.uk/news/1", title="Storm hits coast")
+    edition = edition_factory(posts=(item,), highlights=(Highlight("f", "Top story"),),
+                              figures=(), comparisons=(), summary_numbers=())
+    rendered = render_edition(edition, None)
+    assert rendered.html.count("Storm hits coast") == 1
+    assert rendered.text.count("Storm hits coast") == 1
+    assert "Winds of 105 mph were recorded." in rendered.text
+    assert 'href="https://www.bbc.co.uk/news/1"' in rendered.html
