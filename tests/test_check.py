@@ -216,6 +216,13 @@ def test_links_only_in_the_text_part_warn(tmp_path: Path, config: Config) -> Non
     assert got.status == "warn" and "https://example.org/extra" in got.detail
 
 
+def test_url_the_html_shows_as_text_is_not_extra(tmp_path: Path, config: Config) -> None:
+    quoted = "Read the terms at https://example.org/terms (reference 17)."
+    html = GOOD_HTML.replace("</h1>", f"</h1><p>{quoted}</p>")
+    raw = make_message(html=html, text=GOOD_TEXT + quoted + "\n")
+    assert statuses(config, make_edition(tmp_path, raw))["text part"].status == "pass"
+
+
 def test_html_only_message_fails_mime_and_text_part(tmp_path: Path, config: Config) -> None:
     msg = EmailMessage()
     for name, value in headers().items():
