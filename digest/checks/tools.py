@@ -141,10 +141,17 @@ def check_clients(mail: Mail, config: Config) -> CheckResult:
     if support is None:
         return CheckResult(name, "skipped", f"skipped: caniemail not installed (npm ci in "
                            f"{node_dir()}, or set {NODE_DIR_ENV})")
-    clients = list(support["clients"])
+    failed: dict[str, str] = support.get("failed", {})
+    clients = [c for c in support["clients"] if c not in failed]
     unsupported = {c: f for c, f in support["unsupported"].items() if f}
     partial = sum(len(f) for f in support["partial"].values())
     note = f" ({partial} partly supported)" if partial else ""
+    unchecked = (f"; caniemail could not check {', '.join(sorted(failed))}: "
+                 f"{next(iter(failed.values()))}" if failed else "")
     if unsupported:
-        return CheckResult(name, "warn", f"unsupported{note}: {_by_family(unsupported, clients)}")
+        return CheckResult(name, "warn", f"unsupported{note}: "
+                           f"{_by_family(unsupported, clients)}{unchecked}")
+    if failed:
+        return CheckResult(name, "warn", f"every feature supported by {len(clients)} clients"
+                           f"{note}{unchecked}")
     return CheckResult(name, "pass", f"every feature supported by {len(clients)} clients{note}")
