@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,19 @@ def _replace_dir(new: Path, final: Path) -> None:
     shutil.rmtree(old)
 
 
+STALE_AFTER = 600  # seconds; a temporary folder this old is left over from a killed build
+
+
+def _remove_leftovers(outbox: Path, name: str) -> None:
+    """Temporary folders of builds that were killed (kill -9, power loss) before their rename."""
+    now = time.time()
+    for pattern in (f".{name}.*.tmp", f".{name}.old-*"):
+        for path in outbox.glob(pattern):
+            with contextlib.suppress(OSError):
+                if now - path.stat().st_mtime > STALE_AFTER:
+                    shutil.rmtree(path)
+
+
 def write_edition(outbox: Path, edition: Edition, rendered: Rendered,
                   message: EmailMessage) -> Path:
     """Write the edition folder atomically; return its path."""
@@ -121,6 +135,7 @@ def write_edition(outbox: Path, edition: Edition, rendered: Rendered,
     tmp: Path | None = None
     try:
         outbox.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(outbox, edition.edition)
         tmp = Path(tempfile.mkdtemp(prefix=f".{edition.edition}.", suffix=".tmp", dir=outbox))
         for name, data in files.items():
             _write_file(tmp / name, data)

@@ -133,3 +133,16 @@ def test_exchange_swaps_folders(tmp_path: Path) -> None:
         pytest.skip("renameat2 RENAME_EXCHANGE not available here")
     assert (tmp_path / "a" / "x").read_text() == "b"
     assert (tmp_path / "b" / "x").read_text() == "a"
+
+
+def test_leftovers_of_a_killed_build_are_removed(tmp_path: Path, edition: Edition) -> None:
+    outbox = tmp_path / "outbox"
+    stale = outbox / ".2024-08-13.abc123.tmp"
+    fresh = outbox / ".2024-08-13.def456.tmp"  # maybe a build running right now: kept
+    for folder in (stale, fresh):
+        folder.mkdir(parents=True)
+        (folder / "digest.html").write_text("half")
+    os.utime(stale, (1_000_000_000, 1_000_000_000))
+    _write(outbox, edition)
+    assert not stale.exists()
+    assert fresh.exists()
