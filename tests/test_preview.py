@@ -145,6 +145,36 @@ def test_page_and_edition_files(preview: LivePreview, project: Path) -> None:
     assert not (project.parent / "outbox").exists()
 
 
+def test_requests_wait_for_the_build_in_flight(preview: LivePreview) -> None:
+    before = state(preview.url)["version"]
+    preview.state.request()  # as the watcher does; the next answer must come from the new build
+    assert state(preview.url)["version"] != before
+
+
+def test_a_broken_first_build_is_shown_then_recovers(project: Path) -> None:
+    template = project.parent / "tpl" / "digest.txt.j2"
+    good = template.read_text(encoding="utf-8")
+    template.write_text("{{ edition.title }\n" + good, encoding="utf-8")
+    with running_preview(project) as live:
+        info = state(live.url)
+        assert info["ok"] is False and "digest.txt.j2:1" in str(info["error"])
+        page = fetch(live.url, "/")[1].decode()
+        assert "The last rebuild failed" in page and 'data-tab="desktop"' not in page
+        assert fetch(live.url, "/edition/digest.html")[0] == 404
+        template.write_text(good, encoding="utf-8")
+        wait_for(lambda: state(live.url)["ok"] is True, "the fix to build")
+        assert fetch(live.url, "/edition/digest.html")[0] == 200
+
+
+def test_email_never_runs_script(preview: LivePreview) -> None:
+    parts = urlsplit(preview.url)
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=60)
+    conn.request("GET", "/edition/digest.html")
+    policy = conn.getresponse().getheader("Content-Security-Policy") or ""
+    conn.close()
+    assert "script-src 'none'" in policy
+
+
 def test_host_header_must_be_local(preview: LivePreview) -> None:
     port = urlsplit(preview.url).port
     assert fetch(preview.url, "/", host="evil.example")[0] == 403

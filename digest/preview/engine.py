@@ -20,7 +20,7 @@ from email.policy import default as default_policy
 from pathlib import Path
 
 import jinja2
-from watchfiles import watch
+from watchfiles import Change, watch
 
 from digest.config import Config, load_config
 from digest.errors import DigestError
@@ -181,12 +181,15 @@ def watch_loop(paths: Callable[[], list[Path]], changed: Callable[[list[str]], N
                stop: threading.Event) -> None:
     """Call `changed` for every batch of changes under `paths()`, until `stop` is set.
 
-    After each batch the watch restarts: an editor that saves by rename leaves a new inode, and
-    a config change may name other folders. Paths that do not exist yet are checked each second.
+    One watch runs as long as it can: a restart leaves a moment in which a save goes unseen. It
+    restarts when a watched file is deleted or replaced (an editor that saves by rename leaves
+    a new inode), when the config names other paths, or when a missing path appears (both
+    checked each second).
     """
     while not stop.is_set():
         wanted = paths()
         present = [p for p in wanted if p.exists()]
+        files = {str(p) for p in present if p.is_file()}
         if not present:
             stop.wait(1)
             continue
@@ -196,10 +199,9 @@ def watch_loop(paths: Callable[[], list[Path]], changed: Callable[[list[str]], N
             for batch in batches:
                 if batch:
                     changed(sorted({path for _, path in batch}))
-                    break
-                if paths() != wanted or any(p.exists() for p in wanted if p not in present):
+                    if any(kind == Change.deleted and path in files for kind, path in batch):
+                        break
+                elif paths() != wanted or any(p.exists() for p in wanted if p not in present):
                     break
         finally:
             batches.close()
-
-

@@ -121,11 +121,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
         if ctype.startswith("text/html"):
-            # The email may carry markup from posts: it never runs script, in any frame.
+            # The email may carry markup from posts: it never runs script; only the page does.
+            script = "'none'" if self.path.startswith("/edition/") else "'self'"
             self.send_header("Content-Security-Policy",
                              "default-src 'self'; img-src 'self' https: data:; "
                              "style-src 'self' 'unsafe-inline'; font-src https: data:; "
-                             "script-src 'self'; object-src 'none'; base-uri 'none'")
+                             f"script-src {script}; object-src 'none'; base-uri 'none'")
         self.end_headers()
         if not head:
             self.wfile.write(body)
