@@ -28,7 +28,10 @@ A connection that drops after the terminator, before the reply, is treated the s
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
+import json
 import os
 import shutil
 import sys
@@ -140,14 +143,12 @@ def deliver(config: Config, edition_dir: Path | None, *, dry_run: bool = False,
             force: bool = False,
             progress: Callable[[int, int], None] | None = None) -> SendReport:
     """Send (or with `dry_run` write) the edition to every recipient that still needs it."""
-    from digest.check import gate  # lazily: the checks pull in their own tools
-
     outbox = config.resolve(config.build.outbox)
     folder = newest_edition(outbox) if edition_dir is None else Path(edition_dir)
     edition = read_edition(folder)
 
     def check() -> None:
-        gate(config, folder, force=force or config.send.force)
+        _gate(config, folder, force=force or config.send.force)
 
     if config.send.to is None:
         raise RecipientsError("no recipient list: give --to FILE or [send] to",
@@ -176,6 +177,28 @@ def deliver(config: Config, edition_dir: Path | None, *, dry_run: bool = False,
     finally:
         session.close()
         ledger.close()
+
+
+_PASSED: set[str] = set()  # editions (by content and config) that passed, in this process
+
+
+def _gate(config: Config, folder: Path, *, force: bool) -> None:
+    """`digest check` before sending; raises CheckFailed unless `force`. The checks take
+    seconds (SpamAssassin, Node): an edition that passed is not checked again by the same
+    process (the scheduler daemon, a test run) unless its files or the config changed."""
+    from digest.check import gate  # lazily: the checks pull in their own tools
+
+    # What the checks read: [check], [email], whether sending is configured; and the files.
+    key = hashlib.sha256(json.dumps([config.check.model_dump(), config.email.model_dump(),
+                                     bool(config.send.smtp)], sort_keys=True).encode())
+    for name in ("digest.eml", "edition.json", "digest.html", "digest.txt"):
+        with contextlib.suppress(OSError):
+            key.update(name.encode() + b"\0" + (folder / name).read_bytes())
+    if key.hexdigest() in _PASSED:
+        return
+    gate(config, folder, force=force)
+    if not force:
+        _PASSED.add(key.hexdigest())
 
 
 def _send(config: Config, edition: str, recipients: RecipientList, template: MessageTemplate,

@@ -17,6 +17,7 @@ reads the server's reply. Between them, nothing the server holds is a message ye
 
 from __future__ import annotations
 
+import contextlib
 import os
 import smtplib
 import socket
@@ -149,8 +150,15 @@ class SmtpSession:
                                 where=str(url)) from None
         except smtplib.SMTPNotSupportedError:
             raise DeliveryError("the server does not offer AUTH", where=str(url)) from None
+        except ssl.SSLError as exc:  # a certificate or protocol problem: not transient
+            raise DeliveryError(f"cannot connect: {_describe(exc)}", where=str(url)) from None
         except (smtplib.SMTPException, OSError) as exc:
             raise _Unreachable(f"cannot connect: {_describe(exc)}", where=str(url)) from None
+        # The terminator goes in its own small write, right after the ledger commit; with
+        # Nagle's algorithm it would wait for the ACK of the body (40 ms of delayed ACK).
+        if smtp.sock is not None:
+            with contextlib.suppress(OSError):
+                smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._smtp = smtp
         self.connections += 1
 

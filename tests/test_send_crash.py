@@ -1,0 +1,115 @@
+"""Crash test: kill -9 `digest send` at random points of a 1,000-recipient send, rerun it each
+time, and count at the SMTP server (in this process, it outlives every sender) that each
+recipient got the message exactly once.
+
+Two kinds of kill, both with a seeded random generator:
+- at a random moment after the sender's first message of that run reached the server;
+- from inside the server, while it holds a complete message and before it answers 250: the
+  sender has written the end-of-data terminator and waits for the reply. This is the moment the
+  ledger cannot see (the "crash window" of digest/send.py); the rerun must neither resend that
+  recipient nor skip it, and records it as sent, unconfirmed.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from smtp_server import (
+    ROOT,
+    Behaviour,
+    SmtpServer,
+    build_edition,
+    config_at,
+    copy_edition,
+    write_config,
+    write_csv,
+)
+
+from digest.ledger import Ledger
+from digest.send import ledger_url
+
+RECIPIENTS = 1000
+TRIALS = 3
+KILLS_PER_TRIAL = 4
+
+
+def _start(edition: Path, cwd: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "digest", "send", str(edition)], cwd=cwd,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_edition(tmp_path_factory.mktemp("built") / "outbox")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("trial", range(TRIALS))
+def test_kill_9_and_rerun_delivers_each_recipient_exactly_once(
+        trial: int, built: Path, tmp_path: Path) -> None:
+    rng = random.Random(20240813 + trial)
+    work = tmp_path
+    edition = copy_edition(built, work / "outbox")
+    people = [(f"reader{i:04d}@example.com", f"Reader {i}") for i in range(RECIPIENTS)]
+    config_path = write_config(work, smtp=None, to=write_csv(work / "to.csv", people))
+    current: dict[str, subprocess.Popen[bytes] | None] = {"proc": None}
+    kill_at: set[int] = set()
+
+    def on_message(count: int) -> None:  # runs in the server, before it answers 250
+        proc = current["proc"]
+        if count in kill_at and proc is not None and proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+    kills, server_kills = 0, 0
+    with SmtpServer(Behaviour(on_message=on_message)) as server:
+        _set_smtp(config_path, server.url)
+        for round_ in range(KILLS_PER_TRIAL):
+            before = len(server.messages)
+            in_server = round_ % 2 == 1
+            if in_server:  # kill inside the server at a random message of this run
+                kill_at.add(before + rng.randint(1, 150))
+            proc = current["proc"] = _start(edition, work)
+            if not in_server:
+                # wait for this run's first message (the checks run first), then a random delay
+                while len(server.messages) == before and proc.poll() is None:
+                    time.sleep(0.005)
+                time.sleep(rng.uniform(0.0, 0.25))
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=300)
+            if proc.returncode == -signal.SIGKILL:
+                kills += 1
+                server_kills += in_server
+            assert len(server.messages) < RECIPIENTS, "the send finished before any kill"
+        kill_at.clear()
+        final = current["proc"] = _start(edition, work)
+        out, err = final.communicate(timeout=300)
+        assert final.returncode == 0, err.decode()
+        assert out.decode().strip().splitlines()[-1] == f"sent {RECIPIENTS}, failed 0, retrying 0"
+        counts = server.sink.count_by_recipient()
+
+    assert kills == KILLS_PER_TRIAL and server_kills == KILLS_PER_TRIAL // 2
+    wrong = {p[0]: counts.get(p[0], 0) for p in people if counts.get(p[0], 0) != 1}
+    assert wrong == {}, f"recipients not delivered exactly once: {wrong}"
+    ledger = Ledger(ledger_url(config_at(config_path)))
+    rows = ledger.deliveries(edition.name)
+    ledger.close()
+    assert {r.state for r in rows} == {"sent"} and len(rows) == RECIPIENTS
+    # Each kill inside the server left a row `sending` that the rerun recorded as unconfirmed.
+    unconfirmed = [r for r in rows if (r.reply or "").startswith("unconfirmed")]
+    assert len(unconfirmed) >= server_kills
+
+
+def _set_smtp(config_path: Path, url: str) -> None:
+    text = config_path.read_text()
+    text = text.replace("[send]\n", f'[send]\nsmtp = "{url}"\n', 1)
+    config_path.write_text(text)
