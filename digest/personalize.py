@@ -19,7 +19,8 @@ sources can never be merged with a recipient's address.
 
 The outbox keeps the unmerged parts (digest.merge.html, digest.merge.txt; see
 `digest.outbox.read_rendered`) for `digest send`; its digest.html/.txt/.eml are merged with
-`recipient_values(config.email, edition, address_of(config.email.to))`.
+`digest.message.default_values(edition, config.email)`: name "reader", the address of
+[email] to, and its unsubscribe URL.
 """
 
 from __future__ import annotations
