@@ -22,6 +22,7 @@ from digest.checks.tools import NODE_DIR_ENV, check_clients, check_spam, node_di
 from digest.config import Config, load_config
 from digest.errors import CheckFailed, OutboxError
 
+UNSUB_TEMPLATE = "https://digest.example.org/unsubscribe?email={email}"
 UNSUB = "https://digest.example.org/unsubscribe?email=reader%40example.org"
 POST_URL = "https://x.com/MarkJacob16/status/1823"
 FIGURES = [{"text": "1.1m", "value": 1100000, "unit": None, "label": "listening live",
@@ -93,7 +94,8 @@ def make_edition(root: Path, raw: bytes | None = None, name: str = "2024-08-13",
 
 @pytest.fixture()
 def config(tmp_path: Path) -> Config:
-    return load_config(None, **{"build.outbox": str(tmp_path / "outbox")})
+    return load_config(None, **{"build.outbox": str(tmp_path / "outbox"),
+                                "email.unsubscribe_url": UNSUB_TEMPLATE})
 
 
 def result(results: list[CheckResult], name: str) -> CheckResult:
@@ -153,6 +155,16 @@ def test_missing_unsubscribe_link_fails(tmp_path: Path, config: Config) -> None:
     html = GOOD_HTML.replace(f'<p><a href="{UNSUB}">Unsubscribe</a></p>', "")
     got = statuses(config, make_edition(tmp_path, make_message(html=html)))["size"]
     assert got.status == "fail" and "no unsubscribe link" in got.detail
+
+
+def test_a_post_link_with_unsubscribe_in_it_is_not_the_unsubscribe_link(
+        tmp_path: Path, config: Config) -> None:
+    # A post about unsubscribing, linked early, must not hide the real link past the clip.
+    early = '<p><a href="https://news.example.org/how-to-unsubscribe">A story</a></p>'
+    filler = "<p>" + "An update on the outage. " * 40 + "</p>\n"
+    html = GOOD_HTML.replace("<h1>", early + filler * 120 + "<h1>")
+    got = statuses(config, make_edition(tmp_path, make_message(html=html)))["size"]
+    assert "after the clip" in got.detail
 
 
 def test_image_without_alt_fails(tmp_path: Path, config: Config) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,21 +47,27 @@ def _kb(size: int) -> str:
     return f"{size / 1024:.1f} KB"
 
 
-def _is_unsubscribe(href: str, label: str, config: Config) -> bool:
+def _unsubscribe_rank(href: str, label: str, config: Config) -> int | None:
+    """How surely an <a> is the unsubscribe link: 0 its href is the configured URL, 1 its text
+    says unsubscribe, 2 only its href does (a post's link could); None: not one at all."""
     prefix = config.email.unsubscribe_url.split("{", 1)[0]
-    return ("unsubscribe" in href.lower() or "unsubscribe" in label.lower()
-            or (bool(prefix) and href.startswith(prefix)))
+    if prefix and html_lib.unescape(href).startswith(prefix):
+        return 0
+    if "unsubscribe" in label.lower():
+        return 1
+    return 2 if "unsubscribe" in href.lower() else None
 
 
 def unsubscribe_offset(html: str, config: Config) -> int | None:
-    """Byte offset just past the first unsubscribe link's closing tag, or None if there is none."""
+    """Byte offset just past the unsubscribe link's closing tag, or None if there is none."""
+    best: tuple[int, int] | None = None  # (rank, offset)
     for match in _ANCHOR.finditer(html):
         href_match = _HREF.search(match.group(1))
         href = next((g for g in href_match.groups() if g is not None), "") if href_match else ""
-        label = _TAG.sub(" ", match.group(2))
-        if href and _is_unsubscribe(href, label, config):
-            return len(html[: match.end()].encode("utf-8"))
-    return None
+        rank = _unsubscribe_rank(href, _TAG.sub(" ", match.group(2)), config) if href else None
+        if rank is not None and (best is None or rank < best[0]):
+            best = (rank, len(html[: match.end()].encode("utf-8")))
+    return best[1] if best else None
 
 
 def check_size(mail: Mail, config: Config) -> CheckResult:
