@@ -55,7 +55,8 @@ class PreviewServer(ThreadingHTTPServer):
         try:
             super().__init__(("127.0.0.1", port), _Handler)
         except OSError as exc:
-            raise PreviewError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}",
+            raise PreviewError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror} "
+                               "(another preview running? --port 0 picks a free port)",
                                where="--port") from None
         self.url = f"http://127.0.0.1:{self.server_address[1]}/"
 
