@@ -46,6 +46,8 @@ say said call called make made know think thing go going come want see seem take
 people time put give well back new good
 """
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+# Words that label many unrelated figures ("39 days", "five days"): no sign of the same thing.
+_TIME_WORDS = frozenset(["second", "minute", "hour", "day", "days", "week", "month", "year"])
 
 DUP_RATIO = 85.0  # rapidfuzz ratio (0-100) of normalised texts at or above which posts are one
 DUP_JACCARD = 0.6  # prefix filter: finds every pair of word sets at least this similar
@@ -90,8 +92,9 @@ def _parse(text: str) -> _Doc:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _content(term: str) -> bool:
-    # Lone digits are mostly list markers ("1)", "2."); a figure's own value is a Figure.
-    return len(term) > 1 and term not in _STOPWORDS
+    # Bare numbers are list markers, years, times ("1)", "2024"); a number that matters is a
+    # Figure and scored as one. "67m" or "9am" stay words.
+    return len(term) > 1 and term not in _STOPWORDS and not term.isdigit()
 
 
 def _near_duplicate_leaders(norms: Sequence[str], raw: Sequence[str]) -> list[int]:
@@ -183,6 +186,20 @@ def _theme(term: str, doc: _Doc, members: dict[int, _Doc]) -> tuple[list[int], s
     return group, max(surfaces.items(), key=lambda kv: kv[1])[0]
 
 
+def _key_figures(figures: Sequence[Figure]) -> set[str]:
+    """Figures another figure backs up: the same number again, or a count of the same thing.
+
+    "25m promised listening live" and "1.1m listening live" make each other key; a lone "6 wives"
+    in a joke is still a figure, but not a key one. Near-linear: grouped by value and label word.
+    """
+    groups: defaultdict[object, set[str]] = defaultdict(set)
+    for f in figures:
+        groups[(f"{f.value:.3g}", f.unit)].add(f.id)
+        for term in set(_parse(f.label).content) - _TIME_WORDS:
+            groups[(term, f.unit)].add(f.id)
+    return {fid for ids in groups.values() if len(ids) > 1 for fid in ids}
+
+
 def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
@@ -197,12 +214,14 @@ class _Scored:
 
     idf: dict[str, float]
     post_df: Counter[str]  # how many kept posts use each word
-    salience: dict[int, float]
+    salience: dict[int, float]  # 0..1, the most central post is 1
     relevance: dict[int, float]
     postings: dict[str, list[tuple[int, float]]]  # word -> (post, TF-IDF weight)
 
 
-def _score(docs: list[_Doc], reps: list[int], prose: list[_Doc], figures: list[int]) -> _Scored:
+def _score(
+    docs: list[_Doc], reps: list[int], prose: list[_Doc], figures: list[float]
+) -> _Scored:
     """Relevance = salience (TF-IDF cosine to the posts + prose centroid), figures, specificity."""
     bags = [docs[r].content for r in reps] + [d.content for d in prose]
     df = Counter(t for bag in bags for t in set(bag))
@@ -230,12 +249,12 @@ def _score(docs: list[_Doc], reps: list[int], prose: list[_Doc], figures: list[i
         specific = sum(idf[t] / idf_max for t in docs[r].vec if post_df[t] <= rare)
         relevance[r] = (
             W_SALIENCE * salience[r] / top
-            + W_FIGURE * (1.0 - 0.5**carried)
+            + W_FIGURE * carried
             + W_DISTINCT * (1.0 - math.exp(-specific / 2.0))
         )
         for t, w in docs[r].vec.items():
             postings[t].append((r, w))
-    return _Scored(idf, post_df, salience, relevance, postings)
+    return _Scored(idf, post_df, {r: v / top for r, v in salience.items()}, relevance, postings)
 
 
 def _diversify(
@@ -295,6 +314,12 @@ def pick_highlights(
     clusters: defaultdict[int, list[int]] = defaultdict(list)
     for i, leader in enumerate(leaders):
         clusters[leader].append(i)
+    key = _key_figures(figures)
+    # A key figure counts twice as much as a lone one; each more adds less (1 - product).
+    carried = {
+        pid: 1.0 - math.prod(1.0 - (0.5 if f.id in key else 0.25) for f in figs)
+        for pid, figs in figs_of.items()
+    }
     # The kept copy: the one with most figures, then the fullest text, then the earliest.
     reps = sorted(
         max(members, key=lambda i: (len(figs_of[posts[i].id]), len(docs[i].terms), -i))
@@ -302,7 +327,7 @@ def pick_highlights(
     )
     dropped = {r: len(clusters[leaders[r]]) - 1 for r in reps}
     prose_docs = [_parse(p.text) for p in prose]
-    scored = _score(docs, reps, prose_docs, [len(figs_of[posts[r].id]) for r in reps])
+    scored = _score(docs, reps, prose_docs, [carried.get(posts[r].id, 0.0) for r in reps])
     picks = _diversify(docs, norms, scored, dropped, n)
 
     # The event itself (named in each article's lead paragraph, or by most posts) is no theme:
@@ -321,11 +346,15 @@ def pick_highlights(
         themes = [t for t in doc.vec if scored.post_df[t] >= THEME_MIN and t not in story]
         # The biggest group the post clearly belongs to: group size times the word's weight.
         theme = max(themes, key=lambda t: doc.vec[t] * scored.post_df[t], default="")
-        own = figs_of[posts[r].id]
-        if own:
+        own = sorted(figs_of[posts[r].id], key=lambda f: f.id not in key)  # key ones first
+        # A key figure, money, a share or a measurement is reason enough; a lone count ("6 wives",
+        # "five days") is not: such a post is there for what it says, so the reason says that.
+        if own and (own[0].id in key or any(f.kind != "count" for f in own)):
             said = list(dict.fromkeys(" ".join(f"{f.text} {f.label}".split()) for f in own))
-            lead = "Carries the key figures: " if len(said) > 1 else "Carries a key figure: "
-            reason = lead + _join(said[:3])
+            some = "the key figures" if len(said) > 1 else "a key figure"
+            if own[0].id not in key:
+                some = "the figures" if len(said) > 1 else "a figure"
+            reason = f"Carries {some}: {_join(said[:3])}"
         elif theme:
             members = {m: docs[m] for m, _ in scored.postings[theme]}
             group, said_as = _theme(theme, doc, members)

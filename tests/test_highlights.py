@@ -94,13 +94,28 @@ def test_diversity_covers_each_angle_before_repeating_one() -> None:
 def test_figure_carrying_post_is_preferred_and_named() -> None:
     figures = [
         Figure("f1", "1.1m", 1.1e6, None, "listening live", "measured", "p3", "1.1m listening"),
-        Figure("f2", "25m", 25e6, None, "promised", "claimed", "p3", "25m promised"),
+        Figure("f2", "25m", 25e6, None, "promised listening live", "claimed", "p3", "25m"),
     ]
     picks = pick_highlights(OUTAGE, figures, 2)
     assert picks[0].post == "p3"
-    assert picks[0].reason == "Carries the key figures: 1.1m listening live and 25m promised"
+    assert picks[0].reason == (
+        "Carries the key figures: 1.1m listening live and 25m promised listening live"
+    )
     without = pick_highlights(OUTAGE, [], 2)
     assert without[0].post != "p3" or without[0].reason != picks[0].reason
+
+
+def test_a_lone_trivial_figure_does_not_become_the_reason() -> None:
+    joke = [Figure("f9", "6", 6.0, None, "wives", "count", "p6", "6 wives")]
+    posts = [*OUTAGE[:6], post(6, "Henry VIII had fewer problems with his 6 wives than IT today")]
+    backed = [
+        Figure("f1", "8.5 million", 8.5e6, None, "machines", "count", "p1", ""),
+        Figure("f2", "8.5 million", 8.5e6, None, "Windows devices", "count", "p2", ""),
+    ]
+    picks = {h.post: h.reason for h in pick_highlights(posts, [*joke, *backed], 7)}
+    assert picks["p1"] == "Carries a key figure: 8.5 million machines"  # backed by p2's figure
+    assert picks["p2"] == "Carries a key figure: 8.5 million Windows devices"
+    assert "key" not in picks["p6"]
 
 
 def test_reasons_are_specific_to_each_pick() -> None:
@@ -176,10 +191,13 @@ def test_large_synthetic_input_runs() -> None:
 def test_the_copy_that_carries_the_figure_is_kept() -> None:
     text = "Only 1.1m listened live against the 25m promised, a rough night for the stream"
     posts = posts_of(text, f"RT @user0: {text} https://t.co/x1", "Unrelated post about the weather")
-    figures = [Figure("f1", "1.1m", 1.1e6, None, "listened live", "measured", "p1", text)]
+    figures = [
+        Figure("f1", "1.1m", 1.1e6, None, "listened live", "measured", "p1", text),
+        Figure("f2", "25m", 25e6, None, "promised to listen live", "claimed", "p1", text),
+    ]
     picks = pick_highlights(posts, figures, 5)
     assert [h.post for h in picks].count("p1") == 1 and "p0" not in {h.post for h in picks}
-    assert picks[0].reason.startswith("Carries a key figure: 1.1m listened live")
+    assert picks[0].reason.startswith("Carries the key figures: 1.1m listened live and 25m")
     assert picks[0].reason.endswith("(and 1 near-identical copy)")
 
 
