@@ -125,12 +125,15 @@ def test_template_edit_shows_without_a_manual_reload(page: Page, preview: LivePr
     expect(email.locator("body")).not_to_contain_text("Edited-live-1")
     edit(project.parent / "tpl" / "digest.mjml.j2", MARK, marker_section("Edited-live-1"))
     expect(email.locator("body")).to_contain_text("Edited-live-1", timeout=LIVE)
-    # The open tab survives the reload.
+    # The open tab and the scroll position survive the reload.
     page.click("#tab-phone")
-    edit(project.parent / "tpl" / "digest.mjml.j2", "Edited-live-1", "Edited-live-2")
     phone = page.frame_locator("#panel-phone iframe")
+    page.wait_for_function("document.documentElement.scrollHeight > 2000")  # frame fitted
+    page.evaluate("window.scrollTo(0, 400)")
+    edit(project.parent / "tpl" / "digest.mjml.j2", "Edited-live-1", "Edited-live-2")
     expect(phone.locator("body")).to_contain_text("Edited-live-2", timeout=LIVE)
     expect(page.locator("#panel-phone")).to_be_visible()
+    page.wait_for_function("window.scrollY === 400")
 
 
 def test_broken_template_shows_error_and_fix_recovers(page: Page, preview: LivePreview,
