@@ -245,6 +245,17 @@ def test_html_only_message_fails_mime_and_text_part(tmp_path: Path, config: Conf
     assert got["text part"].status == "fail"
 
 
+def test_page_without_lang_title_or_roles_warns(tmp_path: Path, config: Config) -> None:
+    html = (GOOD_HTML.replace(' lang="en"', "").replace("<title>The outage</title>", "")
+            .replace(' role="presentation"', "")
+            .replace('<meta name="color-scheme" content="light dark">', ""))
+    got = statuses(config, make_edition(tmp_path, make_message(html=html)))["accessibility"]
+    assert got.status == "warn"
+    assert got.detail == ('<html> has no lang; no <title>; 1 of 1 layout tables without '
+                          'role="presentation"; no color-scheme meta (clients darken it their '
+                          "own way)")
+
+
 def drop_header(raw: bytes, name: bytes) -> bytes:
     head, body = raw.split(b"\n\n", 1)
     lines = [ln for ln in head.split(b"\n") if not ln.lower().startswith(name.lower() + b":")]
@@ -402,7 +413,7 @@ def test_check_command_prints_one_line_per_check_and_exits_1(tmp_path: Path, con
     assert out[0] == f"checking {good}"
     assert out[2] == "PASS  size: 0.8 KB of 102 KB; unsubscribe link at 0.7 KB"
     assert out[-1].startswith("check: ") and " 0 fail" in out[-1]
-    assert len(out) == 14  # heading, 12 checks, summary
+    assert len(out) == 15  # heading, 13 checks, summary
     bad = make_edition(tmp_path, make_message(html=GOOD_HTML.replace(' alt="Digest"', "")),
                        name="2024-08-12")
     assert check_command(config, bad) == 1

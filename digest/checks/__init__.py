@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from digest.checks.content import (
+    check_accessibility,
     check_images,
     check_links,
     check_size,
@@ -35,6 +36,7 @@ CHECKS: tuple[Check, ...] = (
     check_images,
     check_links,
     check_text_part,
+    check_accessibility,
     check_headers,
     check_one_click,
     check_subject,

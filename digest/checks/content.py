@@ -201,3 +201,32 @@ def check_text_part(mail: Mail, config: Config) -> CheckResult:
                            f"{detail}; {_count(len(extra), 'link')} only in the text: "
                            f"{_listing(extra)}")
     return CheckResult("text part", "pass", detail)
+
+
+def check_accessibility(mail: Mail, config: Config) -> CheckResult:
+    """What a screen reader and a darkening client need from the page itself: the language,
+    a title, layout tables marked role="presentation", and a color-scheme meta. Warnings: a
+    custom template that lacks them still works, only worse for some readers."""
+    if not mail.html:
+        return CheckResult("accessibility", "fail", "no text/html part")
+    doc = _document(mail.html)
+    problems = []
+    if not (doc.get("lang") or "").strip():
+        problems.append("<html> has no lang")
+    title = doc.find(".//title")
+    if title is None or not (title.text_content() or "").strip():
+        problems.append("no <title>")
+    layout = [t for t in doc.iter("table") if t.find(".//th") is None]
+    unmarked = sum(1 for t in layout if t.get("role") not in ("presentation", "none"))
+    if unmarked:
+        problems.append(f"{unmarked} of {len(layout)} layout tables without "
+                        'role="presentation"')
+    schemes = [m.get("content") or "" for m in doc.iter("meta")
+               if (m.get("name") or "").lower() == "color-scheme"]
+    if not schemes:
+        problems.append("no color-scheme meta (clients darken it their own way)")
+    if problems:
+        return CheckResult("accessibility", "warn", "; ".join(problems))
+    return CheckResult("accessibility", "pass", f"lang={doc.get('lang')}, a title, "
+                       f"{len(layout)} layout tables role=presentation, color-scheme "
+                       f"{' '.join(schemes[0].split())}")
