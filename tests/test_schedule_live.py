@@ -11,7 +11,6 @@ import asyncio
 import datetime as dt
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -83,9 +82,35 @@ def sink() -> Iterator[Sink]:
 RECIPIENTS = ["ada@example.org", "grace@example.org"]
 
 
+# Set DIGEST_TEST_POSTGRES to a server URL (postgresql+psycopg://user@127.0.0.1:5432/postgres)
+# to run the tests that take `database` on PostgreSQL too, each in a database of its own.
+POSTGRES = os.environ.get("DIGEST_TEST_POSTGRES")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """None: the SQLite defaults in the outbox; else a fresh PostgreSQL database's URL."""
+    if request.param == "sqlite":
+        yield None
+        return
+    if not POSTGRES:
+        pytest.skip("DIGEST_TEST_POSTGRES not set")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"digest_test_{os.getpid()}_{time.monotonic_ns()}"
+    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def project(tmp_path: Path, sink: Sink, cron: str, max_late: str = "1m",
             no_news: str = "skip", min_highlights: int = 0, recipients: int = 0,
-            rate: float = 0) -> Path:
+            rate: float = 0, database: str | None = None) -> Path:
     rows = ["ada@example.org,Ada", "grace@example.org,Grace"]
     rows += [f"reader{i:04d}@example.org,Reader {i}" for i in range(recipients)]
     (tmp_path / "recipients.csv").write_text("email,name\n" + "\n".join(rows) + "\n",
@@ -104,6 +129,7 @@ to = "recipients.csv"
 smtp = "smtp://127.0.0.1:{sink.port}"
 force = true
 rate = {rate}
+{f'ledger = "{database}"' if database else ""}
 
 [schedule]
 cron = "{cron}"
@@ -111,6 +137,7 @@ timezone = "Europe/London"
 max_late = "{max_late}"
 no_news = "{no_news}"
 min_highlights = {min_highlights}
+{f'jobstore = "{database}"' if database else ""}
 """, encoding="utf-8")
     return config
 
@@ -182,9 +209,17 @@ def due(config: Path) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=120)
 
 
-def slot_rows(config: Path) -> dict[str, str]:
-    with sqlite3.connect(config.parent / "outbox" / "ledger.sqlite") as db:
-        return dict(db.execute("select slot, status from digest_schedule_slots"))
+def slot_rows(config: Path, database: str | None = None) -> dict[str, str]:
+    from sqlalchemy import create_engine, text
+
+    url = database or f"sqlite:///{config.parent / 'outbox' / 'ledger.sqlite'}"
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("select slot, status from digest_schedule_slots"))
+            return {slot: status for slot, status in rows}
+    finally:
+        engine.dispose()
 
 
 # --- the tests ------------------------------------------------------------------------------
@@ -244,9 +279,10 @@ def test_down_across_a_slot_and_back_after_max_late_logs_missed(
     assert not (tmp_path / "outbox" / slot_name(slot)).exists()
 
 
-def test_two_schedulers_on_one_store_send_once(tmp_path: Path, sink: Sink) -> None:
+def test_two_schedulers_on_one_store_send_once(tmp_path: Path, sink: Sink,
+                                               database: str | None) -> None:
     slot = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=8)
-    config = project(tmp_path, sink, once_at(slot))
+    config = project(tmp_path, sink, once_at(slot), database=database)
     daemons = [Daemon(config, "a"), Daemon(config, "b")]
     try:
         for daemon in daemons:
@@ -264,9 +300,10 @@ def test_two_schedulers_on_one_store_send_once(tmp_path: Path, sink: Sink) -> No
 
 
 def test_killed_mid_send_and_restarted_sends_each_recipient_once(
-        tmp_path: Path, sink: Sink) -> None:
+        tmp_path: Path, sink: Sink, database: str | None) -> None:
     slot = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=6)
-    config = project(tmp_path, sink, once_at(slot), max_late="5m", recipients=298, rate=100)
+    config = project(tmp_path, sink, once_at(slot), max_late="5m", recipients=298, rate=100,
+                     database=database)
     first = Daemon(config, "first")
     first.wait_log("next slot")
     wait_for(lambda: len(sink.messages) >= 30, "the send to start")
@@ -283,11 +320,12 @@ def test_killed_mid_send_and_restarted_sends_each_recipient_once(
     assert len(received) == len(set(received))  # nobody twice
     unconfirmed = 300 - len(received)  # killed between "sending" and the end of data: at most 1
     assert unconfirmed <= 1
-    assert slot_rows(config) == {slot_name(slot): "sent"}
+    assert slot_rows(config, database) == {slot_name(slot): "sent"}
 
 
-def test_send_due_twice_sends_once(tmp_path: Path, sink: Sink) -> None:
-    config = project(tmp_path, sink, "* * * * *", max_late="5m")
+def test_send_due_twice_sends_once(tmp_path: Path, sink: Sink, database: str | None) -> None:
+    slot = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(seconds=1)
+    config = project(tmp_path, sink, once_at(slot), max_late="5m", database=database)
     first = due(config)
     assert first.returncode == 0, first.stderr
     assert "sent 2, failed 0, retrying 0" in first.stderr
@@ -295,7 +333,7 @@ def test_send_due_twice_sends_once(tmp_path: Path, sink: Sink) -> None:
     assert second.returncode == 0, second.stderr
     assert "sent" not in second.stderr
     assert sink.recipients() == RECIPIENTS
-    assert list(slot_rows(config).values()) == ["sent"]
+    assert list(slot_rows(config, database).values()) == ["sent"]
 
 
 def test_no_news_skips_or_sends_a_quiet_edition(tmp_path: Path, sink: Sink) -> None:

@@ -31,13 +31,21 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from digest.config import Config
 from digest.errors import DigestError, ScheduleError
 from digest.ledger import owner_dead
 from digest.schedule.run import log, run_due, run_slot, setup_logging, trigger_of
-from digest.schedule.slots import RETRYABLE, SlotLedger, ensure_sqlite_folder, sqlalchemy_url
+from digest.schedule.slots import (
+    RETRYABLE,
+    SlotLedger,
+    create_racing,
+    ensure_sqlite_folder,
+    one_line,
+    safe_url,
+    sqlalchemy_url,
+)
 from digest.schedule.trigger import SlotTrigger, slot_id
 from digest.send import ledger_url
 
@@ -104,13 +112,7 @@ def _jobstore(url: str) -> SQLAlchemyJobStore:
     """The job store, its table created first: two schedulers starting together on a new
     SQLite file both see no table and both CREATE it; the loser's error is harmless."""
     store = SQLAlchemyJobStore(url=url)
-    for attempt in range(3):
-        try:
-            store.jobs_t.create(store.engine, checkfirst=True)
-            break
-        except OperationalError:
-            if attempt == 2:
-                raise
+    create_racing(lambda: store.jobs_t.create(store.engine, checkfirst=True))
     return store
 
 
@@ -191,7 +193,7 @@ def run_daemon(config: Config) -> int:
         store = _jobstore(url)
     except (SQLAlchemyError, ValueError, ImportError) as exc:
         # ImportError: the URL names a database whose driver is not installed (psycopg).
-        raise ScheduleError(f"job store unusable: {exc}", where=_safe(url)) from None
+        raise ScheduleError(f"job store unusable: {one_line(exc)}", where=safe_url(url)) from None
     scheduler = BackgroundScheduler(
         jobstores={"default": store, "local": MemoryJobStore()}, timezone=trigger.zone)
     scheduler.add_listener(_on_event, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES | EVENT_JOB_ERROR)
@@ -209,7 +211,8 @@ def run_daemon(config: Config) -> int:
             scheduler.start(paused=True)
             job = _ensure_job(scheduler, trigger, max_late)
         except SQLAlchemyError as exc:
-            raise ScheduleError(f"job store unusable: {exc}", where=_safe(url)) from None
+            raise ScheduleError(f"job store unusable: {one_line(exc)}",
+                                where=safe_url(url)) from None
         # Not persisted: the follow-up only finishes a slot the stored job already started.
         scheduler.add_job(follow_up, IntervalTrigger(seconds=FOLLOW_UP_SECONDS),
                           id="digest-follow-up", jobstore="local", coalesce=True,
@@ -217,7 +220,7 @@ def run_daemon(config: Config) -> int:
         due = job.next_run_time
         log.info("schedule %s (%s), max_late %s; next slot %s; job store %s",
                  trigger.spec.expr, trigger.timezone, config.schedule.max_late,
-                 due.astimezone(trigger.zone).isoformat() if due else "none", _safe(url))
+                 due.astimezone(trigger.zone).isoformat() if due else "none", safe_url(url))
         scheduler.resume()
         while not stop.wait(1):
             pass
@@ -245,13 +248,3 @@ def stop_scheduler(scheduler: BackgroundScheduler) -> None:
         with contextlib.suppress(KeyError):
             scheduler.remove_jobstore(alias, shutdown=True)
     scheduler.shutdown(wait=True)
-
-
-def _safe(url: str) -> str:
-    """A URL fit for a log line: no password."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ValueError, SQLAlchemyError):
-        return "<job store>"

@@ -14,6 +14,8 @@ process is gone (same host, dead pid): the crash case.
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,8 +31,8 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from digest.config import Config
 from digest.errors import ScheduleError
@@ -62,6 +64,33 @@ def sqlalchemy_url(value: str, config: Config) -> str:
     if "://" in value:
         return value
     return f"sqlite:///{config.resolve(value)}"
+
+
+def one_line(exc: BaseException) -> str:
+    """A database error as one line: the driver's own message, without SQLAlchemy's SQL dump."""
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+
+
+def safe_url(url: str) -> str:
+    """A URL fit for a message or a log line: no password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ValueError, SQLAlchemyError):
+        return "<database URL>"
+
+
+def create_racing(create: Callable[[], None]) -> None:
+    """Run CREATE TABLE (checkfirst), tolerating a concurrent first start: two processes on a
+    new database both see no table, both CREATE it, and the loser's error (SQLite: "already
+    exists"; PostgreSQL: a unique violation in pg_type) only means the table is there now."""
+    for attempt in range(3):
+        try:
+            create()
+            return
+        except SQLAlchemyError:
+            if attempt == 2:
+                raise
+            time.sleep(0.2)
 
 
 def ensure_sqlite_folder(url: str, what: str) -> None:
@@ -112,13 +141,11 @@ class SlotLedger:
             self.engine: Engine = create_engine(url, connect_args=args)
             self._create()
         except (SQLAlchemyError, ValueError, ImportError) as exc:
-            raise ScheduleError(f"cannot open the slots table: {exc}", where=url) from None
+            raise ScheduleError(f"cannot open the slots table: {one_line(exc)}",
+                                where=safe_url(url)) from None
 
     def _create(self) -> None:
-        try:
-            _metadata.create_all(self.engine)
-        except OperationalError:
-            _metadata.create_all(self.engine)  # another process created it between check and DDL
+        create_racing(lambda: _metadata.create_all(self.engine))
 
     def get(self, slot: str) -> Slot | None:
         with self.engine.connect() as conn:
