@@ -158,20 +158,19 @@ def _snippet(doc: _Doc, weight: dict[str, float], max_words: int = 7) -> str:
     return _clip(" ".join(doc.text[start:end].split()))
 
 
-def _bigrams(doc: _Doc, term: str) -> set[tuple[str, str]]:
-    pairs = zip(doc.words, doc.words[1:], strict=False)
-    return {(a, b) for (a, _, _), (b, _, _) in pairs
-            if term in (a, b) and a != b and _content(a) and _content(b)}
-
-
 def _theme(term: str, doc: _Doc, members: dict[int, _Doc]) -> tuple[list[int], str]:
     """The posts that share the theme, and the theme as they write it ("DDoS attack").
 
     A word pair stands for the theme when 3 in 4 of the posts with the word use it and this post
     does too; the group is then the posts with that pair, so no post is counted off the theme.
     """
-    pairs = Counter(pair for other in members.values() for pair in _bigrams(other, term))
-    own = [(count, pair) for pair, count in pairs.items() if pair in _bigrams(doc, term)]
+    def bigrams(d: _Doc) -> set[tuple[str, str]]:
+        pairs = zip(d.words, d.words[1:], strict=False)
+        return {(a, b) for (a, _, _), (b, _, _) in pairs if term in (a, b) and a != b
+                and _content(a) and _content(b)}
+
+    pairs = Counter(pair for other in members.values() for pair in bigrams(other))
+    own = [(count, pair) for pair, count in pairs.items() if pair in bigrams(doc)]
     best = max(own, key=lambda cp: cp[0], default=(0, (term, "")))  # first seen wins a tie
     phrase = best[1] if best[0] >= max(2, len(members) * 0.75) else (term,)
     group: list[int] = []
@@ -187,11 +186,8 @@ def _theme(term: str, doc: _Doc, members: dict[int, _Doc]) -> tuple[list[int], s
 
 
 def _key_figures(figures: Sequence[Figure]) -> set[str]:
-    """Figures another figure backs up: the same number again, or a count of the same thing.
-
-    "25m promised listening live" and "1.1m listening live" make each other key; a lone "6 wives"
-    in a joke is still a figure, but not a key one. Near-linear: grouped by value and label word.
-    """
+    """Figures another backs up: the same number again ("8.5 million" twice), or a number of the
+    same thing ("1.1m listening live", "25m promised listening live"). Not a lone "6 wives"."""
     groups: defaultdict[object, set[str]] = defaultdict(set)
     for f in figures:
         groups[(f"{f.value:.3g}", f.unit)].add(f.id)
@@ -209,9 +205,7 @@ def _clip(text: str, limit: int = 70) -> str:
 
 
 @dataclass
-class _Scored:
-    """What the reasons need to know about the kept posts."""
-
+class _Scored:  # what MMR and the reasons need to know about the kept posts
     idf: dict[str, float]
     post_df: Counter[str]  # how many kept posts use each word
     salience: dict[int, float]  # 0..1, the most central post is 1
@@ -299,6 +293,47 @@ def _diversify(
     return picks
 
 
+class _Explainer:
+    """One line per pick from its strongest signal; remembers what earlier picks already said."""
+
+    def __init__(self, docs: list[_Doc], scored: _Scored, story: set[str], key: set[str]):
+        self.docs, self.scored, self.story, self.key = docs, scored, story, key
+        self.covered: set[str] = set()  # words earlier picks used: a quote should say more
+        self.named: set[str] = set()  # themes already named
+        self.first = True
+
+    def __call__(self, r: int, figures: list[Figure]) -> str:
+        doc, scored, first = self.docs[r], self.scored, self.first
+        weight = {t: scored.idf[t] * (0.25 if t in self.covered else 1.0) for t in doc.vec}
+        self.covered.update(doc.vec)
+        self.first = False
+        own = sorted(figures, key=lambda f: f.id not in self.key)  # key ones first
+        # A key figure, money, a share or a measurement is reason enough; a lone count ("6 wives",
+        # "five days") is not: such a post is there for what it says, so the reason says that.
+        if own and (own[0].id in self.key or any(f.kind != "count" for f in own)):
+            said = list(dict.fromkeys(" ".join(f"{f.text} {f.label}".split()) for f in own))
+            some = "the key figures" if len(said) > 1 else "a key figure"
+            if own[0].id not in self.key:
+                some = "the figures" if len(said) > 1 else "a figure"
+            return f"Carries {some}: {_join(said[:3])}"
+        themes = [t for t in doc.vec if scored.post_df[t] >= THEME_MIN and t not in self.story]
+        # The biggest group the post clearly belongs to: group size times the word's weight.
+        theme = max(themes, key=lambda t: doc.vec[t] * scored.post_df[t], default="")
+        if theme:
+            members = {m: self.docs[m] for m, _ in scored.postings[theme]}
+            group, said_as = _theme(theme, doc, members)
+            phrase = f"the {len(group)} posts on “{said_as}”"
+            if said_as.lower() in self.named:
+                return f"Another of {phrase}: “{_snippet(doc, weight)}”"
+            self.named.add(said_as.lower())
+            if max(group, key=lambda m: (scored.salience[m], -m)) == r:
+                return f"Most representative of {phrase}"
+            return f"Picked from {phrase}: “{_snippet(doc, weight)}”"
+        if first:
+            return f"Closest to the whole story: “{_snippet(doc, weight)}”"
+        return f"A different angle: “{_snippet(doc, weight)}”"
+
+
 def pick_highlights(
     posts: Sequence[Post], figures: Sequence[Figure], n: int, prose: Sequence[Prose] = ()
 ) -> list[Highlight]:
@@ -314,20 +349,20 @@ def pick_highlights(
     clusters: defaultdict[int, list[int]] = defaultdict(list)
     for i, leader in enumerate(leaders):
         clusters[leader].append(i)
-    key = _key_figures(figures)
-    # A key figure counts twice as much as a lone one; each more adds less (1 - product).
-    carried = {
-        pid: 1.0 - math.prod(1.0 - (0.5 if f.id in key else 0.25) for f in figs)
-        for pid, figs in figs_of.items()
-    }
     # The kept copy: the one with most figures, then the fullest text, then the earliest.
     reps = sorted(
         max(members, key=lambda i: (len(figs_of[posts[i].id]), len(docs[i].terms), -i))
         for members in clusters.values()
     )
     dropped = {r: len(clusters[leaders[r]]) - 1 for r in reps}
+    key = _key_figures(figures)
+    # A key figure counts twice as much as a lone one; each more adds less (1 - product).
+    carried = [
+        1.0 - math.prod(1.0 - (0.5 if f.id in key else 0.25) for f in figs_of[posts[r].id])
+        for r in reps
+    ]
     prose_docs = [_parse(p.text) for p in prose]
-    scored = _score(docs, reps, prose_docs, [carried.get(posts[r].id, 0.0) for r in reps])
+    scored = _score(docs, reps, prose_docs, carried)
     picks = _diversify(docs, norms, scored, dropped, n)
 
     # The event itself (named in each article's lead paragraph, or by most posts) is no theme:
@@ -337,43 +372,12 @@ def pick_highlights(
         leads.setdefault(p.source.rsplit(":", 1)[0], doc.content)
     story = {t for terms in leads.values() for t in terms}
     story.update(t for t, c in scored.post_df.items() if c > len(reps) / 2)
-    highlights: list[Highlight] = []
-    covered: set[str] = set()
-    named: set[str] = set()
+    explain = _Explainer(docs, scored, story, key)
+    highlights = []
     for r in picks:
-        doc = docs[r]
-        weight = {t: scored.idf[t] * (0.25 if t in covered else 1.0) for t in doc.vec}
-        themes = [t for t in doc.vec if scored.post_df[t] >= THEME_MIN and t not in story]
-        # The biggest group the post clearly belongs to: group size times the word's weight.
-        theme = max(themes, key=lambda t: doc.vec[t] * scored.post_df[t], default="")
-        own = sorted(figs_of[posts[r].id], key=lambda f: f.id not in key)  # key ones first
-        # A key figure, money, a share or a measurement is reason enough; a lone count ("6 wives",
-        # "five days") is not: such a post is there for what it says, so the reason says that.
-        if own and (own[0].id in key or any(f.kind != "count" for f in own)):
-            said = list(dict.fromkeys(" ".join(f"{f.text} {f.label}".split()) for f in own))
-            some = "the key figures" if len(said) > 1 else "a key figure"
-            if own[0].id not in key:
-                some = "the figures" if len(said) > 1 else "a figure"
-            reason = f"Carries {some}: {_join(said[:3])}"
-        elif theme:
-            members = {m: docs[m] for m, _ in scored.postings[theme]}
-            group, said_as = _theme(theme, doc, members)
-            phrase = f"the {len(group)} posts on “{said_as}”"
-            if said_as.lower() in named:
-                reason = f"Another of {phrase}: “{_snippet(doc, weight)}”"
-            elif max(group, key=lambda m: (scored.salience[m], -m)) == r:
-                reason = f"Most representative of {phrase}"
-            else:
-                reason = f"Picked from {phrase}: “{_snippet(doc, weight)}”"
-            named.add(said_as.lower())
-        elif not highlights:
-            reason = f"Closest to the whole story: “{_snippet(doc, weight)}”"
-        else:
-            reason = f"A different angle: “{_snippet(doc, weight)}”"
+        reason = explain(r, figs_of[posts[r].id])
         if dropped[r]:
             copies = "copy" if dropped[r] == 1 else "copies"
             reason += f" (and {dropped[r]} near-identical {copies})"
-        covered.update(doc.vec)
-        score = round(scored.relevance[r], 4)
-        highlights.append(Highlight(post=posts[r].id, reason=reason, score=score))
+        highlights.append(Highlight(posts[r].id, reason, round(scored.relevance[r], 4)))
     return highlights
