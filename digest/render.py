@@ -167,13 +167,14 @@ HTML_STEPS: tuple[Callable[[str], str], ...] = (
     tidy_lines)
 
 
-def _apply(steps: Iterable[Callable[[str], str]], value: str, env: jinja2.Environment) -> str:
+def _apply(steps: Iterable[Callable[[str], str]], value: str, env: jinja2.Environment,
+           ctx: dict[str, Any]) -> str:
     for step in steps:
         try:
             value = step(value)
         except Exception as exc:  # a user's template can break any step; name it and where
             if step is mjml_to_html:  # mjml-python raises ValueError, with no position
-                raise _mjml_error(env, value, exc) from None
+                raise _mjml_error(env, ctx, value, exc) from None
             template = env.get_template(MJML_TEMPLATE)
             raise TemplateError(f"{step.__name__.replace('_', ' ')} failed: "
                                 f"{type(exc).__name__}: {exc}",
@@ -181,23 +182,62 @@ def _apply(steps: Iterable[Callable[[str], str]], value: str, env: jinja2.Enviro
     return value
 
 
-def _mjml_error(env: jinja2.Environment, source: str, exc: Exception) -> TemplateError:
+def _mjml_error(env: jinja2.Environment, ctx: dict[str, Any], source: str,
+                exc: Exception) -> TemplateError:
+    """MRML says what, never where: find the line with an XML parser, then its template line."""
     template = env.get_template(MJML_TEMPLATE)
+    where = _where(template.filename, MJML_TEMPLATE, None)
     line = _mjml_line(source)
-    hint, template_line = "", None
-    if line is not None and template.filename:
-        bad = source.splitlines()[line - 1].strip()
-        # The rendered line maps back to the template when it appears there exactly once.
-        lines = Path(template.filename).read_text(encoding="utf-8").splitlines()
-        matches = [i for i, text in enumerate(lines, 1) if bad and text.strip() == bad]
-        template_line = matches[0] if len(matches) == 1 else None
-        hint = "" if template_line else f" (near line {line} of the rendered MJML: {bad[:60]})"
-    where = _where(template.filename, MJML_TEMPLATE, template_line)
-    return TemplateError(f"MJML error: {exc}{hint}", where=where)
+    if line is not None:
+        rendered = source.split("\n")
+        offset = sum(len(text) + 1 for text in rendered[: line - 1])
+        filename, template_line = _template_position(env, ctx, offset)
+        if filename is not None and template_line is not None:
+            template_line = _same_line_after(filename, template_line, rendered[line - 1])
+        where = _where(filename or template.filename, MJML_TEMPLATE, template_line)
+    return TemplateError(f"MJML error: {exc}", where=where)
+
+
+def _same_line_after(filename: str, first: int, text: str) -> int:
+    """The first template line from `first` on that reads `text` (static markup), else `first`."""
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        lines = Path(filename).read_text(encoding="utf-8").split("\n")
+        for number in range(first, len(lines) + 1):
+            if text.strip() and lines[number - 1].strip() == text.strip():
+                return number
+    return first
+
+
+def _template_position(env: jinja2.Environment, ctx: dict[str, Any],
+                       offset: int) -> tuple[str | None, int | None]:
+    """The template file, and a line at or just before the one that wrote `offset`.
+
+    Renders again, chunk by chunk. After each chunk the innermost generator (a block, a parent
+    template) is paused at the code line that yielded it; Jinja maps the first code line of
+    each output statement to its template line, a lower bound for the lines it writes.
+    """
+    templates = {t.filename: t for t in (env.cache or {}).values() if t.filename}
+    template = env.get_template(MJML_TEMPLATE)
+    found: tuple[str | None, int | None] = (None, None)
+    written = 0
+    with contextlib.suppress(Exception):  # a best effort: the error itself is what matters
+        gen = template.root_render_func(template.new_context(ctx))
+        for chunk in gen:
+            inner: Any = gen
+            while getattr(inner, "gi_yieldfrom", None) is not None:
+                inner = inner.gi_yieldfrom
+            owner = templates.get(inner.gi_frame.f_code.co_filename)
+            if owner is not None:
+                found = (owner.filename,
+                         owner.get_corresponding_lineno(inner.gi_frame.f_lineno))
+            written += len(chunk)
+            if written > offset:
+                break
+    return found
 
 
 def _mjml_line(source: str) -> int | None:
-    """Line of the rendered MJML where an XML parser stops, as a hint (MRML gives none)."""
+    """Line of the rendered MJML where an XML parser stops (MRML's errors carry no position)."""
     from lxml import etree
 
     try:
@@ -212,6 +252,6 @@ def render_edition(edition: Edition, templates: Path | None) -> Rendered:
     env = environment(templates)
     ctx = context(edition)
     source = render_template(env, MJML_TEMPLATE, ctx)
-    html = _apply(HTML_STEPS, source, env)
+    html = _apply(HTML_STEPS, source, env, ctx)
     text = tidy_lines(render_template(env, TEXT_TEMPLATE, ctx))
     return Rendered(mjml=source, html=html, text=text)

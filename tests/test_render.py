@@ -128,12 +128,30 @@ def test_undefined_variable_names_file_and_line(tmp_path: Path, edition: Edition
     assert "nope" in str(err)
 
 
-def test_mjml_error_names_the_template(tmp_path: Path, edition: Edition) -> None:
-    source = (builtin_templates() / MJML_TEMPLATE).read_text(encoding="utf-8")
-    broken = source.replace("</mj-column>", "", 1)
-    err = _broken(tmp_path, MJML_TEMPLATE, broken, edition)
-    assert str(err).startswith(str(tmp_path / MJML_TEMPLATE))
+def test_mjml_error_names_the_template_and_line(tmp_path: Path, edition: Edition) -> None:
+    lines = (builtin_templates() / MJML_TEMPLATE).read_text(encoding="utf-8").split("\n")
+    # drop a </mj-column> inside the highlights loop: the </mj-section> after it is the error
+    removed = [n for n, line in enumerate(lines, 1) if line.strip() == "</mj-column>"][-2]
+    del lines[removed - 1]
+    err = _broken(tmp_path, MJML_TEMPLATE, "\n".join(lines), edition)
+    assert err.where == f"{tmp_path / MJML_TEMPLATE}:{removed}"
     assert "MJML error" in str(err)
+
+
+def test_mjml_error_in_a_block_of_an_extending_template(tmp_path: Path,
+                                                       edition: Edition) -> None:
+    source = (
+        '{% extends "builtin/digest.mjml.j2" %}\n'   # 1
+        "{% block card %}\n"                           # 2
+        '    <mj-wrapper padding="8px 12px">\n'        # 3
+        "      <mj-section>\n"                         # 4
+        "        <mj-column>\n"                        # 5
+        "          <mj-text>{{ card.text }}</mj-text>\n"  # 6
+        "      </mj-section>\n"                        # 7: </mj-column> is missing
+        "    </mj-wrapper>\n"
+        "{% endblock %}\n")
+    err = _broken(tmp_path, MJML_TEMPLATE, source, edition)
+    assert err.where == f"{tmp_path / MJML_TEMPLATE}:7"
 
 
 def test_missing_templates_folder(tmp_path: Path) -> None:
