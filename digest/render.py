@@ -240,8 +240,11 @@ def _mjml_line(source: str) -> int | None:
     """Line of the rendered MJML where an XML parser stops (MRML's errors carry no position)."""
     from lxml import etree
 
+    # What MRML takes but XML does not must not mislead: HTML entities and void elements.
+    xml = re.sub(r"&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)", "&amp;", source)
+    xml = re.sub(r"<((?:br|hr|img|meta|link|input|col|wbr)\b[^>]*?)\s*/?>", r"<\1 />", xml)
     try:
-        etree.fromstring(source.encode(), etree.XMLParser(resolve_entities=False))
+        etree.fromstring(xml.encode(), etree.XMLParser(resolve_entities=False))
     except etree.XMLSyntaxError as exc:
         return int(exc.lineno) if exc.lineno else None
     return None

@@ -221,3 +221,14 @@ def test_feed_item_headline_is_not_repeated(edition_factory: Callable[..., Editi
     assert rendered.text.count("Storm hits coast") == 1
     assert "Winds of 105 mph were recorded." in rendered.text
     assert 'href="https://www.bbc.co.uk/news/1"' in rendered.html
+
+
+def test_mjml_error_line_is_not_fooled_by_html_in_mj_text(tmp_path: Path,
+                                                         edition: Edition) -> None:
+    source = ("<mjml><mj-body>\n"                                    # 1
+              "<mj-section><mj-column>\n"                            # 2
+              "<mj-text>a&nbsp;b<br>c</mj-text>\n"                   # 3: fine for MJML
+              "</mj-section>\n"                                      # 4: </mj-column> missing
+              "</mj-body></mjml>\n")
+    err = _broken(tmp_path, MJML_TEMPLATE, source, edition)
+    assert err.where == f"{tmp_path / MJML_TEMPLATE}:4"
