@@ -186,8 +186,9 @@ def test_template_edit_rebuilds(preview: LivePreview, project: Path) -> None:
     edit(project.parent / "tpl" / "digest.mjml.j2", MARK, marker_section("Edited-on-disk-1"))
     wait_for(lambda: state(preview.url)["version"] != before, "a rebuild")
     assert b"Edited-on-disk-1" in fetch(preview.url, "/edition/digest.html")[1]
-    edit(project.parent / "tpl" / "digest.txt.j2", "{{ edition.title }}",
-         "{{ edition.title }} plain-marker")
+    text_template = project.parent / "tpl" / "digest.txt.j2"
+    text_template.write_text(text_template.read_text(encoding="utf-8") + "\nplain-marker\n",
+                             encoding="utf-8")
     wait_for(lambda: b"plain-marker" in fetch(preview.url, "/edition/digest.txt")[1],
              "the text part to change")
 
