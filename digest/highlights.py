@@ -171,7 +171,8 @@ def _theme(term: str, doc: _Doc, members: dict[int, _Doc]) -> tuple[list[int], s
 
     pairs = Counter(pair for other in members.values() for pair in bigrams(other))
     own = [(count, pair) for pair, count in pairs.items() if pair in bigrams(doc)]
-    best = max(own, key=lambda cp: cp[0], default=(0, (term, "")))  # first seen wins a tie
+    # Sets iterate in a per-process hash order: break ties on the words, never on that order.
+    best = min(own, key=lambda cp: (-cp[0], cp[1]), default=(0, (term, "")))
     phrase = best[1] if best[0] >= max(2, len(members) * 0.75) else (term,)
     group: list[int] = []
     surfaces: Counter[str] = Counter()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -80,3 +83,27 @@ def test_no_two_picks_alike_and_short_posts_kept_when_asked_for_all(
     assert short.id in {h.post for h in every}
     top = [posts[h.post] for h in picks(seed, 3)]
     assert all(len(p.text.split()) > 7 for p in top)  # one-liners do not lead the digest
+
+
+def test_same_picks_and_reasons_in_every_process() -> None:
+    """Python salts str hashes per process; set order must never leak into picks or reasons."""
+    script = (
+        "import json, sys\n"
+        "from digest.readers import read_sources, dedupe_posts\n"
+        "from digest.figures import find_figures\n"
+        "from digest.highlights import pick_highlights\n"
+        "docs = read_sources([sys.argv[1]])\n"
+        "posts = dedupe_posts([p for d in docs for p in d.posts])\n"
+        "prose = [p for d in docs for p in d.prose]\n"
+        "hs = pick_highlights(posts, find_figures(posts), 12, prose=prose)\n"
+        "print(json.dumps([[h.post, h.reason, h.score] for h in hs]))\n"
+    )
+    root = str(SEEDS.parent)
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script, str(SEEDS)], capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": root}, cwd=root,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
