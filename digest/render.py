@@ -82,12 +82,17 @@ def environment(templates: Path | None) -> jinja2.Environment:
     return env
 
 
-def _template_line(exc: BaseException, filename: str | None) -> int | None:
-    # Jinja rewrites tracebacks so that template frames carry the template's file and line.
+def _template_frame(env: jinja2.Environment, exc: BaseException,
+                    filename: str | None) -> tuple[str | None, int | None]:
+    """The innermost template (this one, a parent or an include) and line the error came from.
+
+    Jinja rewrites tracebacks so that template frames carry the template's file and line.
+    """
+    files = {t.filename for t in (env.cache or {}).values() if t.filename} | {filename}
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if filename and frame.filename == filename:
-            return frame.lineno
-    return None
+        if frame.filename in files:
+            return frame.filename, frame.lineno
+    return filename, None
 
 
 def _where(filename: str | None, name: str, line: int | None) -> str:
@@ -110,8 +115,9 @@ def render_template(env: jinja2.Environment, name: str, ctx: dict[str, Any]) -> 
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"template not found: {exc.name}", where=name) from None
     except Exception as exc:  # undefined names, and whatever a template's expression raises
-        where = _where(filename, name, _template_line(exc, filename))
-        raise TemplateError(f"{type(exc).__name__}: {exc}", where=where) from None
+        file, line = _template_frame(env, exc, filename)
+        raise TemplateError(f"{type(exc).__name__}: {exc}",
+                            where=_where(file, name, line)) from None
 
 
 # --- MJML to email HTML: an ordered list of str -> str steps --------------------------------

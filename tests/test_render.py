@@ -232,3 +232,10 @@ def test_mjml_error_line_is_not_fooled_by_html_in_mj_text(tmp_path: Path,
               "</mj-body></mjml>\n")
     err = _broken(tmp_path, MJML_TEMPLATE, source, edition)
     assert err.where == f"{tmp_path / MJML_TEMPLATE}:4"
+
+
+def test_undefined_in_an_included_template_names_that_file(tmp_path: Path,
+                                                           edition: Edition) -> None:
+    (tmp_path / "part.txt.j2").write_text("ok\n{{ edition.missing_field }}\n")
+    err = _broken(tmp_path, TEXT_TEMPLATE, "head\n{% include 'part.txt.j2' %}\n", edition)
+    assert err.where == f"{tmp_path / 'part.txt.j2'}:2"
