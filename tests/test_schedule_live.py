@@ -7,74 +7,47 @@ anything took.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from email import message_from_bytes
-from email.message import Message
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from smtp_server import Received, SmtpServer
 
 REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
 
-# --- a real SMTP sink on a free loopback port ----------------------------------------------
+# --- a real SMTP server on a free loopback port (tests/smtp_server.py, shared with send) ------
 
-@dataclass
 class Sink:
-    port: int = 0
-    messages: list[tuple[list[str], Message]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    """What these tests read off the server: who got a message, and the subjects."""
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        raw = envelope.original_content or b""
-        with self.lock:
-            self.messages.append(([str(r) for r in envelope.rcpt_tos], message_from_bytes(raw)))
-        return "250 2.0.0 queued"
+    def __init__(self, server: SmtpServer) -> None:
+        self.server = server
+        self.port = server.port
+
+    @property
+    def messages(self) -> list[Received]:
+        with self.server.sink.lock:
+            return list(self.server.messages)
 
     def recipients(self) -> list[str]:
-        with self.lock:
-            return sorted(r for rcpts, _ in self.messages for r in rcpts)
+        return sorted(r for m in self.messages for r in m.rcpt_tos)
 
     def subjects(self) -> list[str]:
-        with self.lock:
-            return [str(m["Subject"]) for _, m in self.messages]
+        return [str(m.message["Subject"]) for m in self.messages]
 
 
 @pytest.fixture
 def sink() -> Iterator[Sink]:
-    handler = Sink()
-    loop = asyncio.new_event_loop()
-    started = threading.Event()
-    server: Any = None
-
-    def serve() -> None:
-        nonlocal server
-        asyncio.set_event_loop(loop)
-        server = loop.run_until_complete(loop.create_server(
-            lambda: SMTP(handler, hostname="sink.localhost"), "127.0.0.1", 0))
-        handler.port = server.sockets[0].getsockname()[1]
-        started.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    assert started.wait(10)
-    yield handler
-    loop.call_soon_threadsafe(server.close)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(10)
+    with SmtpServer() as server:
+        yield Sink(server)
 
 
 # --- a project folder: seed sources, two recipients, the schedule -----------------------
