@@ -207,6 +207,9 @@ def test_broken_template_keeps_last_good_and_recovers(preview: LivePreview,
     assert fetch(preview.url, "/edition/digest.html")[1] == last_good
     page = fetch(preview.url, "/")[1].decode()
     assert "The last rebuild failed" in page and f"digest.mjml.j2:{line}" in page
+    # ... with the offending line itself, marked.
+    hit = page.split('<span class="hit">', 1)[1].split("</span>", 1)[0]
+    assert hit.split() == [str(line), "{%", "if", "%}"]
     assert 'data-tab="desktop"' in page
     template.write_text(good, encoding="utf-8")
     wait_for(lambda: state(preview.url)["ok"] is True, "the fix to rebuild")

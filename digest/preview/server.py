@@ -8,6 +8,7 @@ to 127.0.0.1, and a Host check keeps other sites from reaching it through DNS re
 from __future__ import annotations
 
 import json
+import re
 from email.utils import parseaddr
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -42,6 +43,20 @@ def clean_path(raw: str) -> str | None:
     return decoded
 
 
+def excerpt(error: str, around: int = 2) -> list[tuple[int, str, bool]]:
+    """The lines around the `file:line` an error starts with: the page shows the mistake."""
+    where = re.match(r"(?P<file>[^:\n]+):(?P<line>\d+):", error)
+    if where is None:
+        return []
+    try:
+        lines = Path(where["file"]).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    line = int(where["line"])
+    return [(n, lines[n - 1], n == line)
+            for n in range(max(1, line - around), min(len(lines), line + around) + 1)]
+
+
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -64,7 +79,7 @@ class PreviewServer(ThreadingHTTPServer):
         version, snapshot, error = self.state.wait_idle()
         files = snapshot.files if snapshot else {}
         html: str = self.pages.get_template("page.html").render(
-            version=version, snap=snapshot, error=error,
+            version=version, snap=snapshot, error=error, excerpt=excerpt(error or ""),
             edition=snapshot.edition if snapshot else None,
             posts={p.id: p for p in snapshot.edition.posts} if snapshot else {},
             text=files.get("digest.txt", b"").decode("utf-8", "replace"),
