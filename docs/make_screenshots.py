@@ -3,12 +3,14 @@
     python docs/make_screenshots.py
 
 Runs `digest preview` on the bundled seed with the built-in templates and default config, and
-photographs it with Debian's Chromium through Playwright (never `playwright install`).
+photographs it with Debian's Chromium through Playwright (never `playwright install`); then
+saves a template with a typo and photographs the error as the page shows it (preview-error.png).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -20,7 +22,7 @@ sys.path.insert(0, str(DOCS.parent))
 
 from digest.config import load_config  # noqa: E402
 from digest.preview import LivePreview  # noqa: E402
-from digest.resources import bundled_seeds  # noqa: E402
+from digest.resources import builtin_templates, bundled_seeds  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -37,8 +39,14 @@ def _settle(page: Page, panel: str) -> None:
 
 
 def main() -> None:
-    os.chdir(tempfile.mkdtemp())  # no stray ./digest.toml: the defaults a new user gets
-    preview = LivePreview(load_config(None), [str(bundled_seeds())], port=0)
+    # A fresh folder as a new user has it: the seed, and a copy of the built-in templates as
+    # their own templates folder (so the error shot can break one without touching the repo).
+    root = Path(tempfile.mkdtemp(prefix="digest-shots-"))
+    os.chdir(root)
+    shutil.copytree(bundled_seeds(), root / "seeds")
+    shutil.copytree(builtin_templates(), root / "templates")
+    (root / "digest.toml").write_text('[build]\ntemplates = "templates"\n', encoding="utf-8")
+    preview = LivePreview(load_config(root / "digest.toml"), [], port=0)
     preview.start()
     try:
         with sync_playwright() as p:
@@ -53,10 +61,22 @@ def main() -> None:
             page.goto(preview.url + "#phone")
             _settle(page, "phone")
             page.screenshot(path=DOCS / "preview-phone.png")
+            # A typo saved in a template: the page shows where, over the last good edition.
+            page.set_viewport_size({"width": 1200, "height": 560})
+            page.goto(preview.url + "#desktop")
+            _settle(page, "desktop")
+            template = root / "templates" / "digest.mjml.j2"
+            text = template.read_text(encoding="utf-8")
+            template.write_text(text.replace("{{ edition.summary }}", "{{ edition.summary }",
+                                             1), encoding="utf-8")
+            page.locator("#build-error").wait_for(timeout=60_000)
+            _settle(page, "desktop")
+            page.screenshot(path=DOCS / "preview-error.png")
             browser.close()
     finally:
         preview.stop()
-    for name in ("preview-desktop.png", "preview-phone.png"):
+        shutil.rmtree(root, ignore_errors=True)
+    for name in ("preview-desktop.png", "preview-phone.png", "preview-error.png"):
         print(DOCS / name)
 
 
