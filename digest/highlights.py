@@ -158,32 +158,10 @@ def _snippet(doc: _Doc, weight: dict[str, float], max_words: int = 7) -> str:
     return _clip(" ".join(doc.text[start:end].split()))
 
 
-def _theme(term: str, doc: _Doc, members: dict[int, _Doc]) -> tuple[list[int], str]:
-    """The posts that share the theme, and the theme as they write it ("DDoS attack").
-
-    A word pair stands for the theme when 3 in 4 of the posts with the word use it and this post
-    does too; the group is then the posts with that pair, so no post is counted off the theme.
-    """
-    def bigrams(d: _Doc) -> set[tuple[str, str]]:
-        pairs = zip(d.words, d.words[1:], strict=False)
-        return {(a, b) for (a, _, _), (b, _, _) in pairs if term in (a, b) and a != b
-                and _content(a) and _content(b)}
-
-    pairs = Counter(pair for other in members.values() for pair in bigrams(other))
-    own = [(count, pair) for pair, count in pairs.items() if pair in bigrams(doc)]
-    # Sets iterate in a per-process hash order: break ties on the words, never on that order.
-    best = min(own, key=lambda cp: (-cp[0], cp[1]), default=(0, (term, "")))
-    phrase = best[1] if best[0] >= max(2, len(members) * 0.75) else (term,)
-    group: list[int] = []
-    surfaces: Counter[str] = Counter()
-    for i, other in members.items():
-        for k in range(len(other.words) - len(phrase) + 1):
-            if tuple(w[0] for w in other.words[k : k + len(phrase)]) == phrase:
-                start, end = other.words[k][1], other.words[k + len(phrase) - 1][2]
-                surfaces[" ".join(other.text[start:end].split())] += 1
-                if not group or group[-1] != i:
-                    group.append(i)
-    return group, max(surfaces.items(), key=lambda kv: kv[1])[0]
+def _bigrams(doc: _Doc, term: str) -> set[tuple[str, str]]:
+    pairs = zip(doc.words, doc.words[1:], strict=False)
+    return {(a, b) for (a, _, _), (b, _, _) in pairs
+            if term in (a, b) and a != b and _content(a) and _content(b)}
 
 
 def _key_figures(figures: Sequence[Figure]) -> set[str]:
@@ -195,10 +173,6 @@ def _key_figures(figures: Sequence[Figure]) -> set[str]:
         for term in set(_parse(f.label).content) - _TIME_WORDS:
             groups[(term, f.unit)].add(f.id)
     return {fid for ids in groups.values() if len(ids) > 1 for fid in ids}
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _clip(text: str, limit: int = 70) -> str:
@@ -302,6 +276,35 @@ class _Explainer:
         self.covered: set[str] = set()  # words earlier picks used: a quote should say more
         self.named: set[str] = set()  # themes already named
         self.first = True
+        self.pairs: dict[str, Counter[tuple[str, str]]] = {}  # per theme word, for all picks
+        self.groups: dict[tuple[str, ...], tuple[list[int], str]] = {}
+
+    def _theme(self, term: str, doc: _Doc) -> tuple[list[int], str]:
+        """The posts that share the theme, and the theme as they write it ("DDoS attack").
+
+        A word pair stands for the theme when 3 in 4 of the posts with the word use it and this
+        post does too; the group is then the posts with that pair, so no post is counted off it.
+        """
+        members = {m: self.docs[m] for m, _ in self.scored.postings[term]}
+        if term not in self.pairs:
+            self.pairs[term] = Counter(p for m in members.values() for p in _bigrams(m, term))
+        own = [(c, pair) for pair, c in self.pairs[term].items() if pair in _bigrams(doc, term)]
+        # Sets iterate in a per-process hash order: break ties on the words, never on that order.
+        best = min(own, key=lambda cp: (-cp[0], cp[1]), default=(0, (term, "")))
+        phrase = best[1] if best[0] >= max(2, len(members) * 0.75) else (term,)
+        if phrase in self.groups:
+            return self.groups[phrase]
+        group: list[int] = []  # the posts that use the phrase, and how they most often write it
+        surfaces: Counter[str] = Counter()
+        for i, other in members.items():
+            for k in range(len(other.words) - len(phrase) + 1):
+                if tuple(w[0] for w in other.words[k : k + len(phrase)]) == phrase:
+                    start, end = other.words[k][1], other.words[k + len(phrase) - 1][2]
+                    surfaces[" ".join(other.text[start:end].split())] += 1
+                    if not group or group[-1] != i:
+                        group.append(i)
+        self.groups[phrase] = group, max(surfaces.items(), key=lambda kv: kv[1])[0]
+        return self.groups[phrase]
 
     def __call__(self, r: int, figures: list[Figure]) -> str:
         doc, scored, first = self.docs[r], self.scored, self.first
@@ -312,17 +315,17 @@ class _Explainer:
         # A key figure, money, a share or a measurement is reason enough; a lone count ("6 wives",
         # "five days") is not: such a post is there for what it says, so the reason says that.
         if own and (own[0].id in self.key or any(f.kind != "count" for f in own)):
-            said = list(dict.fromkeys(" ".join(f"{f.text} {f.label}".split()) for f in own))
+            said = list(dict.fromkeys(" ".join(f"{f.text} {f.label}".split()) for f in own))[:3]
             some = "the key figures" if len(said) > 1 else "a key figure"
             if own[0].id not in self.key:
                 some = "the figures" if len(said) > 1 else "a figure"
-            return f"Carries {some}: {_join(said[:3])}"
+            listed = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
+            return f"Carries {some}: {listed}"
         themes = [t for t in doc.vec if scored.post_df[t] >= THEME_MIN and t not in self.story]
         # The biggest group the post clearly belongs to: group size times the word's weight.
         theme = max(themes, key=lambda t: doc.vec[t] * scored.post_df[t], default="")
         if theme:
-            members = {m: self.docs[m] for m, _ in scored.postings[theme]}
-            group, said_as = _theme(theme, doc, members)
+            group, said_as = self._theme(theme, doc)
             phrase = f"the {len(group)} posts on “{said_as}”"
             if said_as.lower() in self.named:
                 return f"Another of {phrase}: “{_snippet(doc, weight)}”"
