@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Mapping
+from email.errors import HeaderParseError
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime
@@ -74,6 +75,18 @@ def check_email_config(email: EmailConfig) -> None:
         raise ConfigError("must be a mailto: URL", where="[email] unsubscribe_mailto")
 
 
+def _set_address(msg: EmailMessage, name: str, value: str, key: str) -> None:
+    """Set an address header; an address the parser cannot read is refused, naming `key`."""
+    try:
+        msg[name] = value
+        header = msg[name]
+        defects, addresses = header.defects, header.addresses
+    except (ValueError, IndexError, AttributeError, HeaderParseError):
+        defects, addresses = ("unparsable",), ()
+    if defects or not addresses or not all(a.domain for a in addresses):
+        raise ConfigError(f"not a valid email address: {value!r}", where=key)
+
+
 def default_values(edition: Edition, email: EmailConfig) -> dict[str, str]:
     """The personal values of the outbox's own copy: the config's To address."""
     return recipient_values(email.unsubscribe_url, edition.edition, address_of(email.to))
@@ -107,16 +120,18 @@ def build_message(edition: Edition, rendered: Rendered, email: EmailConfig, *,
         values = default_values(edition, email) if to is None else recipient_values(
             email.unsubscribe_url, edition.edition, address_of(recipient))
     msg = EmailMessage(policy=POLICY)
-    msg["From"] = email.from_
-    msg["To"] = recipient
+    _set_address(msg, "From", email.from_, "[email] from")
+    _set_address(msg, "To", recipient, "[email] to" if to is None else "recipient address")
     if email.reply_to:
-        msg["Reply-To"] = email.reply_to
+        _set_address(msg, "Reply-To", email.reply_to, "[email] reply_to")
     # A subject comes from sources: fold any whitespace run (newlines too) into one space.
     msg["Subject"] = " ".join(edition.subject.split())
     msg["Date"] = format_datetime(date or edition_date(edition))
     msg["Message-ID"] = message_id(rendered, email, None if to is None else address_of(to))
     msg["List-Id"] = f"<{email.list_id}>"
     https = _clean(values.get("unsubscribe_url", ""), "unsubscribe URL", ascii_only=True)
+    if not https.startswith("https://"):
+        raise ConfigError(f"not an https:// URL: {https!r}", where="unsubscribe URL")
     msg["List-Unsubscribe"] = f"<{https}>, <{email.unsubscribe_mailto}>"
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(merge(rendered.text, values, html=False), subtype="plain", charset="utf-8",

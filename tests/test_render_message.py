@@ -119,3 +119,26 @@ def test_subject_newlines_from_sources_are_folded(edition_factory: Callable[...,
     msg = _parse(build_message(edition, rendered, EmailConfig()))
     assert msg["Subject"] == "Outage Bcc: victim@x.org"
     assert msg["Bcc"] is None
+
+
+@pytest.mark.parametrize("bad", ["not an address", "x@", "<>", "Readers"])
+def test_unreadable_addresses_are_refused(bad: str, edition: Edition,
+                                          rendered: Rendered) -> None:
+    with pytest.raises(ConfigError, match=r"\[email\] from"):
+        build_message(edition, rendered, EmailConfig.model_validate({"from": bad}))
+    with pytest.raises(ConfigError, match="recipient address"):
+        build_message(edition, rendered, EmailConfig(), to=bad)
+
+
+def test_display_names_with_commas_and_accents(edition: Edition, rendered: Rendered) -> None:
+    cfg = EmailConfig.model_validate({"from": '"Digest, Weekly" <d@x.org>',
+                                      "to": "Zoë <z@x.org>"})
+    msg = _parse(build_message(edition, rendered, cfg))
+    assert msg["From"].addresses[0].addr_spec == "d@x.org"
+    assert msg["To"].addresses[0].display_name == "Zoë"
+
+
+def test_per_recipient_unsubscribe_must_be_https(edition: Edition, rendered: Rendered) -> None:
+    with pytest.raises(ConfigError, match="https"):
+        build_message(edition, rendered, EmailConfig(), to="a@x.org",
+                      values={"unsubscribe_url": "javascript:alert(1)"})
