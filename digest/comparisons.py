@@ -183,12 +183,15 @@ def _pairs(figures: list[Figure], shares: set[tuple[str, str]]
         if figure.unit != "x":  # stated ratios are checked against comparisons, not paired
             by_family[family(figure)].append(figure)
     pairs: dict[tuple[str, str], tuple[Figure, Figure]] = {}
+    order = {f.id: i for i, f in enumerate(figures)}
 
     def key(a: Figure, b: Figure) -> tuple[str, str]:
-        return (a.id, b.id) if int(a.id[1:]) < int(b.id[1:]) else (b.id, a.id)
+        return (a.id, b.id) if order[a.id] < order[b.id] else (b.id, a.id)
 
     for a, b, share in _stated_pairs(figures):
-        pairs.setdefault(key(a, b), (a, b))
+        if a.value * b.value == 0 or key(a, b) in pairs:
+            continue  # nothing is a share of, or a ratio to, zero
+        pairs[key(a, b)] = (a, b)
         if share:
             shares.add((a.id, b.id))
     for group in by_family.values():
@@ -319,6 +322,7 @@ def compare(figures: list[Figure], posts: list[Post]) -> list[Comparison]:
             derived = _check(derived, best)
         out.append(derived)
     rank = {"share": 0, "ratio": 1, "difference": 2}
+    order = {f.id: i for i, f in enumerate(figures)}
     out.sort(key=lambda c: (c.verified is None, rank.get(c.operation, 3),
-                            min(int(i[1:]) for i in c.figures)))
+                            min(order[i] for i in c.figures)))
     return out[:MAX_COMPARISONS]

@@ -106,10 +106,11 @@ def _event(documents: Sequence[Document], posts: Sequence[Post],
     return ""
 
 
-def _importance(f: Figure) -> tuple[int, int]:
+def _importance(f: Figure) -> int:
+    """Money, measured and scaled numbers weigh most; numbers in words only pad a list."""
     weight = {"money": 3, "measured": 3, "claimed": 2, "metric": 2, "share": 2, "count": 1}
     return (weight[f.kind] + (1 if f.value >= 1e5 or f.unit else 0)
-            - (2 if not re.search(r"\d", f.text) else 0), -int(f.id[1:]))
+            - (2 if not re.search(r"\d", f.text) else 0))
 
 
 def _named(f: Figure) -> str:
@@ -150,7 +151,7 @@ def _key_figures(figures: Sequence[Figure], comparisons: Sequence[Comparison],
         return f"Key figures: {head}{tail}."
     # The weightiest figures, one per post while there are enough (a digest is about many
     # posts); numbers written in words ("two years") only pad a list, so they are left out.
-    top = [f for f in sorted(figures, key=_importance, reverse=True) if _importance(f)[0] > 0]
+    top = [f for f in sorted(figures, key=lambda f: -_importance(f)) if _importance(f) > 0]
     picked: list[Figure] = []
     for same_post_ok in (False, True):
         for f in top:
