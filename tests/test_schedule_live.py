@@ -83,7 +83,8 @@ def database(request: pytest.FixtureRequest) -> Iterator[str | None]:
 
 def project(tmp_path: Path, sink: Sink, cron: str, max_late: str = "1m",
             no_news: str = "skip", min_highlights: int = 0, recipients: int = 0,
-            rate: float = 0, database: str | None = None) -> Path:
+            rate: float = 0, database: str | None = None, force: bool = True,
+            extra: str = "") -> Path:
     rows = ["ada@example.org,Ada", "grace@example.org,Grace"]
     rows += [f"reader{i:04d}@example.org,Reader {i}" for i in range(recipients)]
     (tmp_path / "recipients.csv").write_text("email,name\n" + "\n".join(rows) + "\n",
@@ -100,7 +101,7 @@ from = "Digest <digest@example.org>"
 [send]
 to = "recipients.csv"
 smtp = "smtp://127.0.0.1:{sink.port}"
-force = true
+force = {str(force).lower()}
 rate = {rate}
 {f'ledger = "{database}"' if database else ""}
 
@@ -111,6 +112,7 @@ max_late = "{max_late}"
 no_news = "{no_news}"
 min_highlights = {min_highlights}
 {f'jobstore = "{database}"' if database else ""}
+{extra}
 """, encoding="utf-8")
     return config
 
@@ -328,3 +330,18 @@ def test_no_news_skips_or_sends_a_quiet_edition(tmp_path: Path, sink: Sink) -> N
     assert "sending a short 'nothing new' edition" in result.stderr
     assert len(sink.messages) == 4
     assert all(s.startswith("Nothing new") for s in sink.subjects()[2:])
+
+
+def test_an_edition_that_fails_its_checks_is_refused_once(tmp_path: Path, sink: Sink) -> None:
+    slot = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(seconds=1)
+    config = project(tmp_path, sink, once_at(slot), max_late="5m", force=False,
+                     extra="[check]\nmax_subject = 5\n")
+    first = due(config)
+    assert first.returncode == 1, first.stderr
+    assert f"slot {slot_name(slot)}: not sent: " in first.stderr
+    assert "check(s) failed" in first.stderr
+    second = due(config)  # cron, a minute later: the same edition would fail the same way
+    assert second.returncode == 0, second.stderr
+    assert second.stderr == ""
+    assert sink.messages == []
+    assert slot_rows(config) == {slot_name(slot): "refused"}

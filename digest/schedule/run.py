@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from digest.config import Config
-from digest.errors import DigestError
+from digest.errors import CheckFailed, DigestError, ScheduleError
 from digest.schedule.slots import Slot, SlotLedger
 from digest.schedule.trigger import SlotTrigger, slot_id
 from digest.send import ledger_url
@@ -44,6 +44,12 @@ def setup_logging() -> None:
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 
+def _routine() -> int:
+    """The level of "nothing to do" lines: quiet under cron, which mails any output it gets;
+    a person at a terminal gets an answer."""
+    return logging.INFO if sys.stderr.isatty() else logging.DEBUG
+
+
 def run_due(config: Config, now: dt.datetime | None = None) -> int:
     """Build and send the latest slot at or before now, if it is within max_late and not yet
     done; else nothing. Exit code: 0 sent or nothing to do, 1 some recipients failed or wait
@@ -54,10 +60,8 @@ def run_due(config: Config, now: dt.datetime | None = None) -> int:
     slot = trigger.latest_slot(now, config.schedule.max_late_seconds)
     if slot is None:
         upcoming = trigger.get_next_fire_time(None, now)
-        # Quiet under cron (it mails any output); a person at a terminal gets an answer.
-        level = logging.INFO if sys.stderr.isatty() else logging.DEBUG
-        log.log(level, "nothing due; next slot %s",
-                upcoming.isoformat() if upcoming else "never")
+        log.log(_routine(), "nothing due; next slot %s",
+                upcoming.astimezone(trigger.zone).isoformat() if upcoming else "never")
         return 0
     return run_slot(config, trigger, slot)
 
@@ -74,7 +78,7 @@ def run_slot(config: Config, trigger: SlotTrigger, slot: dt.datetime) -> int:
             if current is not None and status == "running":
                 log.info("slot %s: being sent by %s; not sending it again", sid, current.owner)
             else:
-                log.debug("slot %s: already %s", sid, status)
+                log.log(_routine(), "slot %s: already %s", sid, status)
             return 0
         return _produce(config, ledger, claimed)
     finally:
@@ -93,13 +97,19 @@ def _produce(config: Config, ledger: SlotLedger, claimed: Slot) -> int:
                 return 0
             ledger.set_edition(sid, folder)
         report = _deliver(config, folder)
+    except CheckFailed as exc:
+        # The same edition would fail the same checks again: final, not retried.
+        _record(ledger, sid, "refused", str(exc))
+        log.error("slot %s: not sent: %s", sid, exc)
+        return exc.exit_code
     except DigestError as exc:
-        ledger.finish(sid, "failed", detail=str(exc))
+        # Retried (by the next `send --due`, or the daemon's follow-up) while still due.
+        _record(ledger, sid, "failed", str(exc))
         log.error("slot %s: failed: %s", sid, exc)
         return exc.exit_code
     except BaseException as exc:
         # Interrupted or a bug: leave the slot retryable while it is still due, then re-raise.
-        ledger.finish(sid, "failed", detail=f"{type(exc).__name__}: {exc}")
+        _record(ledger, sid, "failed", f"{type(exc).__name__}: {exc}")
         raise
     status = "partial" if report.retrying else "sent"
     ledger.finish(sid, status, edition_dir=folder, sent=report.sent, failed=report.failed,
@@ -113,6 +123,14 @@ def _produce(config: Config, ledger: SlotLedger, claimed: Slot) -> int:
     log.info("slot %s edition %s: %s%s", sid, folder.name, report.line(),
              f" ({'; '.join(notes)})" if notes else "")
     return report.exit_code
+
+
+def _record(ledger: SlotLedger, sid: str, status: str, detail: str) -> None:
+    """Record a failure; if the database is what failed, say so and keep the first error."""
+    try:
+        ledger.finish(sid, status, detail=detail)
+    except ScheduleError as exc:
+        log.error("slot %s: could not record %s: %s", sid, status, exc)
 
 
 def _deliver(config: Config, folder: Path) -> SendReport:

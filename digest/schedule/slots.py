@@ -5,17 +5,18 @@ of digest.send: two schedulers on one store, or a scheduler and system cron, rac
 with the slot id as primary key and the loser skips. The per-recipient ledger then guards each
 address within the edition, so even a slot taken over after a crash sends nobody twice.
 
-States: running → sent | partial (some recipients failed or wait for a retry) | failed (the build
-or the delivery raised) | skipped (no news) | missed (later than max_late). A `failed` or
-`partial` slot may be claimed again while it is still due; so may a `running` one whose owner
-process is gone (same host, dead pid): the crash case.
+States: running → sent | partial (some recipients wait for a retry) | failed (the build or the
+delivery raised) | refused (`digest check` failed) | skipped (no news) | missed (too late).
+A `failed` or `partial` slot may be claimed again while it is still due; so may a `running` one
+whose owner process is gone (same host, dead pid): the crash case.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from digest.config import Config
@@ -39,7 +40,7 @@ from digest.errors import ScheduleError
 from digest.ledger import new_owner, owner_dead
 
 RETRYABLE = ("failed", "partial")
-DONE = ("sent", "skipped", "missed")
+DONE = ("sent", "skipped", "missed", "refused")
 
 _metadata = MetaData()
 slots_table = Table(
@@ -147,8 +148,21 @@ class SlotLedger:
     def _create(self) -> None:
         create_racing(lambda: _metadata.create_all(self.engine))
 
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        """A committed transaction; a database failure becomes one ScheduleError line.
+        IntegrityError passes through: it is how a lost claim shows."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except IntegrityError:
+            raise
+        except SQLAlchemyError as exc:
+            raise ScheduleError(f"slots table: {one_line(exc)}",
+                                where=safe_url(self.url)) from None
+
     def get(self, slot: str) -> Slot | None:
-        with self.engine.connect() as conn:
+        with self._tx() as conn:
             row = conn.execute(select(slots_table).where(slots_table.c.slot == slot)).first()
         if row is None:
             return None
@@ -159,7 +173,7 @@ class SlotLedger:
         """Take the slot for this process; None when it is done or another process holds it."""
         me = owner_id()
         try:
-            with self.engine.begin() as conn:
+            with self._tx() as conn:
                 conn.execute(insert(slots_table).values(
                     slot=slot, scheduled=scheduled.isoformat(), status="running", owner=me,
                     attempts=1, updated=_now()))
@@ -172,7 +186,7 @@ class SlotLedger:
         if current.status == "running" and not owner_dead(current.owner):
             return None
         # Compare-and-swap on the row we read: of two contenders, one UPDATE matches.
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             taken = conn.execute(
                 update(slots_table)
                 .where(slots_table.c.slot == slot, slots_table.c.status == current.status,
@@ -190,19 +204,19 @@ class SlotLedger:
                                      "sent": sent, "failed": failed, "retrying": retrying}
         if edition_dir is not None:
             values["edition_dir"] = str(edition_dir)
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             conn.execute(update(slots_table).where(slots_table.c.slot == slot).values(**values))
 
     def set_edition(self, slot: str, edition_dir: Path) -> None:
         """Record the built edition before sending, so a retry re-sends it and never rebuilds."""
-        with self.engine.begin() as conn:
+        with self._tx() as conn:
             conn.execute(update(slots_table).where(slots_table.c.slot == slot)
                          .values(edition_dir=str(edition_dir), updated=_now()))
 
     def mark_missed(self, slot: str, scheduled: dt.datetime, detail: str) -> bool:
         """Record a slot that came too late; False when a row (any state) already exists."""
         try:
-            with self.engine.begin() as conn:
+            with self._tx() as conn:
                 conn.execute(insert(slots_table).values(
                     slot=slot, scheduled=scheduled.isoformat(), status="missed",
                     owner=owner_id(), attempts=0, detail=detail, updated=_now()))
