@@ -93,7 +93,7 @@ def _event(documents: Sequence[Document], posts: Sequence[Post],
     ordered = [byid[h.post] for h in highlights if h.post in byid] + list(posts)
     titles = [d.title for d in documents if d.title]
     source = titles[0] if len(titles) == 1 else "the sources"
-    kind = "items" if any(p.title for p in posts) else "posts"
+    kind = _noun(posts)
     for post in ordered:
         text = post.title or post.text
         spans = sentences(text)
@@ -104,6 +104,11 @@ def _event(documents: Sequence[Document], posts: Sequence[Post],
                 return f"{lead.rstrip('.')}, from {source}."
             return f"{count} {kind} from {source}, led by “{lead.rstrip('.')}”."
     return ""
+
+
+def _noun(posts: Sequence[Post]) -> str:
+    """What to call the posts: "items" when every one is a feed item (has a title)."""
+    return "items" if posts and all(p.title for p in posts) else "posts"
 
 
 def _importance(f: Figure) -> int:
@@ -232,7 +237,7 @@ def _theme_sentence(theme: Theme | None, posts: Sequence[Post], numbers: _Number
         return ""
     ids = [p.id for p in posts]
     total = numbers.count(len(posts), "posts", ids)
-    kind = "items" if any(p.title for p in posts) else "posts"  # as the event sentence says
+    kind = _noun(posts)  # as the event sentence says
     if is_disputed(theme):
         n = numbers.count(len(theme.disputes), f"posts disputing “{theme.word}”", theme.disputes)
         return f"{n} of the {total} {kind} dispute the “{theme.phrase}” claim."

@@ -14,7 +14,8 @@ The rule, kept simple so an editor can check it by hand:
 4. Stance: a post disputes the theme when the sentence that mentions it, or the one right
    after (where a post comments on what it just said), holds a negation ("no", "nobody",
    "isn't", "didn't"), a sceptic's word ("apparently", "so-called", "skeptic", "impossible"),
-   scare quotes around the term, or is a question.
+   scare quotes around the term, or is a question. Only social posts (with a handle) take
+   sides; feed items are reports.
 """
 
 from __future__ import annotations
@@ -97,7 +98,9 @@ def find_theme(posts: list[Post], subject: frozenset[str]) -> Theme | None:
         phrase = max(written)[1] if written else " ".join(best)
     mentions = [p for p in posts
                 if word in {t.lower() for t in _tokens(f"{p.title or ''} {p.text}")}]
-    disputes = [p.id for p in mentions if _disputes(p, word, phrase)]
+    # Only people take sides: a feed item (no handle) is a report, and its house style ("the
+    # so-called Islamic State") is not a post disputing anything.
+    disputes = [p.id for p in mentions if p.handle and _disputes(p, word, phrase)]
     return Theme(word, phrase, tuple(p.id for p in mentions), tuple(disputes))
 
 

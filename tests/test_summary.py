@@ -214,3 +214,17 @@ def test_own_roundup_summary_through_the_reader() -> None:
     assert "04:09" not in summary.text
     check_trace(edition)
     assert {n.source for n in summary.numbers} == {"figure", "comparison", "count"}
+
+
+def test_feed_items_report_rather_than_dispute() -> None:
+    texts = ["Troops on alert for attacks by so-called Islamic State fighters.",
+             "The so-called Islamic State has lost ground, officials said.",
+             "Kurdish forces seized the border from so-called Islamic State fighters.",
+             "Nothing else happened."]
+    items = tuple(Post(id=f"i{i}", author="BBC", handle=None, date="2016-03-28", text=t,
+                       title=t.split(",")[0]) for i, t in enumerate(texts))
+    summary, edition = summarise(Document(path="feed.xml", date="2016-03-28", title="BBC",
+                                          posts=items))
+    assert "3 of the 4 items mention “Islamic State”." in summary.text
+    assert "dispute" not in summary.text
+    check_trace(edition)
