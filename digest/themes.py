@@ -37,6 +37,7 @@ EXTRA_STOP = frozenset((
     "think", "going", "want", "need", "time", "day", "week", "year", "years", "people", "thing",
     "things", "something", "anything", "everything", "nothing", "everybody", "nobody", "someone",
     "here", "back", "never", "always", "ever", "lot", "let", "let's", "they're", "you're", "than",
+    "so-called", "said", "officials", "according", "reported", "report", "reports",
 ))
 NEGATION = re.compile(
     r"\b(?:no|not|never|nobody|none|nothing|nor|cannot)\b|n['’]t\b", re.IGNORECASE)
