@@ -228,3 +228,27 @@ def test_feed_items_report_rather_than_dispute() -> None:
     assert "3 of the 4 items mention “Islamic State”." in summary.text
     assert "dispute" not in summary.text
     check_trace(edition)
+
+
+def test_check_trace_survives_the_json_round_trip() -> None:
+    from digest.models import edition_from_json
+
+    _, edition = summarise(load("seed.json"))
+    check_trace(edition_from_json(json.loads(json.dumps(edition.to_json()))))
+
+
+def test_check_trace_refuses_counts_of_unknown_posts_and_missing_comparisons() -> None:
+    _, edition = summarise(load("seed.json"))
+    ghost = tuple(dataclasses.replace(n, detail=n.detail.replace("p7", "p99"))
+                  if n.source == "count" else n for n in edition.summary_numbers)
+    with pytest.raises(TraceError):
+        check_trace(dataclasses.replace(edition, summary_numbers=ghost))
+    with pytest.raises(TraceError, match=r"'4\.4%'"):
+        check_trace(dataclasses.replace(edition, comparisons=()))
+
+
+def test_pronoun_one_is_not_a_number() -> None:
+    _, edition = summarise(load("seed.json"))
+    check_trace(dataclasses.replace(edition, summary=edition.summary + " No one was surprised."))
+    with pytest.raises(TraceError, match="'one'"):
+        check_trace(dataclasses.replace(edition, summary=edition.summary + " Just one post."))
