@@ -21,11 +21,8 @@ States of a row::
 
 from __future__ import annotations
 
-import os
-import socket
 import time
-import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,7 +49,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine, create_engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from digest.delivery.journal import new_owner, owner_dead
 from digest.errors import DeliveryError
+
+__all__ = ["Claim", "Delivery", "Ledger", "Outcome", "default_url", "new_owner", "owner_dead"]
 
 PENDING, CLAIMED, SENDING, SENT = "pending", "claimed", "sending", "sent"
 FAILED, RETRY, SKIPPED = "failed", "retry", "skipped"
@@ -120,38 +120,6 @@ class Delivery:
     next_at: float | None
 
 
-def new_owner() -> str:
-    """An id for this sending process: host, pid and start time (to tell pid reuse), a nonce."""
-    pid = os.getpid()
-    return f"{socket.gethostname()}:{pid}:{_start_ticks(pid)}:{uuid.uuid4().hex[:8]}"
-
-
-def _start_ticks(pid: int) -> str:
-    try:
-        # Field 22 of /proc/<pid>/stat is the start time; the command name (2) may hold spaces.
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return "?"
-
-
-def owner_dead(owner: str) -> bool:
-    """True only when `owner` is surely gone: same host, and its pid is dead or reused."""
-    host, _, rest = owner.partition(":")
-    pid_text, _, rest = rest.partition(":")
-    ticks = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return False  # another machine: only its lease can tell
-    pid = int(pid_text)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        pass
-    return ticks != "?" and _start_ticks(pid) not in (ticks, "?")
-
-
 class Ledger:
     """The ledger behind `[send] ledger` (an SQLAlchemy URL)."""
 
@@ -201,11 +169,14 @@ class Ledger:
                     deliveries.c.state.in_((PENDING, RETRY, CLAIMED))).values(
                     state=SKIPPED, reply=reason, owner=None, updated_at=time.time()))
 
-    def recover(self, edition: str, now: float | None = None) -> tuple[int, int]:
+    def recover(self, edition: str, now: float | None = None,
+                marked: Callable[[str], set[int] | None] = lambda owner: None) -> tuple[int, int]:
         """Undo what dead senders left: claimed → pending, sending → sent (unconfirmed).
 
         A sender is dead when its lease expired or, on this host, its process is gone.
-        Returns (released, unconfirmed).
+        `marked(owner)` gives the ids a dead owner journalled as "terminator on the wire"
+        (None: no journal); its `sending` rows NOT in the journal never had their terminator
+        sent and go back to pending. Returns (released, unconfirmed).
         """
         now = time.time() if now is None else now
         c = deliveries.c
@@ -213,10 +184,16 @@ class Ledger:
         with self._tx() as conn:
             owners = set(conn.scalars(select(c.owner).where(held).distinct()))
             dead = sorted(o for o in owners if o and owner_dead(o))
+            never: list[int] = []
+            for owner in dead:
+                journal = marked(owner)
+                if journal is not None:
+                    never += [i for i in conn.scalars(select(c.id).where(
+                        held, c.state == SENDING, c.owner == owner)) if i not in journal]
             gone = or_(c.lease_until < now, c.owner.is_(None), c.owner.in_(dead))
-            released = conn.execute(update(deliveries).where(held, c.state == CLAIMED, gone)
-                                    .values(state=PENDING, owner=None, lease_until=None,
-                                            updated_at=now)).rowcount
+            released = conn.execute(update(deliveries).where(
+                held, or_(c.state == CLAIMED, c.id.in_(never)), gone).values(
+                state=PENDING, owner=None, lease_until=None, updated_at=now)).rowcount
             unconfirmed = conn.execute(update(deliveries).where(held, c.state == SENDING, gone)
                                        .values(state=SENT, owner=None, lease_until=None,
                                                reply=UNCONFIRMED, updated_at=now)).rowcount
@@ -304,6 +281,13 @@ class Ledger:
         with self.engine.connect() as conn:
             return int(conn.scalar(select(func.count()).where(c.edition == edition, or_(
                 c.state == PENDING, and_(c.state == RETRY, c.next_at <= now)))) or 0)
+
+    def holds(self, owner: str) -> bool:
+        """True while `owner` has rows claimed or sending (in any edition)."""
+        c = deliveries.c
+        with self.engine.connect() as conn:
+            return conn.execute(select(c.id).where(c.owner == owner, c.state.in_(
+                (CLAIMED, SENDING))).limit(1)).first() is not None
 
     def has_edition(self, edition: str) -> bool:
         """True once any recipient of `edition` was queued: the scheduler's "slot taken" test."""

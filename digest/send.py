@@ -47,6 +47,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from digest.config import Config
 from digest.delivery.compose import Composed, MessageTemplate
+from digest.delivery.journal import Journal, dead_journals, marked
 from digest.errors import ConfigError, DeliveryError, RecipientsError
 from digest.ledger import (
     FAILED,
@@ -67,6 +68,7 @@ from digest.smtp import ConnectionLost, Reply, SmtpSession, parse_smtp_url
 BATCH = 100  # rows claimed per commit
 LEASE = 600.0  # seconds a claim holds if its sender vanishes without trace (another host)
 MAX_BACKOFF = 3600.0
+JOURNALS = ".send-journal"  # in the outbox: see digest/delivery/journal.py
 
 
 @dataclass(frozen=True)
@@ -209,11 +211,16 @@ def _send(config: Config, edition: str, recipients: RecipientList, template: Mes
     gone = {d.email for d in ledger.deliveries(edition)} - by_key.keys()
     if gone:
         ledger.skip(edition, gone, "not in the recipient list any more")
-    ledger.recover(edition)
+    journals = config.resolve(config.build.outbox) / JOURNALS
+    ledger.recover(edition, marked=lambda owner: marked(journals, owner))
+    for dead, path in dead_journals(journals):
+        if not ledger.holds(dead):
+            path.unlink(missing_ok=True)
     started = time.time()
     if ledger.due(edition, now=started):
         check()  # only when there is something to send: a cron run every minute stays cheap
     owner = new_owner()
+    journal = Journal(journals, owner)
     before = ledger.counts(edition, by_key).get(SENT, 0)
     total = len(by_key) - before
     done: list[Outcome] = []  # outcomes not yet committed (ride with the next commit)
@@ -227,7 +234,7 @@ def _send(config: Config, edition: str, recipients: RecipientList, template: Mes
             held = list(claims)
             for claim in claims:
                 outcome = _one(config, claim, by_key[claim.email], template, sender, session,
-                               ledger, owner, done)
+                               ledger, owner, done, journal)
                 held.remove(claim)
                 if outcome is not None:
                     done.append(outcome)
@@ -237,18 +244,19 @@ def _send(config: Config, edition: str, recipients: RecipientList, template: Mes
             ledger.advance(owner, done)
             done.clear()
     except DeliveryError as exc:
-        _settle(ledger, owner, done, held)
+        _settle(ledger, owner, done, held, journal)
         exc.report = _report(ledger, edition, by_key, sent_now, recipients.bad)  # type: ignore[attr-defined]
         raise
     except BaseException:
-        _settle(ledger, owner, done, held)
+        _settle(ledger, owner, done, held, journal)
         raise
+    journal.close(clean=True)
     return _report(ledger, edition, by_key, sent_now, recipients.bad)
 
 
 def _one(config: Config, claim: Claim, recipient: Recipient, template: MessageTemplate,
          sender: str, session: SmtpSession, ledger: Ledger, owner: str,
-         done: list[Outcome]) -> Outcome | None:
+         done: list[Outcome], journal: Journal) -> Outcome | None:
     """Send one message; return its outcome (None: the claim was lost, nothing sent)."""
     attempts = claim.attempts + 1
     try:
@@ -268,7 +276,7 @@ def _one(config: Config, claim: Claim, recipient: Recipient, template: MessageTe
         return None
     done.clear()
     try:
-        reply = session.finish()
+        reply = session.finish(journal.marker(claim.id))
     except ConnectionLost as exc:
         return Outcome(claim.id, SENT, f"{UNCONFIRMED.split(':')[0]}: {exc}", attempts,
                        message_id=message.message_id)
@@ -287,13 +295,15 @@ def _classify(config: Config, claim: Claim, reply: Reply, message_id: str) -> Ou
     return Outcome(claim.id, FAILED, reason, attempts, message_id=message_id)
 
 
-def _settle(ledger: Ledger, owner: str, done: list[Outcome], held: list[Claim]) -> None:
+def _settle(ledger: Ledger, owner: str, done: list[Outcome], held: list[Claim],
+            journal: Journal) -> None:
     """On the way out of an error: commit what is known, give back what was not tried."""
     try:
         ledger.advance(owner, done)
         ledger.release(owner, [c.id for c in held])
     except DeliveryError:
         pass  # the ledger itself failed; recovery on the next run sorts the rows out
+    journal.close(clean=not ledger.holds(owner))
 
 
 def _report(ledger: Ledger, edition: str, by_key: dict[str, Recipient], sent_now: int,

@@ -23,6 +23,7 @@ import smtplib
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -214,12 +215,18 @@ class SmtpSession:
         smtp.send(body)
         return None
 
-    def finish(self) -> Reply:
-        """Send the end-of-data terminator and read the reply: the message is now out."""
-        assert self._smtp is not None
+    def finish(self, mark: Callable[[], object] | None = None) -> Reply:
+        """Send the end-of-data terminator and read the reply: the message is now out.
+
+        `mark` is called right before the terminator's write (digest/delivery/journal.py):
+        nothing but that call and the send() may stand between the two."""
         smtp = self._smtp
+        assert smtp is not None and smtp.sock is not None
+        sendall = smtp.sock.sendall
         try:
-            smtp.send(b".\r\n")
+            if mark is not None:
+                mark()
+            sendall(b".\r\n")
             code, text = smtp.getreply()
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self.drop()

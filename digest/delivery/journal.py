@@ -1,0 +1,103 @@
+"""Who is sending, and which message had its end-of-data terminator on the wire.
+
+Owner ids name a sending process: host, pid, the process start time (so a reused pid is told
+apart) and a nonce. `owner_dead` is True only when that is certain: same host, and the pid is
+gone or belongs to another process; for another host only the ledger's lease can tell.
+
+The journal narrows the crash window of digest/send.py. The ledger row becomes `sending` in a
+database commit; then the sender appends the row id to its journal (one write() into the
+page cache: it survives kill -9) and writes the terminator on the very next line of code.
+Recovering a dead sender on the same host: a `sending` row whose id is in its journal had its
+terminator (almost surely) sent -> sent, unconfirmed; one that is not had not -> sent again.
+Only the time between the journal write() and the send() (well under a microsecond of
+Python) is left as a window. Without a journal (another host), `sending` means sent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+
+def new_owner() -> str:
+    """An id for this sending process: host, pid and start time (to tell pid reuse), a nonce."""
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_start_ticks(pid)}:{uuid.uuid4().hex[:8]}"
+
+
+def _start_ticks(pid: int) -> str:
+    try:
+        # Field 22 of /proc/<pid>/stat is the start time; the command name (2) may hold spaces.
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return "?"
+
+
+def owner_dead(owner: str) -> bool:
+    """True only when `owner` is surely gone: same host, and its pid is dead or reused."""
+    host, _, rest = owner.partition(":")
+    pid_text, _, rest = rest.partition(":")
+    ticks = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False  # another machine: only its lease can tell
+    pid = int(pid_text)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass
+    return ticks != "?" and _start_ticks(pid) not in (ticks, "?")
+
+
+class Journal:
+    """An append-only file of row ids whose terminator is being written, one per line."""
+
+    def __init__(self, folder: Path, owner: str) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = journal_path(folder, owner)
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+
+    def marker(self, row_id: int) -> Callable[[], int]:
+        """A call that journals `row_id`: one write(), no Python in between (a partial)."""
+        return partial(os.write, self._fd, b"%d\n" % row_id)
+
+    def close(self, *, clean: bool) -> None:
+        """`clean`: every outcome is in the ledger and the journal is not needed any more."""
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+        if clean:
+            with contextlib.suppress(FileNotFoundError):
+                self.path.unlink()
+
+
+def journal_path(folder: Path, owner: str) -> Path:
+    return folder / ("".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in owner)
+                     + ".journal")
+
+
+def marked(folder: Path, owner: str) -> set[int] | None:
+    """The ids a (dead) owner marked, or None when it left no journal on this host."""
+    try:
+        text = journal_path(folder, owner).read_text(encoding="ascii", errors="replace")
+    except FileNotFoundError:
+        return None
+    return {int(line) for line in text.splitlines() if line.strip().isdigit()}
+
+
+def dead_journals(folder: Path) -> list[tuple[str, Path]]:
+    """(owner, path) of each journal whose process is surely gone."""
+    found = []
+    for path in sorted(folder.glob("*.journal")):
+        host, pid, ticks, nonce = ([""] * 4 + path.stem.rsplit("_", 3))[-4:]
+        owner = f"{host}:{pid}:{ticks}:{nonce}"
+        if owner_dead(owner):
+            found.append((owner, path))
+    return found
