@@ -21,7 +21,7 @@ from digest.models import (
     Summary,
     SummaryNumber,
 )
-from digest.numbers import decimals, scan_numbers
+from digest.numbers import Mention, decimals, scan_numbers
 from digest.themes import Theme, find_theme, is_disputed
 
 PREHEADER_MAX = 139
@@ -35,29 +35,36 @@ HEDGE = re.compile(
 
 
 class _Numbers:
-    """The numbers written so far, each with its provenance."""
+    """The numbers written so far, each with its provenance, in the order they were written.
+    The same text may be written twice from two sources ("13-year sentence and 13 Israelis")."""
 
     def __init__(self, figures: Sequence[Figure]) -> None:
-        self.by_text: dict[str, SummaryNumber] = {}
+        self.entries: list[SummaryNumber] = []
         self.figures = figures
         self.used: set[str] = set()  # figure ids already quoted
 
-    def figure(self, f: Figure) -> str:
-        self.by_text.setdefault(f.text, SummaryNumber(f.text, "figure", f.id, f.quote))
+    def add(self, entry: SummaryNumber) -> str:
+        if entry not in self.entries:
+            self.entries.append(entry)
+        return entry.text
+
+    def figure(self, f: Figure, written: str | None = None) -> str:
         self.used.add(f.id)
-        return f.text
+        return self.add(SummaryNumber(written or f.text, "figure", f.id, f.quote))
 
     def comparison(self, text: str, index: int, c: Comparison) -> str:
         """Record the number inside `text` ("61 times", "1.6C", "$2.50") as the comparison's."""
         for m in scan_numbers(text):
-            self.by_text.setdefault(m.text, SummaryNumber(m.text, "comparison", f"c{index}",
-                                                          c.formula))
+            self.add(SummaryNumber(m.text, "comparison", f"c{index}", c.formula))
         return text
 
     def count(self, n: int, what: str, ids: Sequence[str]) -> str:
-        text = str(n)
-        self.by_text.setdefault(text, SummaryNumber(text, "count", what, " ".join(ids)))
-        return text
+        return self.add(SummaryNumber(str(n), "count", what, " ".join(ids)))
+
+    def for_text(self, text: str) -> tuple[SummaryNumber, ...]:
+        """One entry per number in `text`, in order: the n-th "13" gets the n-th entry
+        recorded for "13" (or the last, when one source is quoted twice)."""
+        return _match(scan_numbers(text), self.entries) or ()
 
     def traceable(self, sentence: str) -> bool:
         """Can every number in a borrowed sentence be traced to a figure of the same text?"""
@@ -218,8 +225,7 @@ def _mismatch(figures: Sequence[Figure], comparisons: Sequence[Comparison],
             operands = c.formula.rsplit(" = ", 1)[0]
             for f, written in zip((byid[i] for i in c.figures), re.split(r" [/-] ", operands),
                                   strict=False):
-                numbers.by_text.setdefault(written, SummaryNumber(written, "figure", f.id,
-                                                                  f.quote))
+                numbers.figure(f, written)
             result = numbers.comparison(c.formula.rsplit(" = ", 1)[1], index, c)
             return (f"A post's {numbers.figure(stated)} {stated.label} does not add up: "
                     f"{operands} = {result}.")
@@ -269,12 +275,11 @@ def write_summary(documents: Sequence[Document], posts: Sequence[Post],
     if sum(1 for p in parts if p) < 4:
         parts.insert(2, _also(figures, comparisons, numbers))
     text = " ".join(s for s in parts if s)
-    used = {m.text for m in scan_numbers(text)}
     return Summary(
         text=text,
         headline=headline(documents, event, theme, posts, highlights, figures),
         preheader=_preheader([key, themed, event]),
-        numbers=tuple(n for t, n in numbers.by_text.items() if t in used),
+        numbers=numbers.for_text(text),
     )
 
 
@@ -293,13 +298,29 @@ def _consistent(n: SummaryNumber, value: float, edition: Edition) -> bool:
     return bool(len(ids) == value and all(i in known for i in ids))
 
 
+def _match(found: Sequence[Mention], entries: Sequence[SummaryNumber]
+           ) -> tuple[SummaryNumber, ...] | None:
+    """Pair each number found with its entry (the n-th of its text), or None if one has none."""
+    seen: Counter[str] = Counter()
+    out: list[SummaryNumber] = []
+    for m in found:
+        same = [n for n in entries if n.text == m.text]
+        if not same:
+            return None
+        out.append(same[min(seen[m.text], len(same) - 1)])
+        seen[m.text] += 1
+    return tuple(out)
+
+
 def check_trace(edition: Edition) -> None:
     """Refuse a summary holding a number that traces to no figure, comparison or count, or
     whose recorded source does not give that number."""
-    recorded = {n.text: n for n in edition.summary_numbers}
     where = f"edition {edition.edition}: summary"
+    seen: Counter[str] = Counter()
     for m in scan_numbers(edition.summary):
-        n = recorded.get(m.text)
+        same = [n for n in edition.summary_numbers if n.text == m.text]
+        n = same[min(seen[m.text], len(same) - 1)] if same else None
+        seen[m.text] += 1
         if n is None or not _consistent(n, m.value, edition):
             raise TraceError(f"summary number '{m.text}' traces to no figure, comparison or "
                              "count", where=where)
