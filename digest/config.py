@@ -6,7 +6,9 @@ ill-typed key is a ConfigError naming the file and the key.
 
 from __future__ import annotations
 
+import re
 import tomllib
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Any, Literal
 
@@ -54,6 +56,22 @@ class EmailConfig(_Section):
         # Every one of these reaches a mail header: CR or LF there would inject headers.
         if value is not None and any(ch in value for ch in "\r\n\0"):
             raise ValueError("CR, LF or NUL in a value that goes into a mail header")
+        return value
+
+    @field_validator("from_", "to", "reply_to")
+    @classmethod
+    def _addresses(cls, value: str | None) -> str | None:
+        if value is not None:
+            pairs = getaddresses([value])
+            if not pairs or any(not re.fullmatch(r"[^@\s]+@[^@\s]+", addr) for _, addr in pairs):
+                raise ValueError(f"not an email address: {value!r} (use: Name <user@domain>)")
+        return value
+
+    @field_validator("unsubscribe_url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        if not value.startswith("https://"):
+            raise ValueError("must be an https:// URL (RFC 8058 one-click unsubscribe)")
         return value
 
 

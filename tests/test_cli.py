@@ -138,3 +138,8 @@ def test_bad_date(tmp_path: Path) -> None:
 def test_header_injection_in_config(tmp_path: Path) -> None:
     (tmp_path / "digest.toml").write_text('[email]\nto = "a@x.org\\r\\nBcc: v@x.org"\n')
     _assert_clean_failure(_build_fails(tmp_path, str(SEED)), "[email] to")
+
+
+def test_bad_from_address_in_config(tmp_path: Path) -> None:
+    (tmp_path / "digest.toml").write_text('[email]\nfrom = "digest@"\n')
+    _assert_clean_failure(_build_fails(tmp_path, str(SEED)), "digest.toml", "[email] from")
