@@ -252,3 +252,38 @@ def test_pronoun_one_is_not_a_number() -> None:
     check_trace(dataclasses.replace(edition, summary=edition.summary + " No one was surprised."))
     with pytest.raises(TraceError, match="'one'"):
         check_trace(dataclasses.replace(edition, summary=edition.summary + " Just one post."))
+
+
+FEEDS = Path(__file__).parent / "fixtures" / "feeds"
+
+
+def test_bbc_feed_through_the_reader() -> None:
+    from digest.readers import read_sources
+
+    [doc] = read_sources([str(FEEDS / "01-bbc-news-front-page.xml")])
+    summary, edition = summarise(doc)
+    figures = {f.text: f for f in edition.figures}
+    assert (figures["£189m"].unit, figures["£189m"].value, figures["£189m"].label) == (
+        "GBP", 189e6, "library")
+    assert (figures["105 mph"].unit, figures["105 mph"].label) == ("mph", "Wind gusts")
+    assert "170 kph" not in figures  # the same gust, converted
+    assert "£189m library" in summary.text and "105 mph wind gusts" in summary.text
+    assert summary.text.startswith("16 items from BBC News - News front page, led by “")
+    assert summary.headline == "BBC News - News front page"
+    check_trace(edition)
+
+
+def test_npr_feed_through_the_reader_maps_each_13_to_its_own_figure() -> None:
+    from digest.readers import read_sources
+
+    [doc] = read_sources([str(FEEDS / "02-npr-news.xml")])
+    summary, edition = summarise(doc)
+    texts = [f.text for f in edition.figures]
+    assert {"2 million", "13", "11", "39", "5"} <= set(texts)
+    assert "Figures quoted: 2 million suitcases, 13-year sentence and 13 Israelis." in (
+        summary.text)
+    thirteens = [n.ref for n in summary.numbers if n.text == "13"]
+    assert len(thirteens) == 2 and len(set(thirteens)) == 2
+    labels = {f.id: f.label for f in edition.figures}
+    assert [labels[r] for r in thirteens] == ["year sentence", "Israelis"]
+    check_trace(edition)
