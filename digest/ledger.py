@@ -15,8 +15,8 @@ States of a row::
 * `sending` is committed BEFORE the end-of-data terminator goes on the wire, and only if the row
   is still ours (a conditional UPDATE), so at most one process can ever complete a message.
   A row left `claimed` by a dead sender never reached the server: it is released and sent again.
-  A row left `sending` almost surely reached it (see digest/send.py for the one window where it
-  did not): it is recorded as sent, unconfirmed, and never sent twice.
+  A row left `sending` is sent, unconfirmed, unless the dead sender's journal shows that its
+  terminator never left (digest/delivery/journal.py); see digest/send.py for the window.
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ class Ledger:
         try:
             self.engine = _engine(url)
             metadata.create_all(self.engine)
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, OSError) as exc:
             raise DeliveryError(f"cannot open the ledger: {_reason(exc)}", where=url) from None
         self._postgres = self.engine.dialect.name == "postgresql"
         self._hot: Connection | None = None

@@ -4,26 +4,30 @@ The edition is rendered once (by `digest build`); each recipient's message is me
 bytes template (digest/delivery/compose.py). Every recipient has a row in the ledger
 (digest/ledger.py). Per message, in this order:
 
-    1. claim          the row is ours (a batch claim, atomic, with a lease)
-    2. MAIL/RCPT/DATA and the body go to the server; a refusal here sends nothing
-    3. commit         the row becomes `sending` (with the previous message's 250, one commit)
-    4. ".\\r\\n"        the end-of-data terminator: from here on the server holds a message
-    5. reply          250 -> sent, 4xx -> retry with backoff, 5xx -> failed (committed at 3
-                      of the next message, or when the batch ends)
+    1. claim     the row is ours (a batch claim: one atomic UPDATE, with a lease)
+    2. MAIL, RCPT, DATA and the body go to the server; a refusal here sends nothing
+    3. commit    the row becomes `sending` (in the same commit: the previous message's reply)
+    4. journal   the row id is appended to this sender's journal (one write() to the OS)
+    5. ".\r\n"   the end-of-data terminator, on the next line of code: now the server holds
+                 a message
+    6. reply     250 -> sent, 4xx -> retry with backoff, 5xx -> failed (committed at step 3
+                 of the next message, or when the batch ends)
 
 After a crash anywhere, a rerun (`digest send` again, or the next cron run) recovers the dead
-sender's rows: `claimed` ones never reached the server and go out again; `sending` ones had
-their terminator on the wire, so they count as sent ("unconfirmed") and do NOT go out again.
+sender's rows: `claimed` ones never reached the server and go out again; `sending` ones in its
+journal had their terminator written, so they count as sent ("unconfirmed": the 250 was not
+seen) and do NOT go out again; `sending` ones not in its journal never had it written and go
+out again. A crash between the server's 250 and its commit is thereby exact.
 
-The window. Between the commit at 3 and the write at 4 (a few microseconds: the return from
-SQLite's COMMIT and one send() call) a crash leaves a row `sending` whose message the server
-never completed: that recipient misses this edition (at most once, never twice). Everywhere
-else the outcome is exact: a crash between the server's 250 and its commit is covered by the
-`sending` row committed before the terminator. We choose "at most once" for this window
-because a `sending` row is, all but a few microseconds of its life, a delivered message;
-resending it would duplicate nearly every time. The Message-ID is deterministic per edition ×
-recipient, so a receiving system can also drop a duplicate (RFC 7352 "duplicate").
-A connection that drops after the terminator, before the reply, is treated the same way.
+The window that is left: between the journal's write() (4) and the terminator's send() (5),
+a return from one C call and the start of the next: well under a microsecond. A crash exactly
+there leaves a journalled row whose terminator never left: that recipient misses this edition
+(at most once, never twice). We choose "at most once" for it because resending every
+journalled row would duplicate nearly every time. Where no journal is readable (the sender ran
+on another host, e.g. with a PostgreSQL ledger), the window widens to steps 3-5 (a few
+microseconds more). The Message-ID is deterministic per edition × recipient, so a receiving
+system can also drop a duplicate (RFC 7352 "duplicate"). A connection that drops after the
+terminator and before the reply is treated like a crash there: sent, unconfirmed.
 """
 
 from __future__ import annotations

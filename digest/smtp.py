@@ -255,15 +255,6 @@ class SmtpSession:
         self._next_start = now + self.interval
 
 
-def dot_stuff(message: bytes) -> bytes:
-    """CRLF-terminated, every line starting with "." doubled (RFC 5321 4.5.2)."""
-    if not message.endswith(b"\r\n"):
-        message += b"\r\n"
-    if message.startswith(b"."):
-        message = b"." + message
-    return message.replace(b"\r\n.", b"\r\n..")
-
-
 def _decode(text: bytes) -> str:
     return text.decode("utf-8", "replace").replace("\n", " ")
 
