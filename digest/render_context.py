@@ -54,11 +54,16 @@ def _link_label(post: Post, link: str) -> str:
     return f"Open the link ({host})"
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def human_date(iso: str) -> str:
+    """ "2024-08-13" -> "13 Aug 2024", whatever the locale or platform (no strftime)."""
     try:
-        return f"{dt.date.fromisoformat(iso):%-d %b %Y}"
+        date = dt.date.fromisoformat(iso)
     except ValueError:
         return iso
+    return f"{date.day} {_MONTHS[date.month - 1]} {date.year}"
 
 
 def key_figures(edition: Edition) -> list[Figure]:
