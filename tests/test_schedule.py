@@ -149,6 +149,7 @@ NEXT, DAEMON, DUE = ["schedule", "--next", "2"], ["schedule"], ["send", "--due"]
     ('cron = "0 25 * * *"', "cron", "hour field '25'", DAEMON),
     ('cron = "0 8 * *"', "cron", "4 fields", NEXT),
     ('cron = "0 8 * * 8"', "cron", "day of week '8'", DUE),
+    ('cron = "0 8 30 2 *"', "cron", "never fires", NEXT),
     ('timezone = "Europe/Londn"', "timezone", "unknown time zone 'Europe/Londn'", DAEMON),
     ('timezone = "Europe/Londn"', "timezone", "unknown time zone 'Europe/Londn'", DUE),
     ('max_late = "2 weeks"', "max_late", "invalid duration '2 weeks'", DAEMON),
@@ -334,8 +335,28 @@ def test_new_posts_are_counted_against_the_previous_edition(tmp_path: Path) -> N
     assert count_new_posts([seed], previous) == 0
 
 
+def test_leap_day_is_a_date_that_exists() -> None:
+    trigger = SlotTrigger("0 8 29 2 *", "UTC")
+    assert trigger.next_times(dt.datetime(2026, 11, 30, tzinfo=UTC), 1)[0].year == 2028
+
+
+@pytest.mark.parametrize(("send", "says"), [
+    ("", "[send] to: digest schedule needs a recipient list"),
+    ('to = "people.csv"', "[send] smtp: digest schedule needs an SMTP server URL"),
+    ('to = "people.csv"\nsmtp = "smtp://127.0.0.1:25"', "[send] to: no such file"),
+])
+def test_the_daemon_will_not_start_unable_to_send(tmp_path: Path, send: str, says: str) -> None:
+    config = write_config(tmp_path, "", extra=f"[send]\n{send}\n")
+    result = run_cli("schedule", "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [f"digest: error: {config}: {says}"
+                                                  + result.stderr.strip().split(says, 1)[1]]
+
+
 def test_an_unusable_job_store_is_one_line_without_the_password(tmp_path: Path) -> None:
-    config = write_config(tmp_path, 'jobstore = "postgresql://digest:s3cret@127.0.0.1:1/x"')
+    config = write_config(tmp_path, 'jobstore = "postgresql://digest:s3cret@127.0.0.1:1/x"',
+                          extra='[send]\nto = "people.csv"\nsmtp = "smtp://127.0.0.1:25"\n')
+    (tmp_path / "people.csv").write_text("email,name\na@example.org,A\n")
     result = run_cli("schedule", "--config", str(config), cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()

@@ -34,7 +34,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import SQLAlchemyError
 
 from digest.config import Config
-from digest.errors import DigestError, ScheduleError
+from digest.errors import ConfigError, DigestError, ScheduleError
 from digest.ledger import owner_dead
 from digest.schedule.run import log, run_due, run_slot, setup_logging, trigger_of
 from digest.schedule.slots import (
@@ -182,8 +182,21 @@ def _ensure_job(scheduler: BackgroundScheduler, trigger: SlotTrigger, max_late: 
     return modified
 
 
+def preflight(config: Config) -> None:
+    """Refuse to start a daemon that could not send at its first slot: better now than at 8:00."""
+    where = str(config.path or "command line")
+    if config.send.to is None:
+        raise ConfigError("[send] to: digest schedule needs a recipient list", where=where)
+    if config.send.smtp is None:
+        raise ConfigError("[send] smtp: digest schedule needs an SMTP server URL", where=where)
+    recipients = config.resolve(config.send.to)
+    if not recipients.is_file():
+        raise ConfigError(f"[send] to: no such file {recipients}", where=where)
+
+
 def run_daemon(config: Config) -> int:
     """Run until Ctrl-C or SIGTERM; a run in progress is finished first. Exit code 0."""
+    preflight(config)
     setup_logging()
     trigger = trigger_of(config)
     max_late = config.schedule.max_late_seconds

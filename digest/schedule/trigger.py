@@ -115,7 +115,11 @@ def parse_cron(expr: str) -> CronSpec:
     if len(fields) == 5:
         fields.insert(0, "0")
     spec = CronSpec(" ".join(expr.split()), *fields)
-    _inner_triggers(spec)  # raises ValueError on a bad field
+    inner = _inner_triggers(spec)  # raises ValueError on a bad field
+    # "0 0 30 2 *" is well-formed and never fires; a schedule that never sends is a mistake.
+    leap = dt.datetime(2028, 1, 1, tzinfo=_UTC)  # before a 29 February, so that one counts
+    if all(t.get_next_fire_time(None, leap) is None for t in inner):
+        raise ValueError(f"{spec.expr!r} never fires (no such date)")
     return spec
 
 
