@@ -39,16 +39,16 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     bindparam,
-    event,
     func,
     insert,
     or_,
     select,
     update,
 )
-from sqlalchemy.engine import Connection, Engine, create_engine, make_url
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
+from digest.delivery.db import Transaction, engine_for, reason
 from digest.delivery.journal import new_owner, owner_dead
 from digest.errors import DeliveryError
 
@@ -126,10 +126,10 @@ class Ledger:
     def __init__(self, url: str) -> None:
         self.url = url
         try:
-            self.engine = _engine(url)
+            self.engine = engine_for(url)
             metadata.create_all(self.engine)
         except (SQLAlchemyError, OSError) as exc:
-            raise DeliveryError(f"cannot open the ledger: {_reason(exc)}", where=url) from None
+            raise DeliveryError(f"cannot open the ledger: {reason(exc)}", where=url) from None
         self._postgres = self.engine.dialect.name == "postgresql"
         self._hot: Connection | None = None
 
@@ -295,68 +295,13 @@ class Ledger:
             return conn.execute(select(deliveries.c.id).where(
                 deliveries.c.edition == edition).limit(1)).first() is not None
 
-    def _tx(self, hot: bool = False) -> Any:
-        return _Transaction(self, hot)
-
-
-class _Transaction:
-    """`with ledger._tx() as conn`: a committed transaction; DB errors become DeliveryError."""
-
-    def __init__(self, ledger: Ledger, hot: bool) -> None:
-        self.ledger = ledger
-        self.hot = hot
-        self.cm: Any = None
-
-    def __enter__(self) -> Connection:
-        try:
-            if self.hot:  # the per-message path keeps one connection: no pool round trip
-                if self.ledger._hot is None:
-                    self.ledger._hot = self.ledger.engine.connect()
-                self.cm = self.ledger._hot.begin()
-                self.cm.__enter__()
-                return self.ledger._hot
-            self.cm = self.ledger.engine.begin()
-            conn: Connection = self.cm.__enter__()
-        except SQLAlchemyError as exc:
-            raise DeliveryError(f"ledger: {_reason(exc)}", where=self.ledger.url) from None
-        return conn
-
-    def __exit__(self, *exc: Any) -> None:
-        try:
-            self.cm.__exit__(*exc)
-        except SQLAlchemyError as err:
-            raise DeliveryError(f"ledger: {_reason(err)}", where=self.ledger.url) from None
-        if exc[0] is not None and issubclass(exc[0], SQLAlchemyError):
-            raise DeliveryError(f"ledger: {_reason(exc[1])}", where=self.ledger.url) from None
-
-
-def _engine(url: str) -> Engine:
-    if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 60})
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_conn: Any, _record: Any) -> None:
-        # pysqlite's own transaction handling defers BEGIN; take it over (SQLAlchemy's recipe).
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        # WAL: readers never block the sender. synchronous=NORMAL: a commit is in the OS once
-        # COMMIT returns, so it survives kill -9 of the sender; only a power cut can lose
-        # the last commits (then a message may go out twice; README: use FULL/PostgreSQL).
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA busy_timeout=60000")
-        cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Connection) -> None:
-        # IMMEDIATE: take the write lock up front, so a claim never deadlocks on upgrade.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
+    def _tx(self, hot: bool = False) -> Transaction:
+        if hot and self._hot is None:  # the per-message path keeps one connection: no pool
+            try:
+                self._hot = self.engine.connect()
+            except SQLAlchemyError as exc:
+                raise DeliveryError(f"ledger: {reason(exc)}", where=self.url) from None
+        return Transaction(self.url, self.engine, self._hot if hot else None)
 
 
 def default_url(outbox: Path) -> str:
@@ -366,8 +311,3 @@ def default_url(outbox: Path) -> str:
 def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
-
-
-def _reason(exc: BaseException | None) -> str:
-    orig = getattr(exc, "orig", None)
-    return str(orig or exc).splitlines()[0] if (orig or exc) else "unknown error"
