@@ -8,6 +8,7 @@ things apart) or that were said in the same post are paired. The output is cappe
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -40,7 +41,7 @@ BASE = {
     "TB": ("B", 1e12), "GB": ("B", 1e9), "MB": ("B", 1e6),
     "km": ("m", 1e3), "mi": ("m", 1609.344), "ft": ("m", 0.3048),
     "kph": ("km/h", 1.0), "km/h": ("km/h", 1.0), "mph": ("km/h", 1.609344),
-    "t": ("kg", 1e3), "kg": ("kg", 1.0),
+    "t": ("kg", 1e3), "kg": ("kg", 1.0), "lb": ("kg", 0.45359237),
 }
 
 
@@ -131,10 +132,15 @@ def _stated_pairs(figures: list[Figure]) -> Iterable[tuple[Figure, Figure, bool]
         for i, figure in enumerate(group):
             if figure.unit != "x":
                 continue
-            before = [f for f in group[:i] if f.unit != "x"]
             after = [f for f in group[i + 1:] if f.unit != "x"]
-            if before and after and family(before[-1]) == family(after[0]):
-                yield before[-1], after[0], False
+            before = [f for f in group[:i] if f.unit != "x" and after
+                      and family(f) == family(after[0]) and f.value * after[0].value > 0]
+            if before:
+                # Of the figures told before it, the one the stated ratio fits best.
+                best = min(before, key=lambda f: abs(math.log(abs(
+                    f.value * _factor(f) / (after[0].value * _factor(after[0])))
+                    / figure.value)))
+                yield best, after[0], False
     # "12 shipped, which is 30% of the pledge": a share of a promise relates the promise and
     # the outcome told before it in the same post.
     for group in by_post.values():
@@ -189,8 +195,9 @@ def _pairs(figures: list[Figure], shares: set[tuple[str, str]]
         return (a.id, b.id) if order[a.id] < order[b.id] else (b.id, a.id)
 
     for a, b, share in _stated_pairs(figures):
-        if a.value * b.value == 0 or key(a, b) in pairs:
-            continue  # nothing is a share of, or a ratio to, zero
+        big, small = sorted((abs(a.value * _factor(a)), abs(b.value * _factor(b))), reverse=True)
+        if small == 0 or big / small > MAX_RATIO or key(a, b) in pairs:
+            continue  # nothing is a share of, or a ratio to, zero or a thing of another scale
         pairs[key(a, b)] = (a, b)
         if share:
             shares.add((a.id, b.id))
@@ -225,8 +232,13 @@ def _related(a: Figure, b: Figure) -> bool:
         return False
     if {a.kind, b.kind} == {"measured", "metric"}:
         return True
-    if is_claim(a) != is_claim(b) and "metric" not in (a.kind, b.kind):
+    if is_claim(a) != is_claim(b):
+        # A platform counter meets only a promise that names nothing else ("10 million
+        # downloads, double the 5 million the studio hoped for"), never "25m promised
+        # listening live" against 67m impressions.
         bare = not label_words(a) or not label_words(b)
+        if "metric" in (a.kind, b.kind):
+            return bare
         return a.unit is not None or bare
     return a.unit is not None and a.unit in PHYSICAL
 

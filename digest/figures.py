@@ -44,7 +44,7 @@ QUANTITY = {"mph": "speed", "kph": "speed", "km/h": "speed", "km": "distance", "
             "ft": "height", "kg": "weight", "t": "weight", "C": "temperature", "F": "temperature",
             "GB": "data", "TB": "data", "MB": "data", "GW": "power", "MW": "power", "kW": "power",
             "TWh": "energy", "GWh": "energy", "MWh": "energy", "kWh": "energy",
-            "Gbps": "speed", "Mbps": "speed", "kbps": "speed"}
+            "Gbps": "speed", "Mbps": "speed", "kbps": "speed", "lb": "weight"}
 PHYSICAL = frozenset(QUANTITY)
 SAYING = frozenset(("say", "says", "said", "think", "thinks", "believe", "believes", "agree",
                     "agrees", "want", "wants", "feel", "feels"))
@@ -66,7 +66,7 @@ _WORD = re.compile(r"[A-Za-z][\w'’]*(?:-[\w'’]+)*")
 # Where a clause ends: punctuation, a contrasting conjunction ("expected 20m viewers but only
 # 9m tuned in": the promise stays with 20m), or another number.
 _BOUNDARY = re.compile(r"[,;:—–]|\s(?:but|while|whereas|although|though|yet)\s"
-                       r"|\d[%\w]*\)?\s(?:times\s)?|\btimes\s",
+                       r"|\d[%\w]*(?:/[a-z]+)?\)?[\s,](?:times\s)?|\btimes\s",
                        re.IGNORECASE)
 _ABBREV = re.compile(r"(?:\b[A-Z]|Mr|Mrs|Ms|Dr|St|No|vs|Pa|Jr|Sr|Inc|Ltd|Co|Gov|Sen|Rep)\.$")
 
@@ -96,7 +96,7 @@ def _words(text: str) -> list[tuple[str, int, int]]:
 
 def _phrase_after(masked: str, mention: Mention) -> str:
     """The noun phrase right after the number: "25m listening live", "80% of a tech … staff"."""
-    rest = masked[mention.end:].lstrip("+")  # "10,000+ fans"
+    rest = re.sub(r"^\+|^/[a-z]+\b", "", masked[mention.end:])  # "10,000+ fans", "£9.99/month"
     words: list[str] = []
     of_phrase = mention.unit == "%" or (mention.unit is None and re.match(
         r"\s+of\s+(?:you|us|them|the|those|these|our|their)\b", rest))
@@ -152,8 +152,9 @@ def _clause_before(masked: str, sentence_start: int, mention: Mention) -> tuple[
         inside, head = head[paren + 1:], head[:paren]
     bounds = [m.end() - 1 for m in _BOUNDARY.finditer(head)]
     cut = bounds[-1] if bounds else -1
-    if not head[cut + 1:].strip() and len(bounds) > 1:
-        cut = bounds[-2]  # "Provisional: 40.3C": the clause before the colon names it
+    if not head[cut + 1:].strip() and bounds:
+        # "Provisional: 40.3C", "Ticket prices: £9.99": the clause before the colon names it.
+        cut = bounds[-2] if len(bounds) > 1 else -1
     return head[cut + 1:], inside
 
 
@@ -254,16 +255,18 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
             label = next((lab for m, lab, s in reversed(said)
                           if same and s == s_start and m.unit == mention.unit and lab), "")
         if not label and mention.unit not in QUANTITY:
-            label = (_phrase_following(masked, mention)
-                     or _phrase_before(masked[s_start:mention.start]))
+            head = re.split(r"[£$€¥₹]?\d", masked[s_start:mention.start], maxsplit=1)[0]
+            label = _phrase_following(masked, mention) or _phrase_before(head)
         cue = _near_end(CLAIM, inside or clause)
         cue_before = cue is not None
         after = re.split(r"[,;:.!?()—–\d]", masked[mention.end:], maxsplit=1)[0]
         later = CLAIM.search(" ".join(w for w, _, _ in _words(after)[:4]))
-        if cue is None and later:
+        if cue is None and later and mention.unit != "%":  # "4.4% of the target" is a share
             # "the 25 million Musk had promised": the promise comes after the number.
+            # The words between the number and the promise name who promised ("analysts",
+            # "the studio"), not what is counted: the promise word is the label.
             cue = later
-            label = later.group() if not label or label[:1].isupper() else label
+            label = later.group()
         elif not label and mention.unit in QUANTITY:
             label = QUANTITY[mention.unit]
         kind = _kind(mention, f"{label} {after[:30]}", f"{clause} {inside}", cue, cue_before)

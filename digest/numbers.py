@@ -47,7 +47,8 @@ STOP = _set(
     "just only also too very up down out off about after before while because since until "
     "per each every all any some more most less least such own same other s t across through "
     "throughout within without among against between behind beyond near via around toward "
-    "towards despite inside outside along upon amid like vs versus"
+    "towards despite inside outside along upon amid like vs versus he's she's they're we're "
+    "i'm you're that's what's who's here's"
 )
 YEAR_CUES = _set("in since by from until till of year years during early late mid before "
                  "after circa around spring summer autumn winter fall the")
@@ -63,7 +64,7 @@ _CUR = r"(?:US\$|NZ\$|HK\$|A\$|C\$|£|\$|€|¥|₹|(?:USD|GBP|EUR|AUD|CAD|JPY|I
 _MULT = (r"(?:\s?(?:million|billion|trillion|thousand|mln|bln|mn|bn|trn)\b"
          r"|(?:bln|mn|bn|trn|tn|k|m|b)(?![a-z0-9]))")
 _UNIT = (r"(?:\s?%|\s?(?:percent|per\s?cent)\b|pc\b|\s?(?:mph|kph|km/h|km|kg|miles|mi|ft|feet"
-         r"|tonnes|tons|Gbps|Mbps|kbps|GB|TB|MB|TWh|GWh|MWh|kWh|GW|MW|kW|gigawatts?|megawatts?)\b|\s?°\s?[CF]\b|[CF](?![A-Za-z0-9])|\s?degrees(?:\s?[CF]\b)?"
+         r"|tonnes|tons|lbs?|Gbps|Mbps|kbps|GB|TB|MB|TWh|GWh|MWh|kWh|GW|MW|kW|gigawatts?|megawatts?)\b|\s?°\s?[CF]\b|[CF](?![A-Za-z0-9])|\s?degrees(?:\s?[CF]\b)?"
          r"|x(?![A-Za-z0-9])|\s?times\b|\s(?:pounds|dollars|euros)\b)")
 _TOKEN = re.compile(
     rf"(?P<sign>[-−])?(?:(?P<cur>{_CUR})\s?)?(?P<num>{_NUM})(?P<mult>{_MULT})?(?P<unit>{_UNIT})?",
@@ -76,7 +77,7 @@ _WORD_TOKEN = re.compile(
     re.IGNORECASE,
 )
 _MASKS = re.compile(
-    r"https?://\S+|www\.\S+|\b[\w-]+(?:\.[\w-]+)+/\S*|[\w.+-]+@[\w-]+\.[\w.]+|[@#]\w+"
+    r"https?://\S+|www\.\S+|\b[\w-]+(?:\.[\w-]+)*\.[A-Za-z][\w-]*/\S*|[\w.+-]+@[\w-]+\.[\w.]+|[@#]\w+"
     r"|\b\w+(?:\.\w+)*\.(?:com|org|net|social|io|co|uk|ly|me|tv|gov|edu|app|dev)\b",
     re.IGNORECASE,
 )
@@ -116,10 +117,10 @@ def _unit_of(cur: str | None, unit: str | None) -> str | None:
         return "F" if u.endswith("f") else "C"
     if u.startswith(("gigawatt", "megawatt")):
         return "GW" if u.startswith("giga") else "MW"
-    known = {"mph", "kph", "km/h", "km", "kg", "mi", "ft"}
+    known = {"mph", "kph", "km/h", "km", "kg", "mi", "ft", "lb"}
     canonical = {k.lower(): k for k in ("Gbps", "Mbps", "kbps", "GB", "TB", "MB", "TWh", "GWh",
                                        "MWh", "kWh", "GW", "MW", "kW")}
-    return {"miles": "mi", "feet": "ft", "tons": "t", "tonnes": "t"}.get(
+    return {"miles": "mi", "feet": "ft", "tons": "t", "tonnes": "t", "lbs": "lb"}.get(
         u, u if u in known else canonical.get(u, unit.strip()))
 
 
@@ -225,6 +226,10 @@ def find_mentions(text: str) -> list[Mention]:
             continue
         found.append(Mention(start, end, raw.strip(), sign * _value(m.group("num"),
                              m.group("mult")), unit, scaled=bool(m.group("mult"))))
+    for m in _TIMES_WORD.finditer(masked):
+        if _RATIO_NEXT.match(masked[m.end():]):  # "double the 5 million", "twice as many"
+            found.append(Mention(m.start(), m.end(), m.group(), TIMES_WORDS[m.group().lower()],
+                                 "x", word=True))
     for m in _WORD_TOKEN.finditer(masked):
         if any(a <= m.start() < b for a, b in taken):
             continue
@@ -245,6 +250,8 @@ def find_mentions(text: str) -> list[Mention]:
 _RATIO_NEXT = re.compile(
     r"\s+(?:more|bigger|larger|higher|greater|fewer|smaller|less|lower|longer|faster|as|the"
     r"|over|average|what|that|its|their|his|her|our)\b", re.IGNORECASE)
+TIMES_WORDS = {"double": 2.0, "twice": 2.0, "triple": 3.0, "treble": 3.0, "quadruple": 4.0}
+_TIMES_WORD = re.compile(r"\b(?:double|twice|triple|treble|quadruple)\b", re.IGNORECASE)
 _SMALL = r"\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten"
 _ONE_IN = re.compile(
     rf"(?<![\w.,$£€])({_SMALL})\s+in\s+({_SMALL})\b(?![.,/:]\d)"

@@ -164,3 +164,26 @@ def test_outcome_named_when_labels_differ() -> None:
     _, comparisons = run([post("Musk pledged 50 new features in a year; 12 shipped, which is "
                                "30% of the pledge.")])
     assert comparisons[0].text.startswith("12 shipped is 24% of the 50 pledged")
+
+
+def test_promise_after_the_number_relates_to_the_outcome() -> None:
+    figures, comparisons = run([post(
+        "Tesla delivered 466,140 vehicles in Q2, beating the 438,000 analysts expected.")])
+    [c] = comparisons
+    assert texts(figures, c) == ("466,140", "438,000")
+    assert c.text == "466,140 vehicles is 106% of the 438,000 expected"
+
+
+def test_double_is_a_stated_ratio_and_picks_its_pair() -> None:
+    figures, comparisons = run([post(
+        "Downloads hit 10 million in 5 days, double the 5 million the studio hoped for.")])
+    [c] = comparisons
+    assert texts(figures, c) == ("10 million", "5 million")  # not "5 days"
+    assert c.verified is True and figures[c.stated or ""].text == "double"
+
+
+def test_price_per_month_keeps_its_label() -> None:
+    figures, comparisons = run([post("Ticket prices: £9.99/month, up from £7.99.")])
+    assert [f.label for f in figures.values()] == ["Ticket prices", "Ticket prices"]
+    assert comparisons[0].formula == "9.99 - 7.99 = 2"
+    assert "£2.00 above" in comparisons[0].text

@@ -219,5 +219,5 @@ def test_own_roundup_through_the_reader() -> None:
     got = by_text(figures)
     assert (got["97%"].kind, got["88%"].kind) == ("claimed", "share")
     assert got["88%"].label == "of sensors"
-    assert got["$1.8bn"].label == "analysts expected"
+    assert got["$1.8bn"].label == "expected"  # "the analysts" say who expected it
     assert got["$5.4bn"].label == "losses"

@@ -209,7 +209,7 @@ def test_own_roundup_summary_through_the_reader() -> None:
     [doc] = read_sources([str(FIXTURES / "2024-07-20-it-outage-roundup.txt")])
     summary, edition = summarise(doc)
     assert "Key figures: 7,000 flights, 37% of the 19,000 flights." in summary.text
-    assert "Also: $5.4bn losses is about 3 times the $1.8bn analysts expected." in summary.text
+    assert "Also: $5.4bn losses is about 3 times the $1.8bn expected." in summary.text
     assert "3 of the 10 posts dispute the “routine update” claim." in summary.text
     assert "04:09" not in summary.text
     check_trace(edition)
