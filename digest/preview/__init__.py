@@ -30,6 +30,7 @@ class LivePreview:
         self.builder = PipelineBuilder(config, sources, self.workdir)
         self.state = PreviewState(self.builder)
         self._stop = threading.Event()
+        self._watching = threading.Event()
         try:
             self.server = PreviewServer(self.state, port)
         except BaseException:
@@ -39,7 +40,8 @@ class LivePreview:
         self._threads = [
             threading.Thread(target=self.state.run, name="preview-build", daemon=True),
             threading.Thread(target=watch_loop, name="preview-watch", daemon=True,
-                             args=(self.builder.watch_paths, self._changed, self._stop)),
+                             args=(self.builder.watch_paths, self._changed, self._stop,
+                                   self._watch_ready)),
             threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.25},
                              name="preview-http", daemon=True)]
 
@@ -48,9 +50,19 @@ class LivePreview:
         print(f"digest preview: changed {shown}; rebuilding", file=sys.stderr, flush=True)
         self.state.request()
 
+    def _watch_ready(self) -> None:
+        if self._watching.is_set():
+            self.state.request()  # a restarted watch: rebuild what a save in the gap changed
+        self._watching.set()
+
     def start(self) -> None:
-        for thread in self._threads:
-            thread.start()
+        """Watch first, then build: a save between the first build's reads and the watch
+        starting would otherwise go unseen."""
+        build, watcher, http = self._threads
+        watcher.start()
+        self._watching.wait(10)
+        build.start()
+        http.start()
 
     def wait(self) -> None:
         while self._threads[2].is_alive():

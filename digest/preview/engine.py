@@ -178,25 +178,34 @@ class PreviewState:
 
 
 def watch_loop(paths: Callable[[], list[Path]], changed: Callable[[list[str]], None],
-               stop: threading.Event) -> None:
+               stop: threading.Event, ready: Callable[[], None] = lambda: None) -> None:
     """Call `changed` for every batch of changes under `paths()`, until `stop` is set.
 
-    One watch runs as long as it can: a restart leaves a moment in which a save goes unseen. It
-    restarts when a watched file is deleted or replaced (an editor that saves by rename leaves
-    a new inode), when the config names other paths, or when a missing path appears (both
-    checked each second).
+    `ready` is called each time a watch is in place: builds that start after it cannot miss a
+    save. One watch runs as long as it can, since a restart leaves a moment in which a save goes
+    unseen. It restarts when a watched file is deleted or replaced (an editor that saves by
+    rename leaves a new inode), when the config names other paths, or when a missing path
+    appears (both checked every quarter second).
     """
+    idle = False  # nothing to watch (yet), and `ready` was called for that
     while not stop.is_set():
         wanted = paths()
         present = [p for p in wanted if p.exists()]
         files = {str(p) for p in present if p.is_file()}
         if not present:
+            if not idle:
+                ready()
+            idle = True
             stop.wait(1)
             continue
-        batches = watch(*present, stop_event=stop, rust_timeout=1000, yield_on_timeout=True,
+        idle = False
+        # The watch is set up before the first yield, which comes at the latest after rust_timeout.
+        batches = watch(*present, stop_event=stop, rust_timeout=250, yield_on_timeout=True,
                         raise_interrupt=False)
         try:
-            for batch in batches:
+            for i, batch in enumerate(batches):
+                if i == 0:
+                    ready()
                 if batch:
                     changed(sorted({path for _, path in batch}))
                     if any(kind == Change.deleted and path in files for kind, path in batch):
