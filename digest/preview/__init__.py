@@ -82,7 +82,10 @@ def preview_command(config: Config, sources: list[str], open_browser: bool = Fal
     """Serve the live preview on 127.0.0.1:config.preview.port until Ctrl-C."""
     preview = LivePreview(config, sources, config.preview.port)
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
+        # Ctrl-C stops the server even when started from a shell that ignores SIGINT in
+        # background jobs, and `kill` stops it as cleanly.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _interrupt)
     preview.start()
     print(f"digest preview: serving {preview.url} (Ctrl-C to stop)", flush=True)
     if open_browser:
