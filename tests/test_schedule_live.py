@@ -345,3 +345,29 @@ def test_an_edition_that_fails_its_checks_is_refused_once(tmp_path: Path, sink: 
     assert second.stderr == ""
     assert sink.messages == []
     assert slot_rows(config) == {slot_name(slot): "refused"}
+
+
+def test_down_across_three_slots_sends_the_last_once_and_logs_the_others_missed(
+        tmp_path: Path, sink: Sink) -> None:
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    if now.second > 45:  # keep the three slots inside one minute
+        sleep_until(now.replace(second=0) + dt.timedelta(minutes=1, seconds=1))
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    slots = [now + dt.timedelta(seconds=s) for s in (5, 7, 9)]
+    first_cron = once_at(slots[0]).split(" ", 1)
+    cron = ",".join(str(s.second) for s in slots) + " " + first_cron[1]
+    config = project(tmp_path, sink, cron, max_late="1m")
+    first = Daemon(config, "first")
+    first.wait_log("next slot")
+    assert first.stop() == 0
+    sleep_until(slots[-1] + dt.timedelta(seconds=2))
+    second = Daemon(config, "second")
+    try:
+        second.wait_log(f"slot {slot_name(slots[-1])} edition {slot_name(slots[-1])}: sent 2")
+    finally:
+        assert second.stop() == 0
+    for slot in slots[:-1]:
+        assert f"slot {slot_name(slot)} missed: due" in second.log
+    assert sink.recipients() == RECIPIENTS
+    assert slot_rows(config) == {slot_name(slots[0]): "missed", slot_name(slots[1]): "missed",
+                                 slot_name(slots[2]): "sent"}

@@ -151,6 +151,35 @@ def _record_missed(config: Config, trigger: SlotTrigger, scheduled: dt.datetime)
         log.info("slot %s: missed by this scheduler, already %s", sid, row.status)
 
 
+def _record_coalesced(config: Config, trigger: SlotTrigger,
+                      due: dt.datetime | None) -> dt.datetime | None:
+    """Slots that passed while the daemon was down, but for the last: APScheduler coalesces
+    them into one run (or one "missed" event) for the last, so record the others here.
+    Returns that last one, if any."""
+    now = dt.datetime.now(dt.UTC)
+    passed: list[dt.datetime] = []
+    moment = due
+    while moment is not None and moment <= now and len(passed) < 10_000:
+        passed.append(moment)
+        moment = trigger.get_next_fire_time(moment, moment)
+    earlier = passed[:-1]
+    if not earlier:
+        return passed[-1] if passed else None
+    ledger = SlotLedger(ledger_url(config))
+    try:
+        recorded = [slot for slot in earlier if ledger.mark_missed(
+            slot_id(slot, trigger.spec, trigger.zone), slot, "passed while the daemon was down")]
+    finally:
+        ledger.close()
+    for slot in recorded[:5]:
+        log.warning("slot %s missed: due %s, passed while the daemon was down; not sent",
+                    slot_id(slot, trigger.spec, trigger.zone),
+                    slot.astimezone(trigger.zone).isoformat())
+    if len(recorded) > 5:
+        log.warning("… and %d more slots missed while down", len(recorded) - 5)
+    return passed[-1]
+
+
 def _ensure_job(scheduler: BackgroundScheduler, trigger: SlotTrigger, max_late: int) -> Job:
     """Add the job if it is missing; bring a stored one up to date without losing its due time."""
     settings: dict[str, Any] = {"coalesce": True, "max_instances": 1,
@@ -230,10 +259,15 @@ def run_daemon(config: Config) -> int:
         scheduler.add_job(follow_up, IntervalTrigger(seconds=FOLLOW_UP_SECONDS),
                           id="digest-follow-up", jobstore="local", coalesce=True,
                           max_instances=1, next_run_time=dt.datetime.now(dt.UTC))
-        due = job.next_run_time
-        log.info("schedule %s (%s), max_late %s; next slot %s; job store %s",
-                 trigger.spec.expr, trigger.timezone, config.schedule.max_late,
-                 due.astimezone(trigger.zone).isoformat() if due else "none", safe_url(url))
+        overdue = _record_coalesced(config, trigger, job.next_run_time)
+        if overdue is not None:
+            when = f"slot {slot_id(overdue, trigger.spec, trigger.zone)} passed while down"
+        elif job.next_run_time is not None:
+            when = f"next slot {job.next_run_time.astimezone(trigger.zone).isoformat()}"
+        else:
+            when = "no next slot"
+        log.info("schedule %s (%s), max_late %s; %s; job store %s", trigger.spec.expr,
+                 trigger.timezone, config.schedule.max_late, when, safe_url(url))
         scheduler.resume()
         while not stop.wait(1):
             pass
