@@ -229,22 +229,22 @@ def _send(config: Config, edition: str, recipients: RecipientList, template: Mes
     total = len(by_key) - before
     done: list[Outcome] = []  # outcomes not yet committed (ride with the next commit)
     held: list[Claim] = []
-    sent_now = 0
+    sent_now = tried = 0
     rate = config.send.rate
     batch = BATCH if not rate else max(1, min(BATCH, int(rate * 10)))
     try:  # `started`: a retry is due if its time came before this run began (one try a run)
-        while claims := ledger.claim(edition, owner, batch, LEASE,
-                                           due_before=started):
+        while claims := ledger.claim(edition, owner, batch, LEASE, due_before=started):
             held = list(claims)
             for claim in claims:
                 outcome = _one(config, claim, by_key[claim.email], template, sender, session,
                                ledger, owner, done, journal)
                 held.remove(claim)
+                tried += 1
                 if outcome is not None:
                     done.append(outcome)
                     sent_now += outcome.state == SENT
                 if progress is not None:
-                    progress(sent_now, total)
+                    progress(min(tried, total), total)
             ledger.advance(owner, done)
             done.clear()
     except DeliveryError as exc:

@@ -2,7 +2,9 @@
 time, and count at the SMTP server (in this process, it outlives every sender) that each
 recipient got the message exactly once.
 
-Two kinds of kill, both with a seeded random generator:
+Three kinds of kill, each at a point drawn by a seeded random generator:
+- at a random moment after the sender started (during start-up, the checks, filling the
+  ledger, or sending);
 - at a random moment after the sender's first message of that run reached the server;
 - from inside the server, while it holds a complete message and before it answers 250: the
   sender has written the end-of-data terminator and waits for the reply. This is the moment the
@@ -37,7 +39,7 @@ from digest.send import ledger_url
 
 RECIPIENTS = 1000
 TRIALS = 3
-KILLS_PER_TRIAL = 4
+KINDS = ("sending", "server", "anytime", "sending", "server")
 
 
 def _start(edition: Path, cwd: Path) -> subprocess.Popen[bytes]:
@@ -72,19 +74,21 @@ def test_kill_9_and_rerun_delivers_each_recipient_exactly_once(
     kills, server_kills = 0, 0
     with SmtpServer(Behaviour(on_message=on_message)) as server:
         _set_smtp(config_path, server.url)
-        for round_ in range(KILLS_PER_TRIAL):
+        for kind in KINDS:
             before = len(server.messages)
-            in_server = round_ % 2 == 1
+            in_server = kind == "server"
             if in_server:  # kill inside the server at a random message of this run
                 kill_at.add(before + rng.randint(1, 150))
             proc = current["proc"] = _start(edition, work)
-            if not in_server:
+            if kind == "sending":
                 # wait for this run's first message (the checks run first), then a random delay
                 while len(server.messages) == before and proc.poll() is None:
                     time.sleep(0.005)
                 time.sleep(rng.uniform(0.0, 0.25))
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGKILL)
+            elif kind == "anytime":
+                time.sleep(rng.uniform(0.0, 4.0))
+            if not in_server and proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=300)
             if proc.returncode == -signal.SIGKILL:
                 kills += 1
@@ -97,7 +101,7 @@ def test_kill_9_and_rerun_delivers_each_recipient_exactly_once(
         assert out.decode().strip().splitlines()[-1] == f"sent {RECIPIENTS}, failed 0, retrying 0"
         counts = server.sink.count_by_recipient()
 
-    assert kills == KILLS_PER_TRIAL and server_kills == KILLS_PER_TRIAL // 2
+    assert kills == len(KINDS) and server_kills == KINDS.count("server")
     wrong = {p[0]: counts.get(p[0], 0) for p in people if counts.get(p[0], 0) != 1}
     assert wrong == {}, f"recipients not delivered exactly once: {wrong}"
     ledger = Ledger(ledger_url(config_at(config_path)))
