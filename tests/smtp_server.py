@@ -37,7 +37,6 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from digest.config import Config, load_config
 
-
 # aiosmtpd logs a traceback for every client that hangs up mid-session: expected here.
 logging.getLogger("mail.log").setLevel(logging.CRITICAL)
 

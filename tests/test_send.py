@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 from smtp_server import (
-    Behaviour, SmtpServer, build_edition, config_at, copy_edition, run_cli, write_config,
+    Behaviour,
+    SmtpServer,
+    build_edition,
+    config_at,
+    copy_edition,
+    run_cli,
+    write_config,
     write_csv,
 )
 
@@ -191,7 +197,7 @@ def test_starttls_with_an_untrusted_certificate_fails(tmp_path: Path, edition: P
     with SmtpServer(tls_dir=tmp_path / "tls") as server:
         path = setup(tmp_path, server)
         path.write_text(path.read_text().replace("smtp://", "smtp+starttls://"))
-        with pytest.raises(DeliveryError, match="TLS|certificate"):
+        with pytest.raises(DeliveryError, match=r"TLS|certificate"):
             deliver(config_at(path), edition)
         assert server.messages == []
 
