@@ -166,6 +166,11 @@ class Daemon:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
+    def wait_started(self, slot: dt.datetime) -> None:
+        """Up, with `slot` as its next slot (so it started in time for it)."""
+        self.wait_log("next slot")
+        assert f"next slot {slot.astimezone(_london()).isoformat()}" in self.log, self.log
+
     def wait_log(self, text: str, timeout: float = 60) -> None:
         wait_for(lambda: text in self.log or self.proc.poll() is not None, repr(text), timeout)
         assert text in self.log, self.log
@@ -200,11 +205,11 @@ def slot_rows(config: Path, database: str | None = None) -> dict[str, str]:
 # --- the tests ------------------------------------------------------------------------------
 
 def test_a_slot_fires_and_sends_each_recipient_once(tmp_path: Path, sink: Sink) -> None:
-    slot = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=6)
+    slot = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=8)
     config = project(tmp_path, sink, once_at(slot))
     daemon = Daemon(config)
     try:
-        daemon.wait_log("next slot")
+        daemon.wait_started(slot)
         daemon.wait_log(f"slot {slot_name(slot)} edition {slot_name(slot)}: sent 2, failed 0")
     finally:
         assert daemon.stop(signal.SIGINT) == 0  # Ctrl-C
@@ -217,10 +222,10 @@ def test_a_slot_fires_and_sends_each_recipient_once(tmp_path: Path, sink: Sink) 
 
 def _down_across(tmp_path: Path, sink: Sink, max_late: str, back_after: float) -> tuple[
         Path, dt.datetime, Daemon]:
-    slot = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=6)
+    slot = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=8)
     config = project(tmp_path, sink, once_at(slot), max_late=max_late)
     first = Daemon(config, "first")
-    first.wait_log("next slot")
+    first.wait_started(slot)
     assert first.stop() == 0  # the job, due at `slot`, stays in the store
     sleep_until(slot + dt.timedelta(seconds=back_after))
     assert sink.messages == []
@@ -261,7 +266,7 @@ def test_two_schedulers_on_one_store_send_once(tmp_path: Path, sink: Sink,
     daemons = [Daemon(config, "a"), Daemon(config, "b")]
     try:
         for daemon in daemons:
-            daemon.wait_log("next slot")
+            daemon.wait_started(slot)
         sleep_until(slot)
         cron = due(config)  # and system cron, at the same moment
         wait_for(lambda: any("sent 2" in d.log for d in daemons) or "sent 2" in cron.stderr,
@@ -276,11 +281,11 @@ def test_two_schedulers_on_one_store_send_once(tmp_path: Path, sink: Sink,
 
 def test_killed_mid_send_and_restarted_sends_each_recipient_once(
         tmp_path: Path, sink: Sink, database: str | None) -> None:
-    slot = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=6)
+    slot = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=8)
     config = project(tmp_path, sink, once_at(slot), max_late="5m", recipients=298, rate=100,
                      database=database)
     first = Daemon(config, "first")
-    first.wait_log("next slot")
+    first.wait_started(slot)
     wait_for(lambda: len(sink.messages) >= 30, "the send to start")
     first.proc.kill()  # kill -9: no clean-up, the slot row stays "running"
     first.stop()
@@ -350,15 +355,15 @@ def test_an_edition_that_fails_its_checks_is_refused_once(tmp_path: Path, sink: 
 def test_down_across_three_slots_sends_the_last_once_and_logs_the_others_missed(
         tmp_path: Path, sink: Sink) -> None:
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    if now.second > 45:  # keep the three slots inside one minute
+    if now.second > 42:  # keep the three slots inside one minute
         sleep_until(now.replace(second=0) + dt.timedelta(minutes=1, seconds=1))
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    slots = [now + dt.timedelta(seconds=s) for s in (5, 7, 9)]
+    slots = [now + dt.timedelta(seconds=s) for s in (8, 10, 12)]
     first_cron = once_at(slots[0]).split(" ", 1)
     cron = ",".join(str(s.second) for s in slots) + " " + first_cron[1]
     config = project(tmp_path, sink, cron, max_late="1m")
     first = Daemon(config, "first")
-    first.wait_log("next slot")
+    first.wait_started(slots[0])
     assert first.stop() == 0
     sleep_until(slots[-1] + dt.timedelta(seconds=2))
     second = Daemon(config, "second")
