@@ -101,6 +101,9 @@ def test_weekday_numbers_count_from_sunday_like_cron() -> None:
     assert weekdays("0 8 * * 7", 1) == ["Sun 29"]
     assert weekdays("0 8 * * MON-FRI", 1) == ["Mon 30"]
     assert weekdays("0 8 * * */2", 4) == ["Sun 29", "Tue 01", "Thu 03", "Sat 05"]
+    assert weekdays("0 8 * * fri-sun", 4) == ["Sun 29", "Fri 04", "Sat 05", "Sun 06"]
+    assert weekdays("0 8 * * 5-7", 4) == ["Sun 29", "Fri 04", "Sat 05", "Sun 06"]
+    assert weekdays("0 8 * * 6,0", 3) == ["Sun 29", "Sat 05", "Sun 06"]
 
 
 def test_day_of_month_or_weekday_like_cron() -> None:

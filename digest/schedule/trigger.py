@@ -78,8 +78,8 @@ def _weekdays(field: str) -> str:
         elif "-" in body:
             low, high = body.split("-", 1)
             first, last = _weekday(low), _weekday(high)
-            if high.strip() == "7":
-                last = 7  # "1-7" is Monday to Sunday
+            if last == 0 and first > 0:
+                last = 7  # "1-7", "mon-sun": Monday to Sunday
             if last < first:
                 raise ValueError(f"invalid day-of-week range {body!r}")
         else:
