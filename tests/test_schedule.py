@@ -132,7 +132,8 @@ def test_latest_slot_is_the_last_one_within_the_window() -> None:
 
 
 @pytest.mark.parametrize(("text", "seconds"), [
-    ("90s", 90), ("15m", 900), ("2h", 7200), ("1d", 86400), ("1h30m", 5400), (" 2 h ", 7200)])
+    ("90s", 90), ("15m", 900), ("2h", 7200), ("1d", 86400), ("1h30m", 5400), (" 2 h ", 7200),
+    ("15min", 900), ("90sec", 90), ("1D", 86400)])
 def test_durations(text: str, seconds: int) -> None:
     assert parse_duration(text) == seconds
 

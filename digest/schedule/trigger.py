@@ -29,7 +29,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 _UTC = dt.UTC
 _DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-_DURATION = re.compile(r"(\d+)\s*(s|sec|m|min|h|d)", re.IGNORECASE)
+_DURATION = re.compile(r"(\d+)\s*(sec|min|s|m|h|d)", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 
 
