@@ -16,7 +16,7 @@ from itertools import combinations
 
 from digest.figures import CLAIM, PHYSICAL
 from digest.models import Comparison, Figure, Post
-from digest.numbers import STOP, decimals, format_number
+from digest.numbers import STOP, decimals, format_number, scan_numbers
 
 MAX_BUCKET = 25  # a label word shared by more figures than this tells nothing apart
 MAX_COMPARISONS = 20
@@ -92,6 +92,16 @@ def short_label(figure: Figure) -> str:
         if cue:
             return cue.group().lstrip(", ")
     return figure.label.replace(" … ", " ")
+
+
+def name(figure: Figure) -> str:
+    """A figure with its label, as a sentence writes it: "25m promised", "105 mph wind gusts".
+    A label that would read as part of the number ("25m Tb" as terabytes) goes in brackets."""
+    label = short_label(figure)
+    phrase = f"{figure.text} {label}".strip()
+    if not label or [m.text for m in scan_numbers(phrase)] == [figure.text]:
+        return phrase
+    return f"{figure.text} ({label})"
 
 
 def shown(value: float) -> str:
@@ -177,7 +187,8 @@ def _of_whole(share: Figure, whole: Figure) -> bool:
     """Is `whole` what the share is "of", a few words on in the same sentence?"""
     at, end = share.quote.find(share.text), share.quote.find(whole.text)
     between = share.quote[at + len(share.text):end] if 0 <= at < end else ""
-    return bool(re.match(r"\s+of\b", between)) and len(between.split()) <= 6
+    return (bool(re.match(r"\s+of\b", between)) and len(between.split()) <= 6
+            and not re.search(r"[.;!?]\s", between))
 
 
 def _pairs(figures: list[Figure], shares: set[tuple[str, str]]
@@ -198,6 +209,8 @@ def _pairs(figures: list[Figure], shares: set[tuple[str, str]]
         big, small = sorted((abs(a.value * _factor(a)), abs(b.value * _factor(b))), reverse=True)
         if small == 0 or big / small > MAX_RATIO or key(a, b) in pairs:
             continue  # nothing is a share of, or a ratio to, zero or a thing of another scale
+        if share and not is_claim(b) and abs(a.value * _factor(a)) > abs(b.value * _factor(b)):
+            continue  # a part larger than its whole: the pairing is wrong
         pairs[key(a, b)] = (a, b)
         if share:
             shares.add((a.id, b.id))
@@ -236,10 +249,12 @@ def _related(a: Figure, b: Figure) -> bool:
         # A platform counter meets only a promise that names nothing else ("10 million
         # downloads, double the 5 million the studio hoped for"), never "25m promised
         # listening live" against 67m impressions.
-        bare = not label_words(a) or not label_words(b)
+        # "Bare": the promise names nothing but itself while the outcome names something.
+        claim, outcome = (a, b) if is_claim(a) else (b, a)
+        bare = not label_words(claim) and bool(label_words(outcome))
         if "metric" in (a.kind, b.kind):
             return bare
-        return a.unit is not None or bare
+        return (a.unit is not None and a.unit != "%") or bare
     return a.unit is not None and a.unit in PHYSICAL
 
 
@@ -255,10 +270,10 @@ def _derive(a: Figure, b: Figure, share: bool = False) -> Comparison:
         result = va / vb * 100
         # "12 shipped is 24% of the 50 pledged", but "1.1m is 4.4% of the 25m promised" when
         # the promise's label already says what both count.
-        named = a.text if label_words(a) & label_words(b) else f"{a.text} {short_label(a)}"
+        named = a.text if label_words(a) & label_words(b) else name(a)
         return Comparison(
             figures=(a.id, b.id), operation="share", result=round(result, 4),
-            text=f"{named} is {shown(result)}% of the {b.text} {short_label(b)}",
+            text=f"{named} is {shown(result)}% of the {name(b)}",
             formula=f"{format_number(va)} / {format_number(vb)} = {precise(result)}%",
         )
     (big, vbig), (small, vsmall) = sorted(((a, va), (b, vb)), key=lambda x: -abs(x[1]))
@@ -270,15 +285,13 @@ def _derive(a: Figure, b: Figure, share: bool = False) -> Comparison:
             "more than" if diff >= 0 else "fewer than")
         return Comparison(
             figures=(big.id, small.id), operation="difference", result=round(diff, 4),
-            text=f"{big.text} {short_label(big)} is {with_unit(abs(diff), big)} {side} the "
-                 f"{small.text} {short_label(small)}",
+            text=f"{name(big)} is {with_unit(abs(diff), big)} {side} the {name(small)}",
             formula=f"{format_number(vbig)} - {format_number(vsmall)} = {precise(diff)}",
         )
     ratio = vbig / vsmall
     return Comparison(
         figures=(big.id, small.id), operation="ratio", result=round(ratio, 4),
-        text=f"{big.text} {short_label(big)} is about {shown(ratio)} times the {small.text} "
-             f"{short_label(small)}",
+        text=f"{name(big)} is about {shown(ratio)} times the {name(small)}",
         formula=f"{format_number(vbig)} / {format_number(vsmall)} = {precise(ratio)}",
     )
 
@@ -297,7 +310,13 @@ def _stated_candidates(c: Comparison, byid: dict[str, Figure],
     for post in {f.post for f in involved}:
         for f in stated.get((post, unit), ()):
             promise = c.operation == "share" and bool(TARGET_WORDS.search(f.label))
-            if f.quote in quotes or promise or not label_words(f) or label_words(f) & words:
+            named = promise or bool(label_words(f) & words)
+            # Said in the same sentence and naming the same thing, a stated number is this
+            # sum's whatever its value; otherwise only when close to it: "1 in 5" elsewhere in
+            # a post is not a claim about 466,140 / 438,000.
+            near = abs(f.value - c.result) <= 0.5 * max(abs(c.result), 1e-9)
+            together = f.quote in quotes
+            if (named and together) or (near and (named or together or not label_words(f))):
                 out.append(f)
     same = [f for f in out if f.quote in quotes]
     return same or out
@@ -324,6 +343,7 @@ def compare(figures: list[Figure], posts: list[Post]) -> list[Comparison]:
             stated[(f.post, f.unit)].append(f)
     out: list[Comparison] = []
     shares: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str]] = set()
     for a, b in _pairs(figures, shares):
         derived = _derive(a, b, (a.id, b.id) in shares)
         result = derived.result
@@ -332,7 +352,9 @@ def compare(figures: list[Figure], posts: list[Post]) -> list[Comparison]:
         if candidates:
             best = min(candidates, key=lambda f: abs(f.value - result))
             derived = _check(derived, best)
-        out.append(derived)
+        if (derived.text, derived.operation) not in seen:  # one post quoted in two sources
+            seen.add((derived.text, derived.operation))
+            out.append(derived)
     rank = {"share": 0, "ratio": 1, "difference": 2}
     order = {f.id: i for i, f in enumerate(figures)}
     out.sort(key=lambda c: (c.verified is None, rank.get(c.operation, 3),

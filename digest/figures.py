@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 
 from digest.models import Figure, FigureKind, Post
-from digest.numbers import MONTHS, STOP, Mention, find_mentions, mask
+from digest.numbers import MONTHS, STOP, Mention, find_mentions, is_number_word, mask
 
 # Platform counters: what a service reports about a post, not what happened in the world.
 METRIC = re.compile(
@@ -62,7 +62,8 @@ VERBISH = PAST | frozenset((
     "estimates", "report", "reports", "show", "shows", "put", "puts", "say", "think", "thinks",
 ))
 AUXILIARY = frozenset(("is", "are", "was", "were", "be", "been", "being", "has", "have", "had"))
-_WORD = re.compile(r"[A-Za-z][\w'’]*(?:-[\w'’]+)*")
+# Label words are letters only: a label never carries a number of its own ("n8FTp", "B7").
+_WORD = re.compile(r"(?<![\w'’-])[A-Za-z][A-Za-z'’]*(?:-[A-Za-z'’]+)*(?![\w'’-])")
 # Where a clause ends: punctuation, a contrasting conjunction ("expected 20m viewers but only
 # 9m tuned in": the promise stays with 20m), or another number.
 _BOUNDARY = re.compile(r"[,;:—–]|\s(?:but|while|whereas|although|though|yet)\s"
@@ -91,7 +92,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 def _words(text: str) -> list[tuple[str, int, int]]:
-    return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    """The words of `text` a label may use: letters only, and no number words ("double")."""
+    return [(m.group().rstrip("'’"), m.start(), m.end()) for m in _WORD.finditer(text)
+            if not is_number_word(m.group())]
 
 
 def _phrase_after(masked: str, mention: Mention) -> str:
@@ -113,15 +116,15 @@ def _phrase_after(masked: str, mention: Mention) -> str:
     content = 0
     pos = 0
     while content < 4:
-        m = re.match(r"\s*([A-Za-z][\w'’]*(?:-[\w'’]+)*)", rest[pos:])
+        m = re.match(r"\s*([A-Za-z][A-Za-z'’]*(?:-[A-Za-z'’]+)*)(?![\w'’-])", rest[pos:])
         if not m:
             break
-        word = m.group(1)
+        word = m.group(1).rstrip("'’")
         if word.lower() in ("and", "or") and content:
-            nxt = re.match(r"\s+([A-Z][\w'’]*)", rest[pos + m.end():])
+            nxt = re.match(r"\s+([A-Z][A-Za-z'’]*)", rest[pos + m.end():])
             if not nxt or nxt.group(1).lower() in STOP:
                 break  # "Thai and Filipino workers" continues; "staff and expect" does not
-        elif word.lower() in STOP:
+        elif word.lower() in STOP or is_number_word(word):
             break
         else:
             content += 1

@@ -59,7 +59,10 @@ ID_WORDS = _set(
     "channel tier size category class type model series issue top iphone ios windows"
 )
 
-_NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+# ASCII digits only: other scripts' digits are not parsed as figures, and the summary guard
+# refuses them outright (see FOREIGN_DIGIT).
+_NUM = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)"
+FOREIGN_DIGIT = re.compile(r"(?![0-9])\d")
 _CUR = r"(?:US\$|NZ\$|HK\$|A\$|C\$|£|\$|€|¥|₹|(?:USD|GBP|EUR|AUD|CAD|JPY|INR)(?=\s?\d))"
 _MULT = (r"(?:\s?(?:million|billion|trillion|thousand|mln|bln|mn|bn|trn)\b"
          r"|(?:bln|mn|bn|trn|tn|k|m|b)(?![a-z0-9]))")
@@ -252,10 +255,20 @@ _RATIO_NEXT = re.compile(
     r"|over|average|what|that|its|their|his|her|our)\b", re.IGNORECASE)
 TIMES_WORDS = {"double": 2.0, "twice": 2.0, "triple": 3.0, "treble": 3.0, "quadruple": 4.0}
 _TIMES_WORD = re.compile(r"\b(?:double|twice|triple|treble|quadruple)\b", re.IGNORECASE)
-_SMALL = r"\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten"
+# Words the summary guard reads as numbers: never part of a label.
+NUMBER_WORDS = frozenset(WORD_VALUES) | frozenset(TIMES_WORDS) | frozenset(
+    ("one", "thousand", "million", "billion", "times"))
+
+
+def is_number_word(word: str) -> bool:
+    return any(part in NUMBER_WORDS for part in re.split(r"[-\s]", word.lower()))
+
+
+_SMALL = r"[0-9]{1,3}|one|two|three|four|five|six|seven|eight|nine|ten"
 _ONE_IN = re.compile(
     rf"(?<![\w.,$£€])({_SMALL})\s+in\s+({_SMALL})\b(?![.,/:]\d)"
-    r"|(?<![\w.,$£€])(\d{1,3}(?:,\d{3})*)\s+(?:out\s+)?of\s+(\d{1,3}(?:,\d{3})*)\b(?![.,/:]\d)",
+    r"|(?<![\w.,$£€])([0-9]{1,3}(?:,[0-9]{3})*)\s+(?:out\s+)?of\s+([0-9]{1,3}(?:,[0-9]{3})*)\b"
+    r"(?![.,/:]\d)",
     re.IGNORECASE)
 
 
@@ -282,24 +295,45 @@ _ANY_WORD = re.compile(
 
 def scan_numbers(text: str) -> list[Mention]:
     """Every number in `text`, traps included: digits with their currency, multiplier and unit,
-    and number words. What the summary guard must account for, one by one."""
-    found = [
-        Mention(m.start(), m.end(), text[m.start():m.end()].strip(),
-                _value(m.group("num"), m.group("mult")), _unit_of(m.group("cur"), m.group("unit")),
-                scaled=bool(m.group("mult")))
-        for m in _TOKEN.finditer(text)
-    ]
+    proportions ("1 in 5"), ratios in words ("three times", "double") and number words. What
+    the summary guard must account for, one by one, written as `find_mentions` writes them."""
+    found: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return not any(x < b and a < y for x, y in taken)
+
+    for m in _ONE_IN.finditer(text):
+        a, b = (_small(x) for x in (m.group(1) or m.group(3), m.group(2) or m.group(4)))
+        found.append(Mention(m.start(), m.end(), m.group(), round(a / b * 100, 4) if b else 0.0,
+                             "%"))
+        taken.append((m.start(), m.end()))
+    for m in _TOKEN.finditer(text):
+        if free(m.start(), m.end()):
+            raw = text[m.start():m.end()]
+            found.append(Mention(m.start(), m.end(), raw.strip(), _value(m.group("num"),
+                                 m.group("mult")), _unit_of(m.group("cur"), m.group("unit")),
+                                 scaled=bool(m.group("mult"))))
+            taken.append((m.start(), m.end()))
+    for m in _TIMES_WORD.finditer(text):
+        found.append(Mention(m.start(), m.end(), m.group(), TIMES_WORDS[m.group().lower()], "x",
+                             word=True))
+        taken.append((m.start(), m.end()))
     for m in _ANY_WORD.finditer(text):
         word = m.group().lower()
         before = text[max(0, m.start() - 8):m.start()].lower()
-        if word == "one" and (re.search(r"\b(?:no|any|every|each|the|this|that)\s$", before)
-                              or re.match(r"\s+(?:of|another)\b", text[m.end():])):
+        if not free(m.start(), m.end()) or (word == "one" and (
+                re.search(r"\b(?:no|any|every|each|the|this|that)\s$", before)
+                or re.match(r"\s+(?:of|another)\b", text[m.end():]))):
             continue  # "no one", "one of": a pronoun, not a quantity
         head, _, mult = word.rpartition(" ")
         if mult not in ("hundred", "thousand", "million", "billion"):
             head, mult = word, ""
         value = 1.0 if head == "one" else _word_value(head, mult or None)
-        found.append(Mention(m.start(), m.end(), m.group(), value, None, word=True))
+        times = re.match(r"\s+times\b", text[m.end():], re.IGNORECASE)
+        end = m.end() + times.end() if times else m.end()
+        found.append(Mention(m.start(), end, text[m.start():end], value, "x" if times else None,
+                             word=True))
     return sorted(found, key=lambda x: x.start)
 
 

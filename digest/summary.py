@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from digest.comparisons import is_claim, short_label, shown, with_unit
+from digest.comparisons import is_claim, name, short_label, shown, with_unit
 from digest.errors import TraceError
 from digest.figures import sentences
 from digest.headline import headline
@@ -21,7 +21,7 @@ from digest.models import (
     Summary,
     SummaryNumber,
 )
-from digest.numbers import Mention, decimals, scan_numbers
+from digest.numbers import FOREIGN_DIGIT, Mention, decimals, scan_numbers
 from digest.themes import Theme, find_theme, is_disputed
 
 PREHEADER_MAX = 139
@@ -70,7 +70,7 @@ class _Numbers:
         """Can every number in a borrowed sentence be traced to a figure of the same text?"""
         found = [next((f for f in self.figures if f.text == m.text), None)
                  for m in scan_numbers(sentence)]
-        if any(f is None for f in found):
+        if any(f is None for f in found) or FOREIGN_DIGIT.search(sentence):
             return False
         for f in found:
             if f is not None:
@@ -130,7 +130,15 @@ def _named(f: Figure) -> str:
     if f.quote.startswith(label) and label[:1].isupper() and not label[1:2].isupper():
         label = label[0].lower() + label[1:]  # "Wind gusts" started its sentence
     joint = "-" if f"{f.text}-{label.split('-')[0]}" in f.quote else " "  # "13-year sentence"
-    return f"{f.text}{joint}{label}".strip()
+    return _safe(f, f"{f.text}{joint}{label}".strip(), label)
+
+
+def _safe(f: Figure, phrase: str, label: str) -> str:
+    """`phrase` if the guard reads exactly the figure in it, else the label in brackets: a
+    label word that reads as a unit ("25m Tb") must not change the number."""
+    if [m.text for m in scan_numbers(phrase)] == [f.text] or not label:
+        return phrase if label else f.text
+    return f"{f.text} ({label})"
 
 
 def _key_figures(figures: Sequence[Figure], comparisons: Sequence[Comparison],
@@ -152,12 +160,14 @@ def _key_figures(figures: Sequence[Figure], comparisons: Sequence[Comparison],
                 continue
             other = byid[next(i for i in c.figures if i != anchor.id)]
             relation = _relation(anchor, other, index, c, numbers)
-            partner = f"the {numbers.figure(other)} {short_label(other)}"
+            numbers.figure(other)
+            partner = f"the {name(other)}"
             if c.operation == "share" and not is_claim(other) and c.figures[0] == anchor.id:
                 plain.append(f"{relation} of {partner}")  # "7,000 flights, 37% of the 19,000"
             else:
                 against.append(f"{partner} ({relation})")
-        head = f"{numbers.figure(anchor)} {short_label(anchor)}".strip()
+        numbers.figure(anchor)
+        head = name(anchor)
         tail = "".join((f", {' and '.join(plain)}" if plain else "",
                         f", against {' and '.join(against)}" if against else ""))
         return f"Key figures: {head}{tail}."
@@ -193,7 +203,10 @@ def _relation(anchor: Figure, other: Figure, index: int, c: Comparison,
     if c.operation == "ratio":
         value = numbers.comparison(f"{shown(c.result)} times", index, c)
         bigger = c.figures[0] == other.id
-        return f"about {value} {'as many' if bigger else 'fewer'}"
+        much = other.unit is not None  # money and measures are "much", counts "many"
+        if bigger:
+            return f"about {value} as {'much' if much else 'many'}"
+        return f"about {value} {'less' if much else 'fewer'}"
     value = numbers.comparison(with_unit(abs(c.result), anchor), index, c)
     return f"a difference of {value}"
 
@@ -222,11 +235,10 @@ def _mismatch(figures: Sequence[Figure], comparisons: Sequence[Comparison],
     for index, c in enumerate(comparisons):
         if c.verified is False and c.stated in byid:
             stated = byid[c.stated]
-            operands = c.formula.rsplit(" = ", 1)[0]
-            for f, written in zip((byid[i] for i in c.figures), re.split(r" [/-] ", operands),
-                                  strict=False):
-                numbers.figure(f, written)
-            result = numbers.comparison(c.formula.rsplit(" = ", 1)[1], index, c)
+            sign = " - " if c.operation == "difference" else " / "
+            operands = sign.join(numbers.figure(byid[i]) for i in c.figures)
+            unit = "%" if c.operation == "share" else ""
+            result = numbers.comparison(f"{shown(c.result)}{unit}", index, c)
             return (f"A post's {numbers.figure(stated)} {stated.label} does not add up: "
                     f"{operands} = {result}.")
     return ""
@@ -316,6 +328,10 @@ def check_trace(edition: Edition) -> None:
     """Refuse a summary holding a number that traces to no figure, comparison or count, or
     whose recorded source does not give that number."""
     where = f"edition {edition.edition}: summary"
+    foreign = FOREIGN_DIGIT.search(edition.summary)
+    if foreign:  # never written by write_summary; no figure is parsed from such digits
+        raise TraceError(f"summary number '{foreign.group()}' traces to no figure, comparison or "
+                         "count", where=where)
     seen: Counter[str] = Counter()
     for m in scan_numbers(edition.summary):
         same = [n for n in edition.summary_numbers if n.text == m.text]

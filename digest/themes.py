@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from digest.figures import sentences
 from digest.models import Post
-from digest.numbers import STOP, mask
+from digest.numbers import STOP, is_number_word, mask
 
 MIN_POSTS = 3
 EXTRA_STOP = frozenset((
@@ -61,7 +61,8 @@ def _tokens(text: str) -> list[str]:
 
 def _content(word: str, subject: frozenset[str]) -> bool:
     w = word.lower().replace("’", "'")
-    return len(w) >= 3 and w not in STOP and w not in EXTRA_STOP and w not in subject
+    return (len(w) >= 3 and w not in STOP and w not in EXTRA_STOP and w not in subject
+            and not is_number_word(w) and w != "times")  # a theme never reads as a number
 
 
 def find_theme(posts: list[Post], subject: frozenset[str]) -> Theme | None:
