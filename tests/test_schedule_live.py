@@ -178,9 +178,14 @@ class Daemon:
     def stop(self, how: signal.Signals = signal.SIGTERM) -> int:
         if self.proc.poll() is None:
             self.proc.send_signal(how)
-        code = self.proc.wait(60)
-        self.log_file.close()
-        return code
+        try:
+            return self.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"did not stop on {how.name}:\n{self.log}") from None
+        finally:
+            self.log_file.close()
 
 
 def due(config: Path) -> subprocess.CompletedProcess[str]:
@@ -225,8 +230,11 @@ def _down_across(tmp_path: Path, sink: Sink, max_late: str, back_after: float) -
     slot = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=8)
     config = project(tmp_path, sink, once_at(slot), max_late=max_late)
     first = Daemon(config, "first")
-    first.wait_started(slot)
-    assert first.stop() == 0  # the job, due at `slot`, stays in the store
+    try:
+        first.wait_started(slot)
+    finally:
+        code = first.stop()
+    assert code == 0  # the job, due at `slot`, stays in the store
     sleep_until(slot + dt.timedelta(seconds=back_after))
     assert sink.messages == []
     return config, slot, Daemon(config, "second")
@@ -264,6 +272,7 @@ def test_two_schedulers_on_one_store_send_once(tmp_path: Path, sink: Sink,
     slot = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=8)
     config = project(tmp_path, sink, once_at(slot), database=database)
     daemons = [Daemon(config, "a"), Daemon(config, "b")]
+    cron = subprocess.CompletedProcess[str]([], 0, "", "")
     try:
         for daemon in daemons:
             daemon.wait_started(slot)
@@ -285,10 +294,12 @@ def test_killed_mid_send_and_restarted_sends_each_recipient_once(
     config = project(tmp_path, sink, once_at(slot), max_late="5m", recipients=298, rate=100,
                      database=database)
     first = Daemon(config, "first")
-    first.wait_started(slot)
-    wait_for(lambda: len(sink.messages) >= 30, "the send to start")
-    first.proc.kill()  # kill -9: no clean-up, the slot row stays "running"
-    first.stop()
+    try:
+        first.wait_started(slot)
+        wait_for(lambda: len(sink.messages) >= 30, "the send to start")
+    finally:
+        first.proc.kill()  # kill -9: no clean-up, the slot row stays "running"
+        first.stop()
     assert len(sink.messages) < 300
     second = Daemon(config, "second")
     try:
@@ -363,8 +374,11 @@ def test_down_across_three_slots_sends_the_last_once_and_logs_the_others_missed(
     cron = ",".join(str(s.second) for s in slots) + " " + first_cron[1]
     config = project(tmp_path, sink, cron, max_late="1m")
     first = Daemon(config, "first")
-    first.wait_started(slots[0])
-    assert first.stop() == 0
+    try:
+        first.wait_started(slots[0])
+    finally:
+        code = first.stop()
+    assert code == 0
     sleep_until(slots[-1] + dt.timedelta(seconds=2))
     second = Daemon(config, "second")
     try:
