@@ -366,3 +366,23 @@ def test_an_unusable_job_store_is_one_line_without_the_password(tmp_path: Path) 
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "job store unusable" in lines[0], result.stderr
     assert "s3cret" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_slot_that_fires_during_the_previous_run_waits_and_can_be_taken(
+        tmp_path: Path) -> None:
+    from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
+
+    from digest.schedule import daemon
+
+    config = load_config(write_config(tmp_path, 'cron = "*/5 * * * * *"'))
+    slot = dt.datetime(2026, 11, 30, 8, 0, 5, tzinfo=UTC)
+    daemon._Current.config = config
+    try:
+        daemon._on_event(JobSubmissionEvent(EVENT_JOB_MAX_INSTANCES, JOB_ID, "default", [slot]))
+    finally:
+        daemon._Current.config = None
+    ledger = SlotLedger(f"sqlite:///{tmp_path / 'outbox' / 'ledger.sqlite'}")
+    row = ledger.get("2026-11-30-080005")
+    assert row is not None and row.status == "waiting"
+    taken = ledger.claim("2026-11-30-080005", slot)
+    assert taken is not None and taken.status == "running"

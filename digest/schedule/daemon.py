@@ -124,8 +124,18 @@ def _on_event(event: JobExecutionEvent | JobSubmissionEvent) -> None:
     if event.code == EVENT_JOB_MISSED:
         _record_missed(config, trigger, event.scheduled_run_time)
     elif event.code == EVENT_JOB_MAX_INSTANCES:
-        log.info("slot at %s not started: the previous run is still going",
-                 event.scheduled_run_times[-1].isoformat())
+        # Not lost: the follow-up runs it once the previous run ends, if still within max_late.
+        scheduled = event.scheduled_run_times[-1]
+        sid = slot_id(scheduled, trigger.spec, trigger.zone)
+        try:
+            ledger = SlotLedger(ledger_url(config))
+            try:
+                ledger.mark_missed(sid, scheduled, "the previous run was still going", "waiting")
+            finally:
+                ledger.close()
+        except DigestError as exc:
+            log.error("slot %s: could not record it: %s", sid, exc)
+        log.info("slot %s waits: the previous run is still going", sid)
     elif event.code == EVENT_JOB_ERROR:
         log.error("run crashed: %s: %s", type(event.exception).__name__, event.exception)
 

@@ -6,9 +6,10 @@ with the slot id as primary key and the loser skips. The per-recipient ledger th
 address within the edition, so even a slot taken over after a crash sends nobody twice.
 
 States: running → sent | partial (some recipients wait for a retry) | failed (the build or the
-delivery raised) | refused (`digest check` failed) | skipped (no news) | missed (too late).
-A `failed` or `partial` slot may be claimed again while it is still due; so may a `running` one
-whose owner process is gone (same host, dead pid): the crash case.
+delivery raised) | refused (`digest check` failed) | skipped (no news) | missed (too late);
+waiting: fired while the previous slot's run was still going.
+A `failed`, `partial` or `waiting` slot may be claimed again while it is still due; so may a
+`running` one whose owner process is gone (same host, dead pid): the crash case.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from digest.config import Config
 from digest.errors import ScheduleError
 from digest.ledger import new_owner, owner_dead
 
-RETRYABLE = ("failed", "partial")
+RETRYABLE = ("failed", "partial", "waiting")
 DONE = ("sent", "skipped", "missed", "refused")
 
 _metadata = MetaData()
@@ -213,12 +214,14 @@ class SlotLedger:
             conn.execute(update(slots_table).where(slots_table.c.slot == slot)
                          .values(edition_dir=str(edition_dir), updated=_now()))
 
-    def mark_missed(self, slot: str, scheduled: dt.datetime, detail: str) -> bool:
-        """Record a slot that came too late; False when a row (any state) already exists."""
+    def mark_missed(self, slot: str, scheduled: dt.datetime, detail: str,
+                    status: str = "missed") -> bool:
+        """Record a slot that came too late (or, status "waiting", one to run when it can);
+        False when a row (any state) already exists."""
         try:
             with self._tx() as conn:
                 conn.execute(insert(slots_table).values(
-                    slot=slot, scheduled=scheduled.isoformat(), status="missed",
+                    slot=slot, scheduled=scheduled.isoformat(), status=status,
                     owner=owner_id(), attempts=0, detail=detail, updated=_now()))
         except IntegrityError:
             return False
