@@ -45,6 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parseaddr
 from pathlib import Path
+from typing import Any
 
 import click
 from email_validator import EmailNotValidError, validate_email
@@ -112,7 +113,7 @@ def send_command(config: Config, edition_dir: Path | None, *, dry_run: bool = Fa
         from digest.schedule import run_due
 
         return run_due(config)
-    bar: list[click._termui_impl.ProgressBar[int]] = []
+    bar: list[Any] = []  # click's progress bar, made on the first report (stderr a tty)
 
     def progress(done: int, total: int) -> None:
         if not sys.stderr.isatty():
