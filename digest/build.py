@@ -39,6 +39,15 @@ def _edition_date(posts: list[Post], documents: list[Document], given: str | Non
     return max(dates)
 
 
+def subject_line(title: str, date: str) -> str:
+    """"Title · 13 Aug 2024": spelled out here, not with strftime, which follows the locale."""
+    day = dt.date.fromisoformat(date)
+    return f"{title} · {day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def decide_edition(config: Config, sources: list[str], edition_date: str | None = None,
                    edition_id: str | None = None) -> Edition:
     """Everything before rendering: the pure editorial part of a build.
@@ -60,7 +69,7 @@ def decide_edition(config: Config, sources: list[str], edition_date: str | None 
         edition=edition_id or date,
         date=date,
         title=title,
-        subject=f"{title} · {dt.date.fromisoformat(date):%-d %b %Y}",
+        subject=subject_line(title, date),
         preheader=summary.preheader,
         summary=summary.text,
         posts=tuple(posts),
@@ -80,6 +89,11 @@ def build_edition(config: Config, sources: list[str], edition_date: str | None =
                   edition_id: str | None = None) -> Path:
     """Build one edition into the outbox and return its folder."""
     edition = decide_edition(config, sources or default_sources(config), edition_date, edition_id)
+    return publish_edition(config, edition)
+
+
+def publish_edition(config: Config, edition: Edition) -> Path:
+    """Render a decided edition, write it to the outbox atomically and refresh the archive."""
     templates = config.resolve(config.build.templates) if config.build.templates else None
     rendered = render_edition(edition, templates)
     message = build_message(edition, rendered, config.email)

@@ -12,7 +12,14 @@ from email.utils import getaddresses
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from digest.errors import ConfigError
@@ -110,26 +117,16 @@ class ScheduleConfig(_Section):
         except ValueError as exc:
             raise PydanticCustomError("cron", str(exc)) from None
 
-    @field_validator("timezone")
+    @field_validator("timezone", "max_late")
     @classmethod
-    def _timezone(cls, value: str) -> str:
-        from digest.schedule.trigger import parse_timezone
+    def _parses(cls, value: str, info: ValidationInfo) -> str:
+        from digest.schedule.trigger import parse_duration, parse_timezone
 
+        parse = parse_timezone if info.field_name == "timezone" else parse_duration
         try:
-            parse_timezone(value)
+            parse(value)
         except ValueError as exc:
-            raise PydanticCustomError("timezone", str(exc)) from None
-        return value
-
-    @field_validator("max_late")
-    @classmethod
-    def _max_late(cls, value: str) -> str:
-        from digest.schedule.trigger import parse_duration
-
-        try:
-            parse_duration(value)
-        except ValueError as exc:
-            raise PydanticCustomError("duration", str(exc)) from None
+            raise PydanticCustomError(str(info.field_name), str(exc)) from None
         return value
 
     @property

@@ -191,11 +191,7 @@ def _build_quiet(config: Config, sources: list[str], sid: str, previous: Path) -
 
     It keeps every post in edition.json, so the next slot's news check compares against them.
     """
-    from digest.archive import update_archive
-    from digest.build import decide_edition
-    from digest.message import build_message
-    from digest.outbox import write_edition
-    from digest.render import render_edition
+    from digest.build import decide_edition, publish_edition, subject_line
 
     full = decide_edition(config, sources, edition_id=sid)
     seen = _seen_posts(previous)
@@ -204,7 +200,7 @@ def _build_quiet(config: Config, sources: list[str], sid: str, previous: Path) -
     edition = dataclasses.replace(
         full,
         title=title,
-        subject=f"{title} · {dt.date.fromisoformat(full.date):%-d %b %Y}",
+        subject=subject_line(title, full.date),
         preheader="Nothing new since the last edition.",
         summary="Nothing new since the last edition.",
         highlights=fresh,
@@ -213,10 +209,4 @@ def _build_quiet(config: Config, sources: list[str], sid: str, previous: Path) -
         summary_numbers=(),
         extra={**full.extra, "quiet": True, "previous": previous.name},
     )
-    # The tail of digest.build.build_edition, for an edition decided here.
-    templates = config.resolve(config.build.templates) if config.build.templates else None
-    rendered = render_edition(edition, templates)
-    message = build_message(edition, rendered, config.email)
-    folder = write_edition(config.resolve(config.build.outbox), edition, rendered, message)
-    update_archive(folder.parent, list_id=config.email.list_id)
-    return folder
+    return publish_edition(config, edition)
