@@ -72,6 +72,11 @@ _SALUTATION_RE = re.compile(
 )
 _THREAD_RE = re.compile(r"^\s*\(?(?P<n>\d{1,2})\s*/\s*(?P<of>\d{1,2})?\)?(?:\s|$)")
 _NAME_PUNCT_RE = re.compile(r"[.!?:;,\"“”]\s|[.!?:;,\"“”]$")
+# Lower-case words a name may hold ("Mayor of London", "Ludwig van Beethoven").
+_NAME_PARTICLES = frozenset(re.findall(
+    r"\w+", "of the and for de da di del della der den van von le la al bin ibn y du st"))
+_CALENDAR_WORDS = frozenset(re.findall(
+    r"\w+", "monday tuesday wednesday thursday friday saturday sunday today yesterday tonight"))
 
 
 @dataclass
@@ -118,7 +123,7 @@ def _attribution(paragraph: _Paragraph, where: str) -> _Attribution | None:
         return None
     name = " ".join(match["name"].split())
     handle = match["handle"].lstrip("@").rstrip(".-") if match["handle"] else None
-    if handle is None and (not name or len(name.split()) > 6 or _NAME_PUNCT_RE.search(name)):
+    if handle is None and not _is_name(name):
         return None  # "… — he said on August 13, 2024": prose that ends in a date
     line = paragraph.line + text.count("\n", 0, match.start("name"))
     try:
@@ -127,6 +132,21 @@ def _attribution(paragraph: _Paragraph, where: str) -> _Attribution | None:
         raise SourceError(f"impossible date in attribution: {match.group(0).strip()!r}",
                           where=f"{where}:{line}") from None
     return _Attribution(text[: match.start()].strip(), name or handle or "", handle, date)
+
+
+def _is_name(name: str) -> bool:
+    """Can a handle-less attribution's name be a name? At most six words, no sentence
+    punctuation, every word capitalised (or a particle such as "of"), not a day: prose that
+    ends in a date ("— and clean-up began on October 10, 2024", "— on Sunday July 14, 2024")
+    is not signed by anyone."""
+    words = name.split()
+    if not words or len(words) > 6 or _NAME_PUNCT_RE.search(name):
+        return False
+    if words[0].lower() in _NAME_PARTICLES or words[-1].lower() in _NAME_PARTICLES:
+        return False
+    if any(w.lower() in _CALENDAR_WORDS for w in words):
+        return False
+    return all(not w[:1].isalpha() or w[:1].isupper() or w in _NAME_PARTICLES for w in words)
 
 
 def _is_marker(paragraph: _Paragraph) -> bool:
