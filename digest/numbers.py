@@ -58,6 +58,8 @@ ID_WORDS = _set(
     "level version phase stage grade day week game round act scene item step line gate platform "
     "channel tier size category class type model series issue top iphone ios windows"
 )
+# A capitalised one of these right after a bare number names a model ("15 Pro"), not things.
+MODEL_WORDS = _set("pro max plus ultra mini lite se air fe xl")
 
 # ASCII digits only: other scripts' digits are not parsed as figures, and the summary guard
 # refuses them outright (see FOREIGN_DIGIT).
@@ -179,13 +181,17 @@ def _is_trap(masked: str, m: re.Match[str]) -> bool:
         # A year alone, unless it plainly counts something ("1500 people").
         if not nxt or nxt in STOP or (prev and prev[-1] in YEAR_CUES) or nxt in MONTHS:
             return True
-        if re.match(r"\s*[,.;:!?)]", masked[end:]):
-            return True
+        if re.match(r"\s*[,.;:!?)]|[ \t]*\n", masked[end:]):
+            return True  # ends its sentence or line: "… July 11, 2021\nTonight"
+        if len(prev) == 2 and prev[0] in MONTHS and prev[1].isdigit():
+            return True  # "July 11, 2021 was the day"
     prev_raw = _words_before(masked, start, 1)
     if prev_raw and not re.search(r"[,;:(]\s*$", masked[max(0, start - 3):start]):
         word = prev_raw[0]
         if word.lower().strip(".") in ID_WORDS:
             return True
+    if _next_word(masked, end) in MODEL_WORDS and re.match(r"\s*[A-Z]", masked[end:]):
+        return True  # a model, not a count: "a 15 Pro", "the 14 Plus"
         word_start = masked.rfind(word, 0, start)
         if word[:1].isupper() and not word.endswith(("'s", "’s")) and word_start > 0:
             # "Apollo 11", "Storm 3": a bare number after a capitalised word names something.

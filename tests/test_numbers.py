@@ -1,0 +1,22 @@
+"""The number grammar's traps: what looks like a number but is not a quantity."""
+
+from __future__ import annotations
+
+import pytest
+
+from digest.numbers import find_mentions
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A post quoting another post's attribution: its year is a date, even at a line's end.
+    ("Three years ago today:\n“Coming home.” — England (@England) July 11, 2021\nTonight: same",
+     ["Three"]),
+    ("July 11, 2021 was the day.", []),
+    ("2021 people came to the rally.", ["2021"]),
+    # A bare number before a model word names a model, not a count.
+    ("I would not upgrade from a 15 Pro. Wait for the 16 Plus.", []),
+    ("We handed out 3 pro tips and 40 free passes.", ["3", "40"]),
+    ("The A18 chip is 30 percent faster than the A16 in the iPhone 15.", ["30 percent"]),
+])
+def test_traps(text: str, expected: list[str]) -> None:
+    assert [m.text for m in find_mentions(text)] == expected
