@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from itertools import combinations
 
-from digest.figures import CLAIM, PHYSICAL
+from digest.figures import CLAIM, PHYSICAL, QUANTITY
 from digest.models import Comparison, Figure, Post
 from digest.numbers import STOP, decimals, format_number, scan_numbers
 
@@ -76,7 +76,11 @@ def label_words(figure: Figure) -> frozenset[str]:
     words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", figure.label)
              if w.lower() not in STOP and not CLAIM.fullmatch(w)]
     common = [w for w in words if not w[:1].isupper()] or words
-    return frozenset(s for s in (stem(w) for w in common) if s not in GENERIC)
+    stems = frozenset(s for s in (stem(w) for w in common) if s not in GENERIC)
+    # "rail temperature" and "temperature" measure different things: the unit's quantity
+    # word ties two labels only when it is all either says ("41C forecast temperature").
+    quantity = {stem(QUANTITY[figure.unit])} if figure.unit in QUANTITY else set()
+    return stems - quantity or stems
 
 
 def is_claim(figure: Figure) -> bool:
@@ -343,7 +347,7 @@ def compare(figures: list[Figure], posts: list[Post]) -> list[Comparison]:
             stated[(f.post, f.unit)].append(f)
     out: list[Comparison] = []
     shares: set[tuple[str, str]] = set()
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[object, ...]] = set()
     for a, b in _pairs(figures, shares):
         derived = _derive(a, b, (a.id, b.id) in shares)
         result = derived.result
@@ -352,8 +356,11 @@ def compare(figures: list[Figure], posts: list[Post]) -> list[Comparison]:
         if candidates:
             best = min(candidates, key=lambda f: abs(f.value - result))
             derived = _check(derived, best)
-        if (derived.text, derived.operation) not in seen:  # one post quoted in two sources
-            seen.add((derived.text, derived.operation))
+        # One post quoted in two sources, or one reading reported twice ("40.3C" in two
+        # posts): the same sum on the same numbers is said once.
+        same = (derived.operation, *((byid[i].value, byid[i].unit) for i in derived.figures))
+        if (derived.text, derived.operation) not in seen and same not in seen:
+            seen.update({(derived.text, derived.operation), same})
             out.append(derived)
     rank = {"share": 0, "ratio": 1, "difference": 2}
     order = {f.id: i for i, f in enumerate(figures)}

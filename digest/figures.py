@@ -10,8 +10,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from digest.labels import PAST, PER_UNIT, TRADE, WHEN, fragment_before, measure
+from digest.labels import of_phrase as shorten_of
 from digest.models import Figure, FigureKind, Post
-from digest.numbers import MONTHS, STOP, Mention, find_mentions, is_number_word, mask
+from digest.numbers import (
+    CURRENCIES,
+    MONTHS,
+    STOP,
+    Mention,
+    find_mentions,
+    is_number_word,
+    mask,
+)
 
 # Platform counters: what a service reports about a post, not what happened in the world.
 METRIC = re.compile(
@@ -46,15 +56,9 @@ QUANTITY = {"mph": "speed", "kph": "speed", "km/h": "speed", "km": "distance", "
             "TWh": "energy", "GWh": "energy", "MWh": "energy", "kWh": "energy",
             "Gbps": "speed", "Mbps": "speed", "kbps": "speed", "lb": "weight"}
 PHYSICAL = frozenset(QUANTITY)
+CURRENCY_CODES = frozenset(CURRENCIES.values())
 SAYING = frozenset(("say", "says", "said", "think", "thinks", "believe", "believes", "agree",
                     "agrees", "want", "wants", "feel", "feels"))
-# Verbs that end a clause's subject: "shareholders got", "the grid fell", "demand rose". Past
-# forms also end a noun phrase after a number ("1,200 staff left"); present forms do not, as
-# they double as plural nouns ("17 hot takes").
-PAST = frozenset((
-    "got", "hit", "paid", "fell", "rose", "cost", "made", "took", "went", "saw", "won", "lost",
-    "sold", "spent", "said", "grew", "drew", "left", "kept", "came", "stood", "gave", "bought",
-))
 VERBISH = PAST | frozenset((
     "hits", "pays", "falls", "rises", "costs", "makes", "takes", "goes", "sees", "wins", "loses",
     "sells", "spends", "says", "grows", "draws", "leaves", "keeps", "comes", "tops", "stands",
@@ -124,16 +128,20 @@ def _phrase_after(masked: str, mention: Mention) -> str:
             nxt = re.match(r"\s+([A-Z][A-Za-z'’]*)", rest[pos + m.end():])
             if not nxt or nxt.group(1).lower() in STOP:
                 break  # "Thai and Filipino workers" continues; "staff and expect" does not
-        elif word.lower() in STOP or is_number_word(word):
-            break
+        elif word.lower() in STOP or word.lower() in WHEN or is_number_word(word):
+            break  # "34.8C today": when it was said is not what it measures
         else:
             content += 1
         words.append(word)
         pos += m.end()
         if re.match(r"[,.;:!?()\"“”]", rest[pos:pos + 1]):
             break
+    if len(words) == 1 and words[0].lower() in VERBISH | SAYING:
+        return ""  # "80 mph hit the coast": a verb, not what is counted
     while len(words) > (2 if words[:1] == ["of"] else 0) and words[-1].lower() in STOP:
         words.pop()
+    if words[:1] == ["of"]:
+        return shorten_of(words, rest[pos:])
     if words and re.match(r"(?:tuned|listening|watching|streaming|logged|checked)$", words[-1]):
         particle = re.match(r"\s+(in|live|on)\b", rest[pos:])
         if particle:
@@ -161,7 +169,7 @@ def _clause_before(masked: str, sentence_start: int, mention: Mention) -> tuple[
     return head[cut + 1:], inside
 
 
-def _phrase_before(clause: str) -> str:
+def _phrase_before(clause: str, money: bool = False) -> str:
     """What the clause before the number is about: a counter or audience it names (last one
     wins), else its last content words ("Wind gusts of up to" -> "Wind gusts")."""
     found = [m for pat in (METRIC, AUDIENCE) for m in pat.finditer(clause)]
@@ -175,6 +183,10 @@ def _phrase_before(clause: str) -> str:
         if word.lower() in STOP or len(tail) == 3:
             break
         tail.insert(0, word)
+    for k in range(len(words) - 2, max(0, len(words) - 5), -1):
+        if money and words[k].lower() in TRADE and words[k - 1].lower() == "to":
+            # "agreed to buy Twitter for $44Bln": what the money is for, "to buy Twitter".
+            return " ".join(["to", *words[k:]])
     verbs = [i for i, w in enumerate(tail[:-1]) if _verbish(w)]
     if verbs:
         tail = tail[verbs[-1] + 1:]  # "Insurers estimate losses" -> "losses"
@@ -204,6 +216,9 @@ def _phrase_following(masked: str, mention: Mention) -> str:
     been spent" -> "spent")."""
     clause = re.split(r"[,;:.!?()—–]", masked[mention.end:], maxsplit=1)[0]
     words = [w for w, _, _ in _words(clause)]
+    if len(words) > 1 and words[0].lower() in ("a", "an", "per", "each") and \
+            words[1].lower() not in STOP:
+        return f"{words[0]} {words[1]}"  # "$54.20 a share": a price per unit
     while words and words[0].lower() in STOP:
         words.pop(0)
     return " ".join(w for w in words[:2] if w.lower() not in STOP)
@@ -250,8 +265,10 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
         s_start, s_end = next(((a, b) for a, b in spans if a <= mention.start < b),
                               (0, len(text)))
         clause, inside = _clause_before(masked, s_start, mention)
-        label = _phrase_after(masked, mention)
-        label = label or _phrase_before(clause)
+        money = bool(mention.unit and mention.unit in CURRENCY_CODES)
+        rate = PER_UNIT.match(masked, mention.end) if money else None
+        label = " ".join(rate.group().split()) if rate else _phrase_after(masked, mention)
+        label = label or _phrase_before(clause, money)
         if not label or label.lower() in MONTHS:
             # "fell to 2.3% in April, from 3.2% in March": the second share is of the same thing.
             same = mention.unit == "%" or mention.unit in QUANTITY  # "from 3.2% in March"
@@ -272,14 +289,19 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
             label = later.group()
         elif not label and mention.unit in QUANTITY:
             label = QUANTITY[mention.unit]
+        elif mention.unit in QUANTITY:
+            label = measure(label, QUANTITY[mention.unit])
+        if not label:
+            label = fragment_before(text, spans, s_start)
         kind = _kind(mention, f"{label} {after[:30]}", f"{clause} {inside}", cue, cue_before)
         said.append((mention, label, s_start))  # before the promise word is added to it
         if kind in ("claimed", "money") and cue and cue.group().lower() not in label.lower():
-            gap = _words((inside or clause)[cue.end():])
+            # The promise word and what is counted, as one phrase: "promised him 25m listening
+            # live" -> "promised listening live" (who was promised is not what is counted).
             if label.startswith("of "):
                 label = f"{label}, {cue.group()}"  # "of sensors, promised"
             else:
-                label = f"{cue.group()}{' …' if gap else ''} {label}".strip()
+                label = f"{cue.group()} {label}".strip()
         yield mention, label, kind, text[s_start:s_end].strip()
 
 

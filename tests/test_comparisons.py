@@ -187,3 +187,23 @@ def test_price_per_month_keeps_its_label() -> None:
     assert [f.label for f in figures.values()] == ["Ticket prices", "Ticket prices"]
     assert comparisons[0].formula == "9.99 - 7.99 = 2"
     assert "£2.00 above" in comparisons[0].text
+
+
+def test_a_thing_measured_is_not_compared_with_the_air_temperature() -> None:
+    # "rail temperature" and "temperature" share only the unit's quantity word: unrelated.
+    figures, comparisons = run([
+        post("The thermometer at Heathrow read a temperature of 37.2C."),
+        post("Speeds were cut because rails reached 59C in the sun.", "p2"),
+        post("Forecasters had predicted 38C for London.", "p3"),
+    ])
+    pairs = {texts(figures, c) for c in comparisons}
+    assert all("59C" not in pair for pair in pairs), pairs
+    assert ("37.2C", "38C") in pairs or ("38C", "37.2C") in pairs  # the forecast and reading
+
+
+def test_one_reading_reported_twice_is_compared_once() -> None:
+    _, comparisons = run([
+        post("A temperature of 37.2C was recorded at Heathrow."),
+        post("Forecasters had predicted 38C. In the end, temperatures hit 37.2C.", "p2"),
+    ])
+    assert len([c for c in comparisons if "38C" in c.text]) == 1

@@ -1,0 +1,90 @@
+"""Label phrasing rules for figures: short, natural phrases in the source's own words.
+
+`digest.figures` finds a label's words around a number; the rules here shape the awkward
+cases: a long or pronoun "of" phrase, a physical reading labelled by a thing, a number alone
+after a short fragment.
+"""
+
+from __future__ import annotations
+
+import re
+
+from digest.numbers import STOP, is_number_word
+
+# Verbs that end a clause's subject: "shareholders got", "the grid fell", "demand rose". Past
+# forms also end a noun phrase after a number ("1,200 staff left"); present forms do not, as
+# they double as plural nouns ("17 hot takes").
+PAST = frozenset((
+    "got", "hit", "paid", "fell", "rose", "cost", "made", "took", "went", "saw", "won", "lost",
+    "sold", "spent", "said", "grew", "drew", "left", "kept", "came", "stood", "gave", "bought",
+))
+WHEN = frozenset(("today", "yesterday", "tonight", "tomorrow", "now", "overnight", "ago",
+                  "earlier", "later", "already", "again", "last", "next"))
+# "$12.40 a share": a price per unit says what it counts better than the words before it
+# ("values the firm at"); a price per day or month does not ("a blue tick costs $1.03 a day").
+PER_UNIT = re.compile(r"\s+(?:a|an|per)\s+(?:share|head|person|ticket|barrel|litre|liter|gallon"
+                      r"|unit|item|seat|vote|user|subscriber|pack|bottle|pint|kilo|tonne)\b")
+# Verbs of a deal: "to buy Twitter" says what money is for; "Twitter" alone does not.
+TRADE = frozenset(("buy", "sell", "acquire", "pay", "spend", "raise", "invest", "borrow", "lend",
+                   "fund", "build", "hire", "settle", "bid", "offer", "rent", "lease"))
+# Words that already name a measurement: "wind gusts" and "speeds" need no unit name added.
+MEASURES = frozenset((
+    "speed", "temperature", "temp", "gust", "wind", "record", "high", "low", "heat", "limit",
+    "peak", "average", "reading", "rainfall", "rain", "snow", "depth", "height", "weight",
+    "distance", "length", "load", "demand", "output", "capacity", "usage", "consumption",
+    "bandwidth", "throughput", "data", "power", "energy", "size", "range", "altitude",
+    "elevation", "pace", "velocity", "maximum", "minimum", "level", "mark", "top", "fever",
+))
+
+
+def of_phrase(words: list[str], rest: str) -> str:
+    """An "of" phrase as a label, short: "of the workforce"; "of a tech companies staff" ->
+    "of staff" (the head noun, with a definite determiner kept: "of the … workforce" -> "of
+    the workforce"); "12,000 of you to come back" counts people, and the clause after says
+    which: "people to come back to the office"."""
+    det = words[1] if len(words) > 1 and words[1].lower() in STOP else ""
+    content = [w for w in words[1:] if w.lower() not in STOP]
+    while len(content) > 1 and (content[-1].lower() in PAST or re.fullmatch(r"[a-z]{3,}ed",
+                                                                           content[-1])):
+        content.pop()  # "of the company's total workforce left": the workforce is counted
+    if det.lower() in ("you", "us") and not content:
+        more = re.match(r"\s*(to\s+[a-z]+(?:\s+[A-Za-z'’]+){0,4})", rest)
+        tail = more.group(1).split() if more else []
+        while tail and (tail[-1].lower() in STOP or is_number_word(tail[-1])):
+            tail.pop()
+        return " ".join(["people", *tail])
+    if len(content) > 2 and " ".join(words).count(" and ") == 0:
+        keep = det if det.lower() in ("the", "its", "their", "our", "his", "her", "all") else ""
+        return " ".join(w for w in ("of", keep, content[-1]) if w)
+    return " ".join(words)
+
+
+def measure(label: str, quantity: str) -> str:
+    """A physical reading labelled by a thing, not a measure ("Trains limited to 105 mph"),
+    gets the unit's quantity: "train speed", "rail temperature". "Wind gusts" stays."""
+    words = label.split()
+    if not words or len(words) > 2 or any(
+            w.lower().rstrip("s") in MEASURES or w.lower() in MEASURES or w.lower() == quantity
+            for w in words):
+        return label
+    last = words[-1]
+    if len(last) > 3 and last.endswith("s") and last[-2] not in "aiuosAIUOS":
+        last = last[:-1]  # a plural names a common noun: "Trains" -> "train"
+        if len(words) == 1 and last[:1].isupper() and not last.isupper():
+            last = last[0].lower() + last[1:]
+    return " ".join([*words[:-1], last, quantity])
+
+
+def fragment_before(text: str, spans: list[tuple[int, int]], start: int) -> str:
+    """A number alone in its sentence, after a short fragment that names it: "Difference?
+    $51bn." -> "Difference"; "Turnout: 61%" is a clause already."""
+    before = [(a, b) for a, b in spans if b <= start]
+    if not before:
+        return ""
+    a, b = before[-1]
+    fragment = text[a:b].strip()
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", fragment) if not is_number_word(w)]
+    if 1 <= len(words) <= 3 and fragment.endswith(("?", ":", "!")) and not any(
+            w.lower() in STOP for w in words):
+        return " ".join(words)
+    return ""
