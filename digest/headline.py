@@ -38,10 +38,14 @@ def headline(documents: Sequence[Document], event: str, theme: Theme | None,
         names = _names(documents, corpus)
         nouns = [w for w in re.findall(r"\b[a-z]{5,}\b", event) if w not in STOP]
         noun = max(nouns, key=lambda w: (corpus.lower().count(w), -nouns.index(w)), default="")
-        if names and noun:
-            head = f"{'–'.join(names[:2])} {noun}"
-            if theme and is_disputed(theme):
-                return f"{head}: “{theme.phrase}” claim disputed"
+        head = f"{'–'.join(names[:2])} {noun}" if names and noun else ""
+        if head and theme and is_disputed(theme):
+            return f"{head}: “{theme.phrase}” claim disputed"  # the dispute is the story
+        # The lead's clause cut to fit reads better than names glued to a noun.
+        short = _shorten(clause)
+        if 15 <= len(short) <= 72 and clean(short):
+            return short
+        if head:
             return head
     byid = {p.id: p for p in posts}
     for post in [byid[h.post] for h in highlights if h.post in byid] + list(posts):
@@ -49,6 +53,17 @@ def headline(documents: Sequence[Document], event: str, theme: Theme | None,
         if 10 <= len(clause) <= 72 and clean(clause):
             return clause
     return "Digest"
+
+
+def _shorten(clause: str, limit: int = 72) -> str:
+    """A clause too long for a headline, cut before its last prepositional phrase that makes
+    it fit ("… at the “It’s Glowtime” event in Cupertino[ on Monday]")."""
+    if len(clause) <= limit:
+        return clause
+    cuts = [m.start() for m in re.finditer(
+        r"\s(?:in|on|at|near|with|for|from|during|after|before|by|over|amid|to)\s", clause)
+            if 15 <= m.start() <= limit]
+    return clause[:max(cuts)] if cuts else clause
 
 
 def _main_clause(text: str) -> str:

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from digest.comparisons import is_claim, name, short_label, shown, with_unit
 from digest.errors import TraceError
-from digest.figures import sentences
 from digest.headline import headline
+from digest.lead import event_sentence, noun
 from digest.models import (
     Comparison,
     Document,
@@ -21,103 +21,11 @@ from digest.models import (
     Summary,
     SummaryNumber,
 )
-from digest.numbers import FOREIGN_DIGIT, Mention, decimals, scan_numbers
+from digest.numbers import FOREIGN_DIGIT, decimals, scan_numbers
 from digest.themes import Theme, find_theme, is_disputed
+from digest.tracing import Numbers
 
 PREHEADER_MAX = 139
-# Openers that address the reader rather than state the news: "You'll probably be aware that".
-HEDGE = re.compile(
-    r"^(?:you(?:['’]ll| will)?\s+(?:probably\s+|may\s+|might\s+|already\s+)*(?:be\s+aware|know"
-    r"|have\s+(?:heard|seen))|as\s+you\s+(?:probably\s+|may\s+)?(?:know|have\s+heard)"
-    r"|in\s+case\s+you\s+missed\s+it)[,:]?\s+(?:that\s+)?",
-    re.IGNORECASE,
-)
-
-
-class _Numbers:
-    """The numbers written so far, each with its provenance, in the order they were written.
-    The same text may be written twice from two sources ("13-year sentence and 13 Israelis")."""
-
-    def __init__(self, figures: Sequence[Figure]) -> None:
-        self.entries: list[SummaryNumber] = []
-        self.figures = figures
-        self.used: set[str] = set()  # figure ids already quoted
-
-    def add(self, entry: SummaryNumber) -> str:
-        if entry not in self.entries:
-            self.entries.append(entry)
-        return entry.text
-
-    def figure(self, f: Figure, written: str | None = None) -> str:
-        self.used.add(f.id)
-        return self.add(SummaryNumber(written or f.text, "figure", f.id, f.quote))
-
-    def comparison(self, text: str, index: int, c: Comparison) -> str:
-        """Record the number inside `text` ("61 times", "1.6C", "$2.50") as the comparison's."""
-        for m in scan_numbers(text):
-            self.add(SummaryNumber(m.text, "comparison", f"c{index}", c.formula))
-        return text
-
-    def count(self, n: int, what: str, ids: Sequence[str]) -> str:
-        return self.add(SummaryNumber(str(n), "count", what, " ".join(ids)))
-
-    def for_text(self, text: str) -> tuple[SummaryNumber, ...]:
-        """One entry per number in `text`, in order: the n-th "13" gets the n-th entry
-        recorded for "13" (or the last, when one source is quoted twice)."""
-        return _match(scan_numbers(text), self.entries) or ()
-
-    def traceable(self, sentence: str) -> bool:
-        """Can every number in a borrowed sentence be traced to a figure of the same text?"""
-        found = [next((f for f in self.figures if f.text == m.text), None)
-                 for m in scan_numbers(sentence)]
-        if any(f is None for f in found) or FOREIGN_DIGIT.search(sentence):
-            return False
-        for f in found:
-            if f is not None:
-                self.figure(f)
-        return True
-
-
-def _clean(sentence: str) -> str:
-    sentence = re.sub(r"\s+", " ", HEDGE.sub("", sentence.strip()))
-    sentence = re.sub(r"\s*(?:https?://|pic\.twitter\.com/)\S+", "", sentence).strip()
-    if sentence and sentence[0].islower():
-        sentence = sentence[0].upper() + sentence[1:]
-    return sentence if sentence.endswith((".", "!", "?", "…")) else sentence + "."
-
-
-def _event(documents: Sequence[Document], posts: Sequence[Post],
-           highlights: Sequence[Highlight], numbers: _Numbers) -> str:
-    """The article's lead sentence, else the top feed item or post, named with its source."""
-    for doc in documents:
-        for para in doc.prose[:3]:
-            for start, end in sentences(para.text)[:1]:
-                sentence = _clean(para.text[start:end])
-                if 30 <= len(sentence) <= 240 and not sentence.endswith("?") and \
-                        numbers.traceable(sentence):
-                    return sentence
-    byid = {p.id: p for p in posts}
-    ordered = [byid[h.post] for h in highlights if h.post in byid] + list(posts)
-    titles = [d.title for d in documents if d.title]
-    source = titles[0] if len(titles) == 1 else "the sources"
-    kind = _noun(posts)
-    for post in ordered:
-        text = post.title or post.text
-        spans = sentences(text)
-        lead = _clean(text[spans[0][0]:spans[0][1]]) if spans else ""
-        if lead and len(lead) <= 200 and numbers.traceable(lead):
-            count = numbers.count(len(posts), "posts", [p.id for p in posts])
-            if len(posts) == 1:
-                return f"{lead.rstrip('.')}, from {source}."
-            return f"{count} {kind} from {source}, led by “{lead.rstrip('.')}”."
-    return ""
-
-
-def _noun(posts: Sequence[Post]) -> str:
-    """What to call the posts: "items" when every one is a feed item (has a title)."""
-    return "items" if posts and all(p.title for p in posts) else "posts"
-
-
 def _importance(f: Figure) -> int:
     """Money, measured and scaled numbers weigh most; numbers in words only pad a list."""
     weight = {"money": 3, "measured": 3, "claimed": 2, "metric": 2, "share": 2, "count": 1}
@@ -141,21 +49,37 @@ def _safe(f: Figure, phrase: str, label: str) -> str:
     return f"{f.text} ({label})"
 
 
+def _ranged(f: Figure, figures: Sequence[Figure], numbers: Numbers) -> str:
+    """ "$30 billion to $60 billion loss": one end of a range is never quoted alone."""
+    for other in figures:
+        if other is f or other.quote != f.quote:
+            continue
+        a, b = sorted((f, other), key=lambda g: g.quote.find(g.text))
+        if re.search(rf"{re.escape(a.text)}\s*(?:to|-|–|or)\s*{re.escape(b.text)}", f.quote):
+            label = short_label(b) or short_label(a)
+            return f"{numbers.figure(a)} to {numbers.figure(b)} {label}".strip()
+    return ""
+
+
 def _key_figures(figures: Sequence[Figure], comparisons: Sequence[Comparison],
-                 numbers: _Numbers) -> str:
+                 numbers: Numbers) -> str:
     """The key figure set side by side: the figure most compared, against its partners, with
     the derived share or ratio in brackets; else the three weightiest figures."""
     byid = {f.id: f for f in figures}
-    usage = Counter(i for c in comparisons for i in c.figures)
-    if comparisons:
+    telling = [(i, c) for i, c in enumerate(comparisons) if not _is_range(c, byid)]
+    usage = Counter(i for _, c in telling for i in c.figures)
+    if telling:
         # The most telling comparison comes first (checked, then shares of a promise, then
         # ratios); of its figures, the one the most comparisons share leads, the outcome
         # before the promise on a tie. Its other comparisons line up beside it.
-        lead = comparisons[0].figures
+        change = _change(telling[0][0], telling[0][1], byid, numbers)
+        if change:
+            return f"Key figures: {change}."
+        lead = telling[0][1].figures
         anchor = byid[max(lead, key=lambda i: (usage[i], -lead.index(i)))]
         against: list[str] = []
         plain: list[str] = []
-        for index, c in enumerate(comparisons):
+        for index, c in telling:
             if anchor.id not in c.figures or len(against) + len(plain) == 3:
                 continue
             other = byid[next(i for i in c.figures if i != anchor.id)]
@@ -185,15 +109,49 @@ def _key_figures(figures: Sequence[Figure], comparisons: Sequence[Comparison],
                 picked.append(f)
     if not picked:
         return ""
-    named = [_named(f) for f in picked]
+    named = [_ranged(f, figures, numbers) or _named(f) for f in picked]
     for f in picked:
         numbers.figure(f)
     listed = ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1]
     return f"Figures quoted: {listed}."
 
 
+def _between(c: Comparison, byid: dict[str, Figure], joint: str) -> tuple[Figure, Figure] | None:
+    """The comparison's two figures when one quote writes them "A<joint>B", in that order."""
+    pair = [byid[i] for i in c.figures if i in byid]
+    if len(pair) != 2 or pair[0].quote != pair[1].quote:
+        return None
+    a, b = sorted(pair, key=lambda f: f.quote.find(f.text))
+    return (a, b) if re.search(rf"{re.escape(a.text)}{joint}{re.escape(b.text)}", a.quote) \
+        else None
+
+
+def _is_range(c: Comparison, byid: dict[str, Figure]) -> bool:
+    """ "$30 billion to $60 billion", "10-15 ft": the two ends of one estimate, which compare
+    to nothing ("from 13.8% to 15%" is a change, not a range)."""
+    pair = _between(c, byid, r"\s*(?:to|-|–|—|or)\s*")
+    return pair is not None and not re.search(
+        rf"\bfrom\s+{re.escape(pair[0].text)}", pair[0].quote, re.IGNORECASE)
+
+
+def _change(index: int, c: Comparison, byid: dict[str, Figure], numbers: Numbers) -> str:
+    """ "Employers NI from 13.8% to 15% (up 1.2 points)": a change one sentence states."""
+    pair = _between(c, byid, r"\s+to\s+")
+    if pair is None or c.operation != "difference":
+        return ""
+    a, b = pair
+    if not re.search(rf"\bfrom\s+{re.escape(a.text)}", a.quote, re.IGNORECASE):
+        return ""
+    label = short_label(a)
+    what = label if label and label == short_label(b) else ""
+    direction = "up" if b.value > a.value else "down"
+    delta = numbers.comparison(with_unit(abs(b.value - a.value), a), index, c)
+    return (f"{what} from {numbers.figure(a)} to {numbers.figure(b)} ({direction} {delta})"
+            .strip())
+
+
 def _relation(anchor: Figure, other: Figure, index: int, c: Comparison,
-              numbers: _Numbers) -> str:
+              numbers: Numbers) -> str:
     """How `other` stands to `anchor`, said from the anchor's side."""
     if c.operation == "share":
         value = numbers.comparison(f"{shown(c.result)}%", index, c)
@@ -212,12 +170,16 @@ def _relation(anchor: Figure, other: Figure, index: int, c: Comparison,
 
 
 def _also(figures: Sequence[Figure], comparisons: Sequence[Comparison],
-          numbers: _Numbers) -> str:
+          numbers: Numbers) -> str:
     """The next most telling comparison among figures not quoted yet, when there is room."""
     byid = {f.id: f for f in figures}
     for index, c in enumerate(comparisons):
-        if c.verified is False or any(i in numbers.used for i in c.figures):
+        if c.verified is False or any(i in numbers.used for i in c.figures) or \
+                _is_range(c, byid):
             continue
+        change = _change(index, c, byid, numbers)
+        if change:
+            return f"Also: {change[0].upper()}{change[1:]}."
         own = {byid[i].text: byid[i] for i in c.figures}
         for m in scan_numbers(c.text):
             if m.text in own:
@@ -229,7 +191,7 @@ def _also(figures: Sequence[Figure], comparisons: Sequence[Comparison],
 
 
 def _mismatch(figures: Sequence[Figure], comparisons: Sequence[Comparison],
-              numbers: _Numbers) -> str:
+              numbers: Numbers) -> str:
     """A number a post states that its own figures do not bear out, with the sum."""
     byid = {f.id: f for f in figures}
     for index, c in enumerate(comparisons):
@@ -250,12 +212,12 @@ def _subject(documents: Sequence[Document]) -> frozenset[str]:
     return frozenset(w.lower() for w in words)
 
 
-def _theme_sentence(theme: Theme | None, posts: Sequence[Post], numbers: _Numbers) -> str:
+def _theme_sentence(theme: Theme | None, posts: Sequence[Post], numbers: Numbers) -> str:
     if theme is None or len(theme.mentions) < 2:
         return ""
     ids = [p.id for p in posts]
     total = numbers.count(len(posts), "posts", ids)
-    kind = _noun(posts)  # as the event sentence says
+    kind = noun(posts)  # as the event sentence says
     if is_disputed(theme):
         n = numbers.count(len(theme.disputes), f"posts disputing “{theme.word}”", theme.disputes)
         return f"{n} of the {total} {kind} dispute the “{theme.phrase}” claim."
@@ -277,8 +239,8 @@ def write_summary(documents: Sequence[Document], posts: Sequence[Post],
                   figures: Sequence[Figure], comparisons: Sequence[Comparison],
                   highlights: Sequence[Highlight]) -> Summary:
     """2-4 plain sentences: the event, the key figures side by side, the main theme counted."""
-    numbers = _Numbers(figures)
-    event = _event(documents, posts, highlights, numbers)
+    numbers = Numbers(figures)
+    event = event_sentence(documents, posts, highlights, numbers)
     key = _key_figures(figures, comparisons, numbers)
     theme = find_theme(list(posts), _subject(documents))
     themed = _theme_sentence(theme, posts, numbers)
@@ -308,20 +270,6 @@ def _consistent(n: SummaryNumber, value: float, edition: Edition) -> bool:
     ids = n.detail.split()
     known = {p.id for p in edition.posts}
     return bool(len(ids) == value and all(i in known for i in ids))
-
-
-def _match(found: Sequence[Mention], entries: Sequence[SummaryNumber]
-           ) -> tuple[SummaryNumber, ...] | None:
-    """Pair each number found with its entry (the n-th of its text), or None if one has none."""
-    seen: Counter[str] = Counter()
-    out: list[SummaryNumber] = []
-    for m in found:
-        same = [n for n in entries if n.text == m.text]
-        if not same:
-            return None
-        out.append(same[min(seen[m.text], len(same) - 1)])
-        seen[m.text] += 1
-    return tuple(out)
 
 
 def check_trace(edition: Edition) -> None:

@@ -38,6 +38,10 @@ EXTRA_STOP = frozenset((
     "things", "something", "anything", "everything", "nothing", "everybody", "nobody", "someone",
     "here", "back", "never", "always", "ever", "lot", "let", "let's", "they're", "you're", "than",
     "so-called", "said", "officials", "according", "reported", "report", "reports",
+    # Verbs and verdicts any story shares: "won" in three posts about a final is no theme.
+    "won", "win", "wins", "lost", "lose", "loses", "good", "great", "better", "best", "bad",
+    "worse", "worst", "big", "bigger", "biggest", "first", "last", "next", "again", "come",
+    "came", "take", "took", "give", "gave", "tell", "told", "look", "looks", "put", "keep",
 ))
 NEGATION = re.compile(
     r"\b(?:no|not|never|nobody|none|nothing|nor|cannot)\b|n['’]t\b", re.IGNORECASE)
