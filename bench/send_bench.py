@@ -105,7 +105,7 @@ def ceiling(port: int, message: bytes, n: int) -> float:
 
 def digest_rate(port: int, edition: Path, n: int, work: Path) -> tuple[float, float]:
     from digest.config import load_config
-    from digest.send import _gate, deliver
+    from digest.delivery.sender import _gate, deliver
 
     csv = work / "recipients.csv"
     csv.write_text("email,name\n" + "".join(f"reader{i}@example.com,Reader {i}\n"

@@ -48,9 +48,17 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from digest.delivery.db import Transaction, engine_for, reason
+from digest.delivery.db import (
+    Transaction,
+    config_problem,
+    create_racing,
+    engine_for,
+    open_error,
+    reason,
+    safe_url,
+)
 from digest.delivery.journal import new_owner, owner_dead
-from digest.errors import DeliveryError
+from digest.errors import ConfigError, DeliveryError
 
 __all__ = ["Claim", "Delivery", "Ledger", "Outcome", "default_url", "new_owner", "owner_dead"]
 
@@ -123,13 +131,15 @@ class Delivery:
 class Ledger:
     """The ledger behind `[send] ledger` (an SQLAlchemy URL)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, key: str = "[send] ledger") -> None:
         self.url = url
+        self.where = safe_url(url)  # for messages: never the password
         try:
             self.engine = engine_for(url)
-            metadata.create_all(self.engine)
-        except (SQLAlchemyError, OSError) as exc:
-            raise DeliveryError(f"cannot open the ledger: {reason(exc)}", where=url) from None
+            create_racing(lambda: metadata.create_all(self.engine))
+        except (SQLAlchemyError, OSError, ImportError, ValueError) as exc:
+            error = ConfigError if config_problem(exc) else DeliveryError
+            raise error(f"cannot open the ledger: {open_error(exc, key, url)}") from None
         self._postgres = self.engine.dialect.name == "postgresql"
         self._hot: Connection | None = None
 
@@ -300,11 +310,12 @@ class Ledger:
             try:
                 self._hot = self.engine.connect()
             except SQLAlchemyError as exc:
-                raise DeliveryError(f"ledger: {reason(exc)}", where=self.url) from None
-        return Transaction(self.url, self.engine, self._hot if hot else None)
+                raise DeliveryError(f"ledger: {reason(exc)}", where=self.where) from None
+        return Transaction(self.where, self.engine, self._hot if hot else None)
 
 
 def default_url(outbox: Path) -> str:
+    """The default ledger (digest.send.ledger_url spells the same path without importing this)."""
     return f"sqlite:///{outbox / 'ledger.sqlite'}"
 
 

@@ -96,3 +96,45 @@ def test_send_with_a_postgres_ledger(postgres: str, tmp_path: Path) -> None:
         assert (second.sent, second.retrying, second.exit_code) == (60, 0, 0)
         assert server.sink.count_by_recipient() == {p[0]: 1 for p in people}
     assert not (tmp_path / "ledger.sqlite").exists()
+
+
+def _new_database(url: str, name: str) -> str:
+    """A fresh, empty database next to the fixture's one; its URL."""
+    import psycopg
+
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def test_two_first_starts_at_once_both_open_the_ledger(postgres: str) -> None:
+    """CREATE TABLE from several processes on a new database: PostgreSQL lets all of them
+    see no table, and all but one fail with a unique violation in pg_type. Every opener of
+    the ledger (sender, slots table) must shrug that off."""
+    from digest.schedule.slots import SlotLedger
+
+    for trial in range(4):
+        url = _new_database(postgres, f"race{trial}")
+        start = threading.Barrier(8)
+        errors: list[BaseException] = []
+
+        def open_it(n: int, url: str = url, start: threading.Barrier = start,
+                    errors: list[BaseException] = errors) -> None:
+            start.wait()
+            try:
+                (Ledger(url) if n % 2 else SlotLedger(url)).close()
+            except BaseException as exc:  # collected, asserted below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_it, args=(n,)) for n in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        ledger = Ledger(url)
+        ledger.enqueue("race", ["a@example.com"])
+        assert ledger.counts("race") == {"pending": 1}
+        ledger.close()

@@ -1,14 +1,18 @@
-"""SQLAlchemy plumbing for the ledger: the engine (SQLite tuned for one writer at a time,
-any other URL as is) and a transaction whose database errors become DeliveryError."""
+"""SQLAlchemy plumbing shared by the ledger, the schedule's slots table and its job store:
+the engine (SQLite tuned for one writer at a time, any other URL as is), a transaction whose
+database errors become DeliveryError, a CREATE TABLE that tolerates a concurrent first start,
+and one-line messages for what goes wrong when a database is opened (never with a password)."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, create_engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from digest.errors import DeliveryError
 
@@ -74,5 +78,57 @@ def engine_for(url: str) -> Engine:
 
 
 def reason(exc: BaseException | None) -> str:
+    """A database error as one line: the driver's own message, without SQLAlchemy's SQL dump."""
     orig = getattr(exc, "orig", None)
-    return str(orig or exc).splitlines()[0] if (orig or exc) else "unknown error"
+    lines = str(orig or exc or "").strip().splitlines()
+    return lines[0] if lines else type(orig or exc).__name__
+
+
+def safe_url(url: str) -> str:
+    """A database URL fit for a message or a log line: no password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ValueError, SQLAlchemyError):
+        return "<database URL>"
+
+
+def create_racing(create: Callable[[], None]) -> None:
+    """Run CREATE TABLE (checkfirst), tolerating a concurrent first start: two processes on a
+    new database both see no table, both CREATE it, and the loser's error (SQLite: "already
+    exists"; PostgreSQL: a unique violation in pg_type) only means the table is there now.
+    The ledger, the slots table and the job store all come through here."""
+    for attempt in range(5):
+        try:
+            create()
+            return
+        except SQLAlchemyError:
+            if attempt == 4:
+                raise
+            time.sleep(0.1 * (attempt + 1))
+
+
+def config_problem(exc: BaseException) -> bool:
+    """True when opening failed because of the URL itself (no retry will help): a missing
+    driver, an unknown kind of database, a malformed URL."""
+    return isinstance(exc, (ImportError, ArgumentError, ValueError))
+
+
+def open_error(exc: BaseException, key: str, url: str) -> str:
+    """Why a database could not be opened, as one line that names the config key and the fix.
+    A missing driver (ImportError from create_engine) is the common case: a PostgreSQL URL on
+    an installation without the `postgres` extra."""
+    scheme = url.split("://", 1)[0]
+    where = f"{key} = {safe_url(url)}"
+    if isinstance(exc, ImportError):
+        module = exc.name or str(exc)
+        if not scheme.startswith("postgres"):
+            fix = f"install the Python driver for {scheme}"
+        elif module.startswith("psycopg"):
+            fix = "pip install 'digest[postgres]'"
+        else:  # another PostgreSQL driver than the one the extra installs
+            fix = "pip install 'digest[postgres]' and write postgresql+psycopg://…"
+        return f"{where}: the database driver {module!r} is not installed ({fix})"
+    if isinstance(exc, NoSuchModuleError):
+        return (f"{where}: unknown kind of database {scheme!r} (use a file path, sqlite:///PATH "
+                "or postgresql+psycopg://USER@HOST/DB)")
+    return f"{where}: {reason(exc)}"

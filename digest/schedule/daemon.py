@@ -34,18 +34,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import SQLAlchemyError
 
 from digest.config import Config
+from digest.delivery.db import config_problem, create_racing, open_error, safe_url
+from digest.delivery.db import reason as one_line
 from digest.errors import ConfigError, DigestError, ScheduleError
 from digest.ledger import owner_dead
 from digest.schedule.run import log, run_due, run_slot, setup_logging, trigger_of
-from digest.schedule.slots import (
-    RETRYABLE,
-    SlotLedger,
-    create_racing,
-    ensure_sqlite_folder,
-    one_line,
-    safe_url,
-    sqlalchemy_url,
-)
+from digest.schedule.slots import RETRYABLE, SlotLedger, ensure_sqlite_folder, sqlalchemy_url
 from digest.schedule.trigger import SlotTrigger, slot_id
 from digest.send import ledger_url
 
@@ -231,6 +225,7 @@ def preflight(config: Config) -> None:
     recipients = config.resolve(config.send.to)
     if not recipients.is_file():
         raise ConfigError(f"[send] to: no such file {recipients}", where=where)
+    SlotLedger(ledger_url(config)).close()  # the ledger's database opens (its driver is there)
 
 
 def run_daemon(config: Config) -> int:
@@ -245,7 +240,9 @@ def run_daemon(config: Config) -> int:
         store = _jobstore(url)
     except (SQLAlchemyError, ValueError, ImportError) as exc:
         # ImportError: the URL names a database whose driver is not installed (psycopg).
-        raise ScheduleError(f"job store unusable: {one_line(exc)}", where=safe_url(url)) from None
+        error = ConfigError if config_problem(exc) else ScheduleError
+        raise error(f"job store unusable: {open_error(exc, '[schedule] jobstore', url)}"
+                    ) from None
     scheduler = BackgroundScheduler(
         jobstores={"default": store, "local": MemoryJobStore()}, timezone=trigger.zone)
     scheduler.add_listener(_on_event, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES | EVENT_JOB_ERROR)

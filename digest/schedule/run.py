@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 
 from digest.config import Config
 from digest.errors import CheckFailed, DigestError, ScheduleError
-from digest.schedule.slots import Slot, SlotLedger
 from digest.schedule.trigger import SlotTrigger, slot_id
 from digest.send import ledger_url
 
 if TYPE_CHECKING:
+    from digest.schedule.slots import Slot, SlotLedger
     from digest.send import SendReport
 
 log = logging.getLogger("digest.schedule")
@@ -68,6 +68,9 @@ def run_due(config: Config, now: dt.datetime | None = None) -> int:
 
 def run_slot(config: Config, trigger: SlotTrigger, slot: dt.datetime) -> int:
     """Claim `slot` and, if this process wins it, produce and send its edition."""
+    # Here, not at the top: with nothing due (cron, every minute) SQLAlchemy is never loaded.
+    from digest.schedule.slots import SlotLedger
+
     sid = slot_id(slot, trigger.spec, trigger.zone)
     ledger = SlotLedger(ledger_url(config))
     try:

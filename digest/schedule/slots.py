@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,11 +32,13 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from digest.config import Config
-from digest.errors import ScheduleError
+from digest.delivery.db import config_problem, create_racing, open_error, safe_url
+from digest.delivery.db import reason as one_line
+from digest.errors import ConfigError, ScheduleError
 from digest.ledger import new_owner, owner_dead
 
 RETRYABLE = ("failed", "partial", "waiting")
@@ -66,33 +67,6 @@ def sqlalchemy_url(value: str, config: Config) -> str:
     if "://" in value:
         return value
     return f"sqlite:///{config.resolve(value)}"
-
-
-def one_line(exc: BaseException) -> str:
-    """A database error as one line: the driver's own message, without SQLAlchemy's SQL dump."""
-    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-
-
-def safe_url(url: str) -> str:
-    """A URL fit for a message or a log line: no password."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ValueError, SQLAlchemyError):
-        return "<database URL>"
-
-
-def create_racing(create: Callable[[], None]) -> None:
-    """Run CREATE TABLE (checkfirst), tolerating a concurrent first start: two processes on a
-    new database both see no table, both CREATE it, and the loser's error (SQLite: "already
-    exists"; PostgreSQL: a unique violation in pg_type) only means the table is there now."""
-    for attempt in range(3):
-        try:
-            create()
-            return
-        except SQLAlchemyError:
-            if attempt == 2:
-                raise
-            time.sleep(0.2)
 
 
 def ensure_sqlite_folder(url: str, what: str) -> None:
@@ -143,8 +117,10 @@ class SlotLedger:
             self.engine: Engine = create_engine(url, connect_args=args)
             self._create()
         except (SQLAlchemyError, ValueError, ImportError) as exc:
-            raise ScheduleError(f"cannot open the slots table: {one_line(exc)}",
-                                where=safe_url(url)) from None
+            # The slots live in the ledger's database: [send] ledger names it.
+            error = ConfigError if config_problem(exc) else ScheduleError
+            raise error(f"cannot open the slots table: {open_error(exc, '[send] ledger', url)}"
+                        ) from None
 
     def _create(self) -> None:
         create_racing(lambda: _metadata.create_all(self.engine))

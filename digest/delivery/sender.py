@@ -1,0 +1,251 @@
+"""The working half of `digest send` (the design and its crash windows: digest/send.py).
+
+Kept apart from digest.send so that `digest send --due` with nothing due, called every minute
+by cron, imports neither SQLAlchemy nor the renderer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from email.utils import parseaddr
+from pathlib import Path
+
+from email_validator import EmailNotValidError, validate_email
+
+from digest.config import Config
+from digest.delivery.compose import Composed, MessageTemplate
+from digest.delivery.journal import Journal, dead_journals, marked
+from digest.errors import ConfigError, DeliveryError, RecipientsError
+from digest.ledger import (
+    FAILED,
+    RETRY,
+    SENT,
+    SKIPPED,
+    UNCONFIRMED,
+    Claim,
+    Ledger,
+    Outcome,
+    new_owner,
+)
+from digest.outbox import newest_edition, read_edition, read_rendered
+from digest.recipients import BadRow, Recipient, RecipientList, read_recipients
+from digest.send import SendReport, ledger_url
+from digest.smtp import ConnectionLost, Reply, SmtpSession, parse_smtp_url
+
+BATCH = 100  # rows claimed per commit
+LEASE = 600.0  # seconds a claim holds if its sender vanishes without trace (another host)
+MAX_BACKOFF = 3600.0
+JOURNALS = ".send-journal"  # in the outbox: see digest/delivery/journal.py
+
+
+def deliver(config: Config, edition_dir: Path | None, *, dry_run: bool = False,
+            force: bool = False,
+            progress: Callable[[int, int], None] | None = None) -> SendReport:
+    """Send (or with `dry_run` write) the edition to every recipient that still needs it."""
+    outbox = config.resolve(config.build.outbox)
+    folder = newest_edition(outbox) if edition_dir is None else Path(edition_dir)
+    edition = read_edition(folder)
+
+    def check() -> None:
+        _gate(config, folder, force=force or config.send.force)
+
+    if config.send.to is None:
+        raise RecipientsError("no recipient list: give --to FILE or [send] to",
+                              where=str(config.path or "command line"))
+    recipients = read_recipients(config.resolve(config.send.to))
+    bad = recipients.bad
+    sender = _sender(config.email.from_)
+    date = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    template = MessageTemplate(edition, read_rendered(folder), config.email, date)
+    if dry_run:
+        check()
+        return _dry_run(folder, template, recipients)
+    if not recipients.recipients:
+        raise RecipientsError("no valid recipient in the list"
+                              + (f" ({len(bad)} bad row(s), first: {bad[0]})" if bad else ""),
+                              where=str(recipients.path))
+    if config.send.smtp is None:
+        raise ConfigError("no SMTP server: give --smtp URL or [send] smtp",
+                          where=str(config.path or "command line"))
+    session = SmtpSession(parse_smtp_url(config.send.smtp, config.send.username),
+                          timeout=config.send.timeout, rate=config.send.rate)
+    ledger = Ledger(ledger_url(config))
+    try:
+        return _send(config, edition.edition, recipients, template, sender, session, ledger,
+                     progress, check)
+    finally:
+        session.close()
+        ledger.close()
+
+
+_PASSED: set[str] = set()  # editions (by content and config) that passed, in this process
+
+
+def _gate(config: Config, folder: Path, *, force: bool) -> None:
+    """`digest check` before sending; raises CheckFailed unless `force`. The checks take
+    seconds (SpamAssassin, Node): an edition that passed is not checked again by the same
+    process (the scheduler daemon, a test run) unless its files or the config changed."""
+    from digest.check import gate  # lazily: the checks pull in their own tools
+
+    # What the checks read: [check], [email], whether sending is configured; and the files.
+    key = hashlib.sha256(json.dumps([config.check.model_dump(), config.email.model_dump(),
+                                     bool(config.send.smtp)], sort_keys=True).encode())
+    for name in ("digest.eml", "edition.json", "digest.html", "digest.txt"):
+        with contextlib.suppress(OSError):
+            key.update(name.encode() + b"\0" + (folder / name).read_bytes())
+    if key.hexdigest() in _PASSED:
+        return
+    gate(config, folder, force=force)
+    if not force:
+        _PASSED.add(key.hexdigest())
+
+
+def _send(config: Config, edition: str, recipients: RecipientList, template: MessageTemplate,
+          sender: str, session: SmtpSession, ledger: Ledger,
+          progress: Callable[[int, int], None] | None, check: Callable[[], None]) -> SendReport:
+    by_key = {r.key: r for r in recipients.recipients}
+    ledger.enqueue(edition, by_key)
+    gone = {d.email for d in ledger.deliveries(edition)} - by_key.keys()
+    if gone:
+        ledger.skip(edition, gone, "not in the recipient list any more")
+    journals = config.resolve(config.build.outbox) / JOURNALS
+    ledger.recover(edition, marked=lambda owner: marked(journals, owner))
+    for dead, path in dead_journals(journals):
+        if not ledger.holds(dead):
+            path.unlink(missing_ok=True)
+    started = time.time()
+    if ledger.due(edition, now=started):
+        check()  # only when there is something to send: a cron run every minute stays cheap
+    owner = new_owner()
+    journal = Journal(journals, owner)
+    before = ledger.counts(edition, by_key).get(SENT, 0)
+    total = len(by_key) - before
+    done: list[Outcome] = []  # outcomes not yet committed (ride with the next commit)
+    held: list[Claim] = []
+    sent_now = tried = 0
+    rate = config.send.rate
+    batch = BATCH if not rate else max(1, min(BATCH, int(rate * 10)))
+    try:  # `started`: a retry is due if its time came before this run began (one try a run)
+        while claims := ledger.claim(edition, owner, batch, LEASE, due_before=started):
+            held = list(claims)
+            for claim in claims:
+                outcome = _one(config, claim, by_key[claim.email], template, sender, session,
+                               ledger, owner, done, journal)
+                held.remove(claim)
+                tried += 1
+                if outcome is not None:
+                    done.append(outcome)
+                    sent_now += outcome.state == SENT
+                if progress is not None:
+                    progress(min(tried, total), total)
+            ledger.advance(owner, done)
+            done.clear()
+    except DeliveryError as exc:
+        _settle(ledger, owner, done, held, journal)
+        exc.report = _report(ledger, edition, by_key, sent_now, recipients.bad)  # type: ignore[attr-defined]
+        raise
+    except BaseException:
+        _settle(ledger, owner, done, held, journal)
+        raise
+    journal.close(clean=True)
+    return _report(ledger, edition, by_key, sent_now, recipients.bad)
+
+
+def _one(config: Config, claim: Claim, recipient: Recipient, template: MessageTemplate,
+         sender: str, session: SmtpSession, ledger: Ledger, owner: str,
+         done: list[Outcome], journal: Journal) -> Outcome | None:
+    """Send one message; return its outcome (None: the claim was lost, nothing sent)."""
+    attempts = claim.attempts + 1
+    try:
+        message: Composed = template.compose(recipient)
+    except DeliveryError as exc:
+        return Outcome(claim.id, FAILED, str(exc), attempts)
+    refused = session.begin(sender, recipient.email, message.data)
+    if refused is not None:
+        if refused.stage == "mail" and not refused.temporary:
+            raise DeliveryError(f"the server refused the sender: {refused}")
+        return _classify(config, claim, refused, message.message_id)
+    # Intent before the terminator, with the previous outcomes: one commit per message.
+    if not ledger.advance(owner, done, claim.id, message_id=message.message_id,
+                          lease=2 * config.send.timeout + 60):
+        done.clear()
+        session.drop()  # no longer ours (lease taken over): never finish this message
+        return None
+    done.clear()
+    try:
+        reply = session.finish(journal.marker(claim.id))
+    except ConnectionLost as exc:
+        return Outcome(claim.id, SENT, f"{UNCONFIRMED.split(':')[0]}: {exc}", attempts,
+                       message_id=message.message_id)
+    return _classify(config, claim, reply, message.message_id)
+
+
+def _classify(config: Config, claim: Claim, reply: Reply, message_id: str) -> Outcome:
+    attempts = claim.attempts + 1
+    if reply.ok:
+        return Outcome(claim.id, SENT, str(reply), attempts, message_id=message_id)
+    if reply.temporary and attempts < config.send.max_attempts:
+        backoff = min(MAX_BACKOFF, config.send.retry_after * 2 ** (attempts - 1))
+        return Outcome(claim.id, RETRY, str(reply), attempts, next_at=time.time() + backoff,
+                       message_id=message_id)
+    reason = str(reply) if not reply.temporary else f"gave up after {attempts} tries: {reply}"
+    return Outcome(claim.id, FAILED, reason, attempts, message_id=message_id)
+
+
+def _settle(ledger: Ledger, owner: str, done: list[Outcome], held: list[Claim],
+            journal: Journal) -> None:
+    """On the way out of an error: commit what is known, give back what was not tried."""
+    try:
+        ledger.advance(owner, done)
+        ledger.release(owner, [c.id for c in held])
+    except DeliveryError:
+        pass  # the ledger itself failed; recovery on the next run sorts the rows out
+    journal.close(clean=not ledger.holds(owner))
+
+
+def _report(ledger: Ledger, edition: str, by_key: dict[str, Recipient], sent_now: int,
+            bad: tuple[BadRow, ...]) -> SendReport:
+    counts = ledger.counts(edition, by_key)
+    unconfirmed = sum(1 for d in ledger.deliveries(edition)
+                      if d.state == SENT and (d.reply or "").startswith("unconfirmed")
+                      and d.email in by_key)
+    sent, failed = counts.get(SENT, 0), counts.get(FAILED, 0)
+    waiting = len(by_key) - sent - failed - counts.get(SKIPPED, 0)
+    return SendReport(sent, failed, waiting, sent_now, unconfirmed, bad)
+
+
+def _sender(from_header: str) -> str:
+    """The envelope sender: the bare address of [email] from / --from, validated."""
+    address = parseaddr(from_header)[1]
+    try:
+        validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as exc:
+        raise ConfigError(f"not a usable From address ({exc})", where="[email] from") from None
+    return address
+
+
+def _dry_run(folder: Path, template: MessageTemplate, recipients: RecipientList) -> SendReport:
+    """Write each recipient's message to <edition>/dry-run/<n>-<email>.eml (atomically)."""
+    final = folder / "dry-run"
+    tmp = Path(tempfile.mkdtemp(prefix=".dry-run.", dir=folder))
+    try:
+        for n, recipient in enumerate(recipients.recipients, 1):
+            safe = "".join(ch if ch.isalnum() or ch in "@.-_+" else "_" for ch in recipient.key)
+            (tmp / f"{n:05d}-{safe}.eml").write_bytes(template.compose(recipient).data)
+        os.chmod(tmp, 0o755)
+        if final.exists():
+            shutil.rmtree(final)
+        os.rename(tmp, final)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise DeliveryError(f"cannot write the dry run: {exc.strerror or exc}",
+                            where=str(final)) from None
+    return SendReport(0, 0, 0, bad_rows=recipients.bad, written=len(recipients.recipients))
