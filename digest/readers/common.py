@@ -77,6 +77,9 @@ def decode_text(data: bytes, where: str) -> str:
         ) from None
     if not text.strip():
         raise SourceError("empty file", where=where)
+    if "\x00" in text:  # valid UTF-8 but not text: an image, a zip, a database
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise SourceError("binary file, not text (NUL byte)", where=f"{where}:{line}")
     # Not str.splitlines(): it also splits on form feeds and U+2028, which would put line
     # numbers out of step with what an editor shows.
     return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -237,11 +237,26 @@ def parse_roundup(text: str, where: str) -> Document:
         if not _is_marker(after):
             prose.append(Prose(after.prose, f"{where}:{after.line}"))
     if not posts:
-        raise SourceError(
-            "no posts found (a post ends with '— Name (@handle) Month D, YYYY')", where=where
-        )
+        raise _no_posts(paragraphs, where)
     return Document(path=where, date=date, keywords=keywords, prose=tuple(prose),
                     posts=tuple(posts))
+
+
+# A paragraph that ends like an attribution whose date was not understood ("(@a) 13/08/2024").
+_NEAR_ATTRIBUTION_RE = re.compile(r"\(@[\w.\-@]+\)[ \t]*(?P<date>[^\n()]{0,40})$")
+
+
+def _no_posts(paragraphs: list[_Paragraph], where: str) -> SourceError:
+    """The error for a roundup without posts, pointing at a near-miss attribution if any."""
+    expected = "a post ends with '— Name (@handle) Month D, YYYY'"
+    for paragraph in paragraphs:
+        near = _NEAR_ATTRIBUTION_RE.search(paragraph.text)
+        if near:
+            line = paragraph.line + paragraph.text.count("\n", 0, near.start())
+            date = near["date"].strip() or "nothing"
+            return SourceError(f"no posts found: attribution date not understood ({date!r}; "
+                               f"{expected})", where=f"{where}:{line}")
+    return SourceError(f"no posts found ({expected})", where=where)
 
 
 def _header_date(value: str | None, where: str) -> str:
