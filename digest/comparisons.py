@@ -102,7 +102,8 @@ def name(figure: Figure) -> str:
     """A figure with its label, as a sentence writes it: "25m promised", "105 mph wind gusts".
     A label that would read as part of the number ("25m Tb" as terabytes) goes in brackets."""
     label = short_label(figure)
-    phrase = f"{figure.text} {label}".strip()
+    joint = "-" if label and f"{figure.text}-{label.split()[0]}" in figure.quote else " "
+    phrase = f"{figure.text}{joint}{label}".strip()  # "13-year sentence" as the post wrote it
     if not label or [m.text for m in scan_numbers(phrase)] == [figure.text]:
         return phrase
     return f"{figure.text} ({label})"

@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from digest.models import Figure, Highlight, Post, Prose
+from digest.snippets import figure_phrase, proper_nouns, snippet, telling
 
 # Links, @handles and a leading "RT"/"MT" say nothing about what a post is about (a hashtag's
 # word does: "#DDoS" stays as "DDoS").
 _NOT_WORDS = re.compile(
     r"(?:https?://|www\.|pic\.(?:twitter|x)\.com/)\S+|(?<!\w)@\w+|^\s*(?:RT|MT)\b", re.I
 )
-_CLAUSE = re.compile(r"[.,;:!?()\[\]\"“”—–\n]|\s[-=]\s")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _STOPWORD_TEXT = """
 a about above after again against all also am an and any are as at be because been before being
@@ -47,7 +47,8 @@ people time put give well back new good
 """
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 # Words that label many unrelated figures ("39 days", "five days"): no sign of the same thing.
-_TIME_WORDS = frozenset(["second", "minute", "hour", "day", "days", "week", "month", "year"])
+_TIME_WORDS = frozenset(["second", "minute", "hour", "day", "days", "week", "month", "year",
+                         "today", "tonight", "yesterday", "time"])
 
 DUP_RATIO = 85.0  # rapidfuzz ratio (0-100) of normalised texts at or above which posts are one
 DUP_JACCARD = 0.6  # prefix filter: finds every pair of word sets at least this similar
@@ -138,26 +139,6 @@ def _tfidf(terms: Iterable[str], idf: dict[str, float]) -> dict[str, float]:
     return {t: w / norm for t, w in vec.items()}
 
 
-def _snippet(doc: _Doc, weight: dict[str, float], max_words: int = 7) -> str:
-    """The densest run of up to `max_words` words within one clause, quoted from the post."""
-    words = doc.words
-    best: tuple[float, int, int] = (0.0, 0, -1)
-    for i, (term, _, _) in enumerate(words):
-        if term not in weight:
-            continue
-        total = 0.0
-        for j in range(i, min(i + max_words, len(words))):
-            if j > i and _CLAUSE.search(doc.text, words[j - 1][2], words[j][1]):
-                break  # a quote reads best when it does not run across a full stop or comma
-            total += weight.get(words[j][0], 0.0)
-            if words[j][0] in weight and total > best[0] + 1e-9:
-                best = (total, i, j)
-    if best[2] < 0:  # no content words at all (a post of links or emoji): quote it whole
-        return _clip(" ".join(doc.text.split())) or "(a link)"
-    start, end = words[best[1]][1], words[best[2]][2]
-    return _clip(" ".join(doc.text[start:end].split()))
-
-
 def _bigrams(doc: _Doc, term: str) -> set[tuple[str, str]]:
     pairs = zip(doc.words, doc.words[1:], strict=False)
     return {(a, b) for (a, _, _), (b, _, _) in pairs
@@ -173,10 +154,6 @@ def _key_figures(figures: Sequence[Figure]) -> set[str]:
         for term in set(_parse(f.label).content) - _TIME_WORDS:
             groups[(term, f.unit)].add(f.id)
     return {fid for ids in groups.values() if len(ids) > 1 for fid in ids}
-
-
-def _clip(text: str, limit: int = 70) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 @dataclass
@@ -271,8 +248,10 @@ def _diversify(
 class _Explainer:
     """One line per pick from its strongest signal; remembers what earlier picks already said."""
 
-    def __init__(self, docs: list[_Doc], scored: _Scored, story: set[str], key: set[str]):
+    def __init__(self, docs: list[_Doc], scored: _Scored, story: set[str], key: set[str],
+                 names: frozenset[str] = frozenset()):
         self.docs, self.scored, self.story, self.key = docs, scored, story, key
+        self.names = names  # capitalised words that are names, not sentence starts
         self.covered: set[str] = set()  # words earlier picks used: a quote should say more
         self.named: set[str] = set()  # themes already named
         self.first = True
@@ -306,36 +285,41 @@ class _Explainer:
         self.groups[phrase] = group, max(surfaces.items(), key=lambda kv: kv[1])[0]
         return self.groups[phrase]
 
+    @staticmethod
+    def quote(doc: _Doc, weight: dict[str, float]) -> str:
+        return snippet(doc.text, doc.words, weight)
+
     def __call__(self, r: int, figures: list[Figure]) -> str:
         doc, scored, first = self.docs[r], self.scored, self.first
         weight = {t: scored.idf[t] * (0.25 if t in self.covered else 1.0) for t in doc.vec}
         self.covered.update(doc.vec)
         self.first = False
-        own = sorted(figures, key=lambda f: f.id not in self.key)  # key ones first
+        own = sorted(telling(figures), key=lambda f: f.id not in self.key)  # key ones first
         # A key figure, money, a share or a measurement is reason enough; a lone count ("6 wives",
         # "five days") is not: such a post is there for what it says, so the reason says that.
         if own and (own[0].id in self.key or any(f.kind != "count" for f in own)):
-            said = list(dict.fromkeys(" ".join(f"{f.text} {f.label}".split()) for f in own))[:3]
+            said = list(dict.fromkeys(figure_phrase(f, self.names) for f in own))[:3]
             some = "the key figures" if len(said) > 1 else "a key figure"
             if own[0].id not in self.key:
                 some = "the figures" if len(said) > 1 else "a figure"
             listed = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
             return f"Carries {some}: {listed}"
-        themes = [t for t in doc.vec if scored.post_df[t] >= THEME_MIN and t not in self.story]
+        themes = [t for t in doc.vec if scored.post_df[t] >= THEME_MIN and t not in self.story
+                  and t not in _TIME_WORDS]  # "the 3 posts on “year”" names no theme
         # The biggest group the post clearly belongs to: group size times the word's weight.
         theme = max(themes, key=lambda t: doc.vec[t] * scored.post_df[t], default="")
         if theme:
             group, said_as = self._theme(theme, doc)
             phrase = f"the {len(group)} posts on “{said_as}”"
             if said_as.lower() in self.named:
-                return f"Another of {phrase}: “{_snippet(doc, weight)}”"
+                return f"Another of {phrase}: “{self.quote(doc, weight)}”"
             self.named.add(said_as.lower())
             if max(group, key=lambda m: (scored.salience[m], -m)) == r:
                 return f"Most representative of {phrase}"
-            return f"Picked from {phrase}: “{_snippet(doc, weight)}”"
+            return f"Picked from {phrase}: “{self.quote(doc, weight)}”"
         if first:
-            return f"Closest to the whole story: “{_snippet(doc, weight)}”"
-        return f"A different angle: “{_snippet(doc, weight)}”"
+            return f"Closest to the whole story: “{self.quote(doc, weight)}”"
+        return f"A different angle: “{self.quote(doc, weight)}”"
 
 
 def pick_highlights(
@@ -376,7 +360,7 @@ def pick_highlights(
         leads.setdefault(p.source.rsplit(":", 1)[0], doc.content)
     story = {t for terms in leads.values() for t in terms}
     story.update(t for t, c in scored.post_df.items() if c > len(reps) / 2)
-    explain = _Explainer(docs, scored, story, key)
+    explain = _Explainer(docs, scored, story, key, proper_nouns(p.text for p in posts))
     highlights = []
     for r in picks:
         reason = explain(r, figs_of[posts[r].id])
