@@ -169,3 +169,26 @@ def test_a_handleless_attribution_needs_a_name(tail: str, author: str | None) ->
     authors = [p.author for p in document.posts if p.handle is None]
     assert authors == ([author] if author else [])
     assert len(document.posts) == (2 if author else 1)
+
+
+def test_posts_pasted_without_blank_lines_between_them() -> None:
+    from digest.readers.roundup import parse_roundup
+
+    text = ("Intro prose here.\n\n"
+            "Post one is here. — Alice (@alice) July 14, 2024\n"
+            "Post two follows. pic.twitter.com/abcdef — Bob (@bob_2) July 14, 2024\n"
+            "Post three. — Carol (@carol) Jul 15, 2024\n"
+            "Some prose right after.\n\n"
+            "Three years ago today:\n"
+            "“Coming home.” — England (@England) July 11, 2021\n"
+            "Tonight: same result. — Sam (@sam) July 14, 2024\n")
+    document = parse_roundup(text, "t.txt")
+    assert [(p.handle, p.text, p.source) for p in document.posts[:3]] == [
+        ("alice", "Post one is here.", "t.txt:3"),
+        ("bob_2", "Post two follows.", "t.txt:4"),
+        ("carol", "Post three.", "t.txt:5")]
+    assert [p.text for p in document.prose] == ["Intro prose here.", "Some prose right after."]
+    # A line that opens with a quotation mark is a post quoted inside the next one.
+    assert document.posts[3].handle == "sam"
+    assert document.posts[3].text.startswith("Three years ago today:\n“Coming home.” — England")
+    assert len(document.posts) == 4

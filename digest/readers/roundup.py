@@ -111,9 +111,22 @@ def _paragraphs(lines: list[str], first_line: int) -> list[_Paragraph]:
                 current = _Paragraph(number, [])
                 paragraphs.append(current)
             current.lines.append(line)
+            if _ends_post(line):
+                current = None  # posts pasted one per line, with no blank line between them
         else:
             current = None
     return paragraphs
+
+
+def _ends_post(line: str) -> bool:
+    """Does this line end a post even without a blank line after it? It ends in an attribution
+    with a handle, and it is not a post quoted inside another one (a line that opens with a
+    quotation mark: “Coming home.” — England (@England) July 11, 2021)."""
+    match = _ATTRIBUTION_RE.search(line.strip())
+    return bool(match and match["handle"]) and not line.lstrip().startswith(_QUOTES)
+
+
+_QUOTES = ("“", '"', "‘", "'", "«", "„", ">")
 
 
 def _attribution(paragraph: _Paragraph, where: str) -> _Attribution | None:
