@@ -192,3 +192,16 @@ def test_posts_pasted_without_blank_lines_between_them() -> None:
     assert document.posts[3].handle == "sam"
     assert document.posts[3].text.startswith("Three years ago today:\n“Coming home.” — England")
     assert len(document.posts) == 4
+
+
+def test_no_break_thin_and_zero_width_spaces_from_a_web_page() -> None:
+    from digest.readers.roundup import parse_roundup
+
+    text = ("Intro prose here.\n\n"
+            "Post one\u00a0is here.\u00a0— Alice Smith (@alice)\u00a0July\u00a014, 2024\n\n"
+            "Post two —\u2009Bob (@bob\u200b) July 14, 2024\n\n"
+            "Three –\u00a0Cat 👩\u200d🚀 (@cat) 14\u202fJuly\u00a02024\n")
+    posts = parse_roundup(text, "t.txt").posts
+    assert [(p.handle, p.author, p.text) for p in posts] == [
+        ("alice", "Alice Smith", "Post one is here."), ("bob", "Bob", "Post two"),
+        ("cat", "Cat 👩\u200d🚀", "Three")]  # the emoji's zero-width joiner stays

@@ -126,6 +126,8 @@ def _ends_post(line: str) -> bool:
     return bool(match and match["handle"]) and not line.lstrip().startswith(_QUOTES)
 
 
+_ODD_SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff]")  # not U+200D: it joins emoji sequences
 _QUOTES = ("“", '"', "‘", "'", "«", "„", ">")
 
 
@@ -217,6 +219,9 @@ def _post_start(paragraphs: list[_Paragraph], end: int, floor: int,
 
 def parse_roundup(text: str, where: str) -> Document:
     """Parse a roundup's text; `where` is the path as the caller gave it, used in sources."""
+    # Text copied from a web page carries no-break and thin spaces around the dash and in the
+    # date, and zero-width spaces inside handles; none of them changes a word.
+    text = _ODD_SPACES.sub(" ", _INVISIBLE.sub("", text))
     lines = text.split("\n")
     date: str | None = None
     keywords: tuple[str, ...] = ()
