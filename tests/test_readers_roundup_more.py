@@ -205,3 +205,16 @@ def test_no_break_thin_and_zero_width_spaces_from_a_web_page() -> None:
     assert [(p.handle, p.author, p.text) for p in posts] == [
         ("alice", "Alice Smith", "Post one is here."), ("bob", "Bob", "Post two"),
         ("cat", "Cat 👩\u200d🚀", "Three")]  # the emoji's zero-width joiner stays
+
+
+def test_an_unsigned_letter_opens_at_its_dear_line() -> None:
+    from digest.readers.roundup import parse_roundup
+
+    text = ("Intro prose here.\n\nDear Santa,\n\nAll I want is a working grid.\n\n"
+            "And a pony. — Kid (@kid) Dec 1, 2024\n\n"
+            "Hey, look at this:\n\nJust a post. — B (@b) Dec 1, 2024\n")
+    document = parse_roundup(text, "t.txt")
+    assert [p.text for p in document.posts] == [
+        "Dear Santa,\n\nAll I want is a working grid.\n\nAnd a pony.", "Just a post."]
+    # Without a sign-off only a "Dear …," line opens a letter: "Hey, look at this:" is prose.
+    assert [p.text for p in document.prose] == ["Intro prose here.", "Hey, look at this:"]

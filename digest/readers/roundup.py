@@ -18,6 +18,7 @@ words, no sentence punctuation) - the form other embeds (Facebook, Threads) take
 Where a post begins. Most posts are one paragraph. A post runs over several paragraphs only
 when the text itself shows it, because an article's prose often sits right above a post
 ("His loyal followers believed him.") and must not be swallowed. The evidence looked for:
+  * a letter opening "Dear …," above the post (signed or not);
   * a signed letter: the post's last words are a signature (a few words, no full stop: "Mark")
     under a sign-off (a short paragraph ending in a comma: "Sincerely,"). The letter then
     opens at the nearest salutation above ("Dear …,", "Hi all,", "To whom it may concern:");
@@ -70,6 +71,9 @@ _SALUTATION_RE = re.compile(
     r"|to (?:whom|all|the|my|our|every))\b[^.!?\n]{0,80}[,:]\s*$",
     re.IGNORECASE,
 )
+_DEAR_RE = re.compile(
+    r"^\s*(?:(?:my )?dear(?:est)?\b[^.!?:\n]{0,60},|to whom it may concern[,:])\s*$",
+    re.IGNORECASE)
 _THREAD_RE = re.compile(r"^\s*\(?(?P<n>\d{1,2})\s*/\s*(?P<of>\d{1,2})?\)?(?:\s|$)")
 _NAME_PUNCT_RE = re.compile(r"[.!?:;,\"“”]\s|[.!?:;,\"“”]$")
 # Lower-case words a name may hold ("Mayor of London", "Ludwig van Beethoven").
@@ -205,16 +209,17 @@ def _post_start(paragraphs: list[_Paragraph], end: int, floor: int,
             return end
         last, body = end - 1, paragraphs[end - 1].text
     signoff = last - 1
-    if not (usable(signoff) and _is_signoff(paragraphs[signoff].text) and _is_signature(body)):
-        return last
-    # A signed letter: it opens at the nearest salutation above; without one, where it
-    # opens cannot be told from the article's prose, so it keeps only the sign-off.
-    index = signoff - 1
+    signed = usable(signoff) and _is_signoff(paragraphs[signoff].text) and _is_signature(body)
+    # A letter opens at the nearest salutation above ("Dear …,": never the article's own
+    # voice), signed or not. A signed letter without one keeps only its sign-off, since where
+    # it opens cannot be told from the article's prose.
+    salutation = _SALUTATION_RE if signed else _DEAR_RE  # "Hi all:" may be the article's
+    index = last - 1
     while usable(index):
-        if _SALUTATION_RE.match(paragraphs[index].text):
+        if salutation.match(paragraphs[index].text):
             return index
         index -= 1
-    return signoff
+    return signoff if signed else last
 
 
 def parse_roundup(text: str, where: str) -> Document:
