@@ -13,7 +13,8 @@ A paragraph is a run of non-blank lines. A paragraph that ends with an attributi
 "August 13, 2024", "Aug 13, 2024", "Sept. 3, 2024" or "13 August 2024"; the handle may be a
 Bluesky or Mastodon one (@a.bsky.social, @a@mastodon.social). Without a handle
 ("— Name Date") it is still a post, with handle None, if the name is a short name (at most six
-words, no sentence punctuation) - the form other embeds (Facebook, Threads) take.
+capitalised words, particles such as "of" aside, no sentence punctuation, no day such as
+"Sunday") - the form other embeds (Facebook, Threads) take.
 
 Where a post begins. Most posts are one paragraph. A post runs over several paragraphs only
 when the text itself shows it, because an article's prose often sits right above a post
