@@ -190,12 +190,12 @@ def _is_trap(masked: str, m: re.Match[str]) -> bool:
         word = prev_raw[0]
         if word.lower().strip(".") in ID_WORDS:
             return True
-    if _next_word(masked, end) in MODEL_WORDS and re.match(r"\s*[A-Z]", masked[end:]):
-        return True  # a model, not a count: "a 15 Pro", "the 14 Plus"
         word_start = masked.rfind(word, 0, start)
         if word[:1].isupper() and not word.endswith(("'s", "’s")) and word_start > 0:
             # "Apollo 11", "Storm 3": a bare number after a capitalised word names something.
             return not _sentence_start(masked, word_start)
+    if _next_word(masked, end) in MODEL_WORDS and re.match(r"\s*[A-Z]", masked[end:]):
+        return True  # a model, not a count: "a 15 Pro", "the 14 Plus"
     return len(num.replace(",", "").split(".")[0]) >= 8  # an id or phone number, not a count
 
 

@@ -20,3 +20,8 @@ from digest.numbers import find_mentions
 ])
 def test_traps(text: str, expected: list[str]) -> None:
     assert [m.text for m in find_mentions(text)] == expected
+
+
+def test_a_bare_number_after_a_capitalised_word_names_something() -> None:
+    assert [m.text for m in find_mentions("Losses of $5.4bn for Fortune 500 firms.")] == ["$5.4bn"]
+    assert [m.text for m in find_mentions("Apollo 11 flew. 12 people came.")] == ["12"]
