@@ -24,4 +24,4 @@ def test_traps(text: str, expected: list[str]) -> None:
 
 def test_a_bare_number_after_a_capitalised_word_names_something() -> None:
     assert [m.text for m in find_mentions("Losses of $5.4bn for Fortune 500 firms.")] == ["$5.4bn"]
-    assert [m.text for m in find_mentions("Apollo 11 flew. 12 people came.")] == ["12"]
+    assert [m.text for m in find_mentions("We saw Apollo 11 land. 12 people came.")] == ["12"]
