@@ -61,6 +61,8 @@ class SendReport:
     unconfirmed: int = 0  # of `sent`, how many without a 250 seen (crash or drop after data)
     bad_rows: tuple[BadRow, ...] = ()
     written: int = 0  # --dry-run: messages written instead of sent
+    problems: tuple[str, ...] = ()  # "address: failed: reason" / "address: retry after …"
+    duplicates: tuple[BadRow, ...] = ()  # rows dropped as a repeat of an earlier address
 
     @property
     def exit_code(self) -> int:
@@ -70,6 +72,15 @@ class SendReport:
 
     def line(self) -> str:
         return f"sent {self.sent}, failed {self.failed}, retrying {self.retrying}"
+
+
+SHOWN = 10  # recipients that failed or wait, listed by name on stderr; the rest are counted
+
+
+def _safe(url: str) -> str:
+    from digest.delivery.db import safe_url
+
+    return safe_url(url)
 
 
 def ledger_url(config: Config) -> str:
@@ -102,22 +113,36 @@ def send_command(config: Config, edition_dir: Path | None, *, dry_run: bool = Fa
     except DeliveryError as exc:
         if bar:
             bar[0].__exit__(None, None, None)
-        click.echo(f"digest: error: {exc}", err=True)
         partial: SendReport | None = getattr(exc, "report", None)
+        if partial is not None:
+            _details(config, partial)
+        click.echo(f"digest: error: {exc}", err=True)
         if partial is not None:
             click.echo(partial.line())
         return exc.exit_code
     if bar:
         bar[0].__exit__(None, None, None)
-    for bad in report.bad_rows:
-        click.echo(f"digest: {config.send.to}: {bad} (not sent)", err=True)
-    if report.unconfirmed:
-        click.echo(f"digest: {report.unconfirmed} sent without a confirmed 250 reply (the "
-                   "sender stopped or the connection dropped after the end of data)", err=True)
+    _details(config, report)
     if dry_run:
         click.echo(f"dry run: {report.written} message(s) written, nothing sent", err=True)
     click.echo(report.line())
     return report.exit_code
+
+
+def _details(config: Config, report: SendReport) -> None:
+    """What the summary line counts, recipient by recipient (stderr; a few, then a count)."""
+    for bad in report.bad_rows:
+        click.echo(f"digest: {config.send.to}: {bad} (not sent)", err=True)
+    for dupe in report.duplicates:
+        click.echo(f"digest: {config.send.to}: {dupe} (sent once)", err=True)
+    for problem in report.problems[:SHOWN]:
+        click.echo(f"digest: {problem}", err=True)
+    if len(report.problems) > SHOWN:
+        click.echo(f"digest: … and {len(report.problems) - SHOWN} more failed or waiting "
+                   f"(the ledger: {_safe(ledger_url(config))})", err=True)
+    if report.unconfirmed:
+        click.echo(f"digest: {report.unconfirmed} sent without a confirmed 250 reply (the "
+                   "sender stopped or the connection dropped after the end of data)", err=True)
 
 
 def deliver(config: Config, edition_dir: Path | None, *, dry_run: bool = False,

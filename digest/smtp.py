@@ -70,6 +70,13 @@ class _Unreachable(DeliveryError):
     """Connecting failed (worth another try); AUTH or TLS refusals are not."""
 
 
+class SetupError(DeliveryError):
+    """The SMTP settings cannot work as given (no password, AUTH refused, no STARTTLS, TLS
+    that does not match the server): a rerun will not help, so it is bad input (exit 2)."""
+
+    exit_code = 2
+
+
 class ConnectionLost(DeliveryError):
     """The connection dropped after the end-of-data terminator: the outcome is unknown."""
 
@@ -123,8 +130,8 @@ class SmtpSession:
             return
         url = self.url
         if url.username and not self._password:
-            raise DeliveryError(f"AUTH as {url.username!r} needs the password in "
-                                f"${PASSWORD_ENV}", where=str(url))
+            raise SetupError(f"AUTH as {url.username!r} needs the password in the environment "
+                             f"variable {PASSWORD_ENV} (it is empty or not set)", where=str(url))
         context = ssl.create_default_context(cafile=url.cafile)
         try:
             smtp: smtplib.SMTP
@@ -137,8 +144,9 @@ class SmtpSession:
                 smtp.ehlo()
                 if url.starttls:
                     if not smtp.has_extn("starttls"):
-                        raise DeliveryError("the server does not offer STARTTLS; refusing to "
-                                            "send in plain text", where=str(url))
+                        raise SetupError("the server does not offer STARTTLS; refusing to "
+                                         "send in plain text (use smtp:// for a server "
+                                         "without TLS)", where=str(url))
                     smtp.starttls(context=context)
                     smtp.ehlo()
                 if url.username:
@@ -147,12 +155,23 @@ class SmtpSession:
                 smtp.close()
                 raise
         except smtplib.SMTPAuthenticationError as exc:
-            raise DeliveryError(f"AUTH refused: {_text(exc.smtp_code, exc.smtp_error)}",
-                                where=str(url)) from None
+            raise SetupError(f"AUTH as {url.username!r} refused: "
+                             f"{_text(exc.smtp_code, exc.smtp_error)} (check "
+                             f"{PASSWORD_ENV})", where=str(url)) from None
         except smtplib.SMTPNotSupportedError:
-            raise DeliveryError("the server does not offer AUTH", where=str(url)) from None
+            raise SetupError("the server does not offer AUTH (drop the user from the URL and "
+                             "[send] username)", where=str(url)) from None
         except ssl.SSLError as exc:  # a certificate or protocol problem: not transient
-            raise DeliveryError(f"cannot connect: {_describe(exc)}", where=str(url)) from None
+            hint = (" (is it a plain SMTP port? smtps:// wants TLS from the first byte)"
+                    if url.scheme == "smtps" and "WRONG_VERSION" in str(exc) else
+                    " (a private CA? add ?cafile=PATH to the URL)"
+                    if "CERTIFICATE_VERIFY" in str(exc) else "")
+            raise SetupError(f"cannot connect: {_describe(exc)}{hint}", where=str(url)
+                             ) from None
+        except smtplib.SMTPConnectError as exc:
+            raise _Unreachable(f"the server refused the connection: "
+                               f"{_text(exc.smtp_code, exc.smtp_error)}", where=str(url)
+                               ) from None
         except (smtplib.SMTPException, OSError) as exc:
             raise _Unreachable(f"cannot connect: {_describe(exc)}", where=str(url)) from None
         # The terminator goes in its own small write, right after the ledger commit; with
@@ -192,7 +211,7 @@ class SmtpSession:
             except (smtplib.SMTPServerDisconnected, OSError) as exc:
                 self.drop()  # nothing was accepted: safe to send again on a new connection
                 if attempt == len(_RECONNECT_DELAYS) - 1:
-                    raise DeliveryError(f"connection lost and reconnecting failed: "
+                    raise DeliveryError(f"connection lost, {len(_RECONNECT_DELAYS)} tries: "
                                         f"{_describe(exc)}", where=str(self.url)) from None
             except _Unreachable as exc:
                 if attempt == len(_RECONNECT_DELAYS) - 1:
@@ -264,8 +283,11 @@ def _text(code: int, text: bytes | str) -> str:
 
 
 def _describe(exc: BaseException) -> str:
-    if isinstance(exc, socket.timeout):
-        return "timed out"
+    if isinstance(exc, socket.timeout) or (
+            isinstance(exc, smtplib.SMTPServerDisconnected) and str(exc).endswith("timed out")):
+        return "no answer from the server (timed out; [send] timeout)"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return _text(exc.smtp_code, exc.smtp_error)
     if isinstance(exc, ssl.SSLError):
         return f"TLS: {exc.reason or exc}"
     if isinstance(exc, OSError) and exc.strerror:

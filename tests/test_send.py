@@ -171,7 +171,7 @@ def test_auth_required(tmp_path: Path, edition: Path, monkeypatch: pytest.Monkey
         with pytest.raises(DeliveryError, match="DIGEST_SMTP_PASSWORD"):
             deliver(config_at(path), edition)
         monkeypatch.setenv("DIGEST_SMTP_PASSWORD", "wrong")
-        with pytest.raises(DeliveryError, match="AUTH refused"):
+        with pytest.raises(DeliveryError, match="AUTH as 'digest' refused: 535"):
             deliver(config_at(path), edition)
         assert server.messages == []
         monkeypatch.setenv("DIGEST_SMTP_PASSWORD", "s3cret-pw")

@@ -31,14 +31,22 @@ from digest.ledger import (
     SKIPPED,
     UNCONFIRMED,
     Claim,
+    Delivery,
     Ledger,
     Outcome,
     new_owner,
 )
 from digest.outbox import newest_edition, read_edition, read_rendered
-from digest.recipients import BadRow, Recipient, RecipientList, read_recipients
+from digest.recipients import Recipient, RecipientList, read_recipients
 from digest.send import SendReport, ledger_url
-from digest.smtp import ConnectionLost, Reply, SmtpSession, parse_smtp_url
+from digest.smtp import (
+    PASSWORD_ENV,
+    ConnectionLost,
+    Reply,
+    SetupError,
+    SmtpSession,
+    parse_smtp_url,
+)
 
 BATCH = 100  # rows claimed per commit
 LEASE = 600.0  # seconds a claim holds if its sender vanishes without trace (another host)
@@ -150,13 +158,14 @@ def _send(config: Config, edition: str, recipients: RecipientList, template: Mes
             done.clear()
     except DeliveryError as exc:
         _settle(ledger, owner, done, held, journal)
-        exc.report = _report(ledger, edition, by_key, sent_now, recipients.bad)  # type: ignore[attr-defined]
+        report = _report(ledger, edition, by_key, sent_now, recipients, config.send.max_attempts)
+        exc.report = report  # type: ignore[attr-defined]
         raise
     except BaseException:
         _settle(ledger, owner, done, held, journal)
         raise
     journal.close(clean=True)
-    return _report(ledger, edition, by_key, sent_now, recipients.bad)
+    return _report(ledger, edition, by_key, sent_now, recipients, config.send.max_attempts)
 
 
 def _one(config: Config, claim: Claim, recipient: Recipient, template: MessageTemplate,
@@ -171,7 +180,10 @@ def _one(config: Config, claim: Claim, recipient: Recipient, template: MessageTe
     refused = session.begin(sender, recipient.email, message.data)
     if refused is not None:
         if refused.stage == "mail" and not refused.temporary:
-            raise DeliveryError(f"the server refused the sender: {refused}")
+            hint = (f" (it wants AUTH: smtp://USER@host or [send] username, and "
+                    f"{PASSWORD_ENV})" if refused.code == 530 else "")
+            raise SetupError(f"the server refused the sender <{sender}>: {refused}{hint}",
+                             where=str(session.url))
         return _classify(config, claim, refused, message.message_id)
     # Intent before the terminator, with the previous outcomes: one commit per message.
     if not ledger.advance(owner, done, claim.id, message_id=message.message_id,
@@ -212,14 +224,24 @@ def _settle(ledger: Ledger, owner: str, done: list[Outcome], held: list[Claim],
 
 
 def _report(ledger: Ledger, edition: str, by_key: dict[str, Recipient], sent_now: int,
-            bad: tuple[BadRow, ...]) -> SendReport:
+            recipients: RecipientList, max_attempts: int) -> SendReport:
     counts = ledger.counts(edition, by_key)
-    unconfirmed = sum(1 for d in ledger.deliveries(edition)
-                      if d.state == SENT and (d.reply or "").startswith("unconfirmed")
-                      and d.email in by_key)
+    rows = [d for d in ledger.deliveries(edition) if d.email in by_key]
+    unconfirmed = sum(1 for d in rows
+                      if d.state == SENT and (d.reply or "").startswith("unconfirmed"))
     sent, failed = counts.get(SENT, 0), counts.get(FAILED, 0)
     waiting = len(by_key) - sent - failed - counts.get(SKIPPED, 0)
-    return SendReport(sent, failed, waiting, sent_now, unconfirmed, bad)
+    problems = tuple(_problem(d, max_attempts) for d in rows if d.state in (FAILED, RETRY))
+    return SendReport(sent, failed, waiting, sent_now, unconfirmed, recipients.bad,
+                      problems=problems, duplicates=recipients.duplicates)
+
+
+def _problem(row: Delivery, max_attempts: int) -> str:
+    """"a@example.com: failed: 550 …" or "…: retry after 08:01:00 UTC (tried 2 of 5): 451 …"."""
+    if row.state == FAILED:
+        return f"{row.email}: failed: {row.reply}"
+    when = dt.datetime.fromtimestamp(row.next_at or 0, dt.UTC).strftime("%H:%M:%S UTC")
+    return f"{row.email}: retry after {when} (tried {row.attempts} of {max_attempts}): {row.reply}"
 
 
 def _sender(from_header: str) -> str:
@@ -228,7 +250,9 @@ def _sender(from_header: str) -> str:
     try:
         validate_email(address, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
-        raise ConfigError(f"not a usable From address ({exc})", where="[email] from") from None
+        raise ConfigError(f"{address!r} is not an address a mail server accepts as sender "
+                          f"({exc}); give --from 'Name <you@your.domain>'",
+                          where="--from / [email] from") from None
     return address
 
 
@@ -248,4 +272,5 @@ def _dry_run(folder: Path, template: MessageTemplate, recipients: RecipientList)
         shutil.rmtree(tmp, ignore_errors=True)
         raise DeliveryError(f"cannot write the dry run: {exc.strerror or exc}",
                             where=str(final)) from None
-    return SendReport(0, 0, 0, bad_rows=recipients.bad, written=len(recipients.recipients))
+    return SendReport(0, 0, 0, bad_rows=recipients.bad, written=len(recipients.recipients),
+                      duplicates=recipients.duplicates)

@@ -1,0 +1,179 @@
+"""`digest send` from the command line when the server or the settings are wrong: one line on
+stderr naming the server and the fix, exit 2 for settings a rerun cannot fix, 1 for a server
+that may recover, the summary line last, and a rerun with good settings sends each once."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from smtp_server import (
+    Behaviour,
+    SmtpServer,
+    build_edition,
+    copy_edition,
+    run_cli,
+    write_config,
+    write_csv,
+)
+
+PEOPLE = [("ann@example.com", "Ann"), ("bob@example.org", "Bob")]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_edition(tmp_path_factory.mktemp("built") / "outbox")
+
+
+@pytest.fixture
+def edition(built: Path, tmp_path: Path) -> Path:
+    return copy_edition(built, tmp_path / "outbox")
+
+
+def setup(tmp_path: Path, people: list[tuple[str, ...]] = PEOPLE) -> Path:
+    return write_config(tmp_path, smtp=None, to=write_csv(tmp_path / "to.csv", people))
+
+
+def send(tmp_path: Path, smtp: str, *args: str,
+         env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    result = run_cli("send", "--smtp", smtp, *args, cwd=tmp_path, env=env)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def error_line(result: subprocess.CompletedProcess[str]) -> str:
+    errors = [line for line in result.stderr.splitlines() if line.startswith("digest: error:")]
+    assert len(errors) == 1, result.stderr
+    return errors[0]
+
+
+def last(result: subprocess.CompletedProcess[str]) -> str:
+    return result.stdout.strip().splitlines()[-1]
+
+
+@contextmanager
+def raw_server(greeting: bytes | None) -> Iterator[int]:
+    """A TCP server on loopback that answers every connection with `greeting` and hangs up,
+    or (None) accepts and never says a word."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            if greeting is None:
+                held.append(conn)
+            else:
+                conn.sendall(greeting)
+                conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
+        for conn in held:
+            conn.close()
+
+
+def test_a_server_refusing_the_connection_then_a_good_rerun(tmp_path: Path,
+                                                            edition: Path) -> None:
+    setup(tmp_path)
+    with raw_server(b"421 4.3.2 too busy, come back later\r\n") as port:
+        busy = send(tmp_path, f"smtp://127.0.0.1:{port}")
+    assert busy.returncode == 1
+    line = error_line(busy)
+    assert f"smtp://127.0.0.1:{port}" in line
+    assert "refused the connection: 421 4.3.2 too busy" in line and "b'" not in line
+    assert last(busy) == "sent 0, failed 0, retrying 2"
+    with SmtpServer() as server:
+        good = send(tmp_path, server.url)
+        again = send(tmp_path, server.url)
+        assert server.sink.count_by_recipient() == {p[0]: 1 for p in PEOPLE}
+    assert (good.returncode, last(good)) == (0, "sent 2, failed 0, retrying 0")
+    assert (again.returncode, last(again)) == (0, "sent 2, failed 0, retrying 0")
+
+
+def test_a_server_that_never_answers_times_out(tmp_path: Path, edition: Path) -> None:
+    path = setup(tmp_path)
+    path.write_text(path.read_text().replace("timeout = 10", "timeout = 0.5"))
+    with raw_server(None) as port:
+        silent = send(tmp_path, f"smtp://127.0.0.1:{port}")
+    assert silent.returncode == 1
+    assert "no answer from the server (timed out; [send] timeout)" in error_line(silent)
+
+
+@pytest.mark.parametrize(("kind", "says"), [
+    ("smtps", "smtps:// wants TLS from the first byte"),
+    ("starttls", "does not offer STARTTLS"),
+    ("auth-no-password", "needs the password in the environment variable DIGEST_SMTP_PASSWORD"),
+    ("auth-wrong-password", "AUTH as 'reader' refused: 535"),
+    ("auth-no-user", "530 5.7.0 Authentication required (it wants AUTH: smtp://USER@host"),
+])
+def test_settings_a_rerun_cannot_fix_exit_2_and_lose_nothing(
+        tmp_path: Path, edition: Path, kind: str, says: str) -> None:
+    setup(tmp_path)
+    auth = ("reader", "right") if kind.startswith("auth") else None
+    with SmtpServer(auth=auth) as server:
+        host = f"127.0.0.1:{server.port}"
+        url = {"smtps": f"smtps://{host}", "starttls": f"smtp+starttls://{host}",
+               "auth-no-user": f"smtp://{host}"}.get(kind, f"smtp://reader@{host}")
+        env = {"DIGEST_SMTP_PASSWORD": "wrong" if kind == "auth-wrong-password" else ""}
+        bad = send(tmp_path, url, env=env)
+        assert bad.returncode == 2, bad.stderr
+        line = error_line(bad)
+        assert says in line and host in line
+        assert "right" not in bad.stderr + bad.stdout and "wrong" not in line
+        assert last(bad) == "sent 0, failed 0, retrying 2"
+        assert server.messages == []
+        good_url = f"smtp://reader@{host}" if auth else server.url
+        good = send(tmp_path, good_url, env={"DIGEST_SMTP_PASSWORD": "right"})
+        assert (good.returncode, last(good)) == (0, "sent 2, failed 0, retrying 0"), good.stderr
+        assert server.sink.count_by_recipient() == {p[0]: 1 for p in PEOPLE}
+
+
+def test_each_failed_or_waiting_recipient_is_named_with_the_reply(tmp_path: Path,
+                                                                  edition: Path) -> None:
+    people = [*PEOPLE, ("cy@example.net", "Cy")]
+    path = setup(tmp_path, people)
+    path.write_text(path.read_text().replace("retry_after = 0", "retry_after = 600"))
+    behaviour = Behaviour(perm_fail={"ann@example.com"}, temp_fail={"bob@example.org": 9})
+    with SmtpServer(behaviour) as server:
+        result = send(tmp_path, server.url)
+    assert result.returncode == 1
+    assert last(result) == "sent 1, failed 1, retrying 1"
+    lines = result.stderr.splitlines()
+    assert "digest: ann@example.com: failed: 550 5.1.1 no such user here" in lines
+    waiting = [line for line in lines if line.startswith("digest: bob@example.org: retry after")]
+    assert len(waiting) == 1 and "(tried 1 of 5): 451 4.7.1 greylisted" in waiting[0]
+
+
+def test_duplicates_are_reported_and_sent_once(tmp_path: Path, edition: Path) -> None:
+    setup(tmp_path, [*PEOPLE, ("ANN@Example.com", "Ann again")])
+    with SmtpServer() as server:
+        result = send(tmp_path, server.url)
+        assert server.sink.count_by_recipient() == {p[0]: 1 for p in PEOPLE}
+    assert (result.returncode, last(result)) == (0, "sent 2, failed 0, retrying 0")
+    assert "to.csv: line 4: duplicate of line 2 ('ANN@example.com') (sent once)" in result.stderr
+
+
+def test_a_from_address_no_server_takes_names_the_option(tmp_path: Path, edition: Path) -> None:
+    path = setup(tmp_path)
+    path.write_text(path.read_text().replace('from = "Digest <digest@example.org>"\n', ""))
+    with SmtpServer() as server:
+        result = send(tmp_path, server.url)  # the built-in default: digest@localhost
+        assert server.messages == []
+    assert result.returncode == 2
+    assert result.stderr.startswith("digest: error: --from / [email] from: 'digest@localhost'")
+    assert len(result.stderr.strip().splitlines()) == 1
