@@ -16,7 +16,16 @@ from itertools import combinations
 
 from digest.figures import CLAIM, PHYSICAL, QUANTITY
 from digest.models import Comparison, Figure, Post
-from digest.numbers import STOP, decimals, format_number, scan_numbers
+
+# Re-exported: the summary names figures and derived numbers through this module.
+from digest.naming import is_claim as is_claim
+from digest.naming import joined
+from digest.naming import name as name
+from digest.naming import precise as precise
+from digest.naming import short_label as short_label
+from digest.naming import shown as shown
+from digest.naming import with_unit as with_unit
+from digest.numbers import STOP, decimals, format_number
 
 MAX_BUCKET = 25  # a label word shared by more figures than this tells nothing apart
 MAX_COMPARISONS = 20
@@ -81,57 +90,6 @@ def label_words(figure: Figure) -> frozenset[str]:
     # word ties two labels only when it is all either says ("41C forecast temperature").
     quantity = {stem(QUANTITY[figure.unit])} if figure.unit in QUANTITY else set()
     return stems - quantity or stems
-
-
-def is_claim(figure: Figure) -> bool:
-    """A promise or target: a claimed count, or money whose label names the promise."""
-    return figure.kind == "claimed" or (figure.kind == "money" and bool(CLAIM.search(figure.label)))
-
-
-def short_label(figure: Figure) -> str:
-    """How the summary names a figure's label: "promised" for a promise, else the label."""
-    if is_claim(figure):
-        cue = CLAIM.match(figure.label) or re.search(rf", ({CLAIM.pattern})$", figure.label,
-                                                      re.IGNORECASE)
-        if cue:
-            return cue.group().lstrip(", ")
-    return figure.label.replace(" … ", " ")
-
-
-def name(figure: Figure) -> str:
-    """A figure with its label, as a sentence writes it: "25m promised", "105 mph wind gusts".
-    A label that would read as part of the number ("25m Tb" as terabytes) goes in brackets."""
-    label = short_label(figure)
-    joint = "-" if label and f"{figure.text}-{label.split()[0]}" in figure.quote else " "
-    phrase = f"{figure.text}{joint}{label}".strip()  # "13-year sentence" as the post wrote it
-    if not label or [m.text for m in scan_numbers(phrase)] == [figure.text]:
-        return phrase
-    return f"{figure.text} ({label})"
-
-
-def shown(value: float) -> str:
-    """A derived number as a reader sees it: 4.4, 61, 0.52; two significant figures at least."""
-    if abs(value) >= 10:
-        return format_number(round(value))
-    return format_number(round(value, 1 if abs(value) >= 1 else 2))
-
-
-def with_unit(value: float, like: Figure) -> str:
-    """A derived amount written the way its figure was: "1.6C", "$2.50", "3 points"."""
-    number = shown(value)
-    if like.unit == "%":
-        return f"{number} points"
-    symbol = re.match(r"[^\d\s-]+", like.text)
-    if like.kind == "money" and symbol:
-        return f"{symbol.group()}{value:,.2f}" if "." in like.text else f"{symbol.group()}{number}"
-    if like.unit in ("C", "F"):
-        return f"{number}{like.unit}"
-    return f"{number} {like.unit}" if like.unit else number
-
-
-def precise(value: float) -> str:
-    """A derived number in a formula: three significant figures (60.9, 4.4, 0.0523)."""
-    return format_number(float(f"{value:.3g}"))
 
 
 def _stated_pairs(figures: list[Figure]) -> Iterable[tuple[Figure, Figure, bool]]:
@@ -263,11 +221,23 @@ def _related(a: Figure, b: Figure) -> bool:
     return a.unit is not None and a.unit in PHYSICAL
 
 
-def _derive(a: Figure, b: Figure, share: bool = False) -> Comparison:
+def _derive(a: Figure, b: Figure, share: bool = False, change: bool = False) -> Comparison:
     """The sum a reader wants: a share of a promise (or of a whole a post names), else a ratio
-    of the larger to the smaller, else (close values, shares, temperatures) the difference."""
+    of the larger to the smaller, else (close values, shares, temperatures, a change a post
+    states "from A to B") the difference."""
     scale = min(_factor(a), _factor(b))
     va, vb = a.value * _factor(a) / scale, b.value * _factor(b) / scale
+    if change:  # the new value against the old: "15% is 1.2 points above the 13.8%"
+        old, new = sorted((a, b), key=lambda f: a.quote.find(f.text))
+        vold, vnew = (va, vb) if old is a else (vb, va)
+        diff = vnew - vold
+        side = ("above" if diff >= 0 else "below") if new.unit else (
+            "more than" if diff >= 0 else "fewer than")
+        return Comparison(
+            figures=(new.id, old.id), operation="difference", result=round(diff, 4),
+            text=f"{name(new)} is {with_unit(abs(diff), new)} {side} the {name(old)}",
+            formula=f"{format_number(vnew)} - {format_number(vold)} = {precise(diff)}",
+        )
     if is_claim(a) and not is_claim(b):
         a, b, va, vb = b, a, vb, va
     if share or (is_claim(b) and not is_claim(a) and a.unit not in ("C", "F", "%")
@@ -350,7 +320,10 @@ def compare(figures: list[Figure], posts: list[Post]) -> list[Comparison]:
     shares: set[tuple[str, str]] = set()
     seen: set[tuple[object, ...]] = set()
     for a, b in _pairs(figures, shares):
-        derived = _derive(a, b, (a.id, b.id) in shares)
+        how = joined(a, b)
+        if how == "range":
+            continue  # the two ends of one estimate: no sum says anything about them
+        derived = _derive(a, b, (a.id, b.id) in shares, change=how == "change")
         result = derived.result
         candidates = [f for f in _stated_candidates(derived, byid, stated)
                       if f.id not in derived.figures]

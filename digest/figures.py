@@ -10,7 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from digest.labels import PAST, PER_UNIT, TRADE, WHEN, fragment_before, measure
+from digest.labels import (
+    CONTINUES,
+    FOR_PHRASE,
+    LINKED,
+    PAST,
+    PER_UNIT,
+    PRONOUN,
+    RANGE_START,
+    TRADE,
+    WHEN,
+    fragment_before,
+    measure,
+)
 from digest.labels import of_phrase as shorten_of
 from digest.models import Figure, FigureKind, Post
 from digest.numbers import (
@@ -64,6 +76,7 @@ VERBISH = PAST | frozenset((
     "sells", "spends", "says", "grows", "draws", "leaves", "keeps", "comes", "tops", "stands",
     "over", "reach", "reaches", "gives", "get", "gets", "pay", "sell", "buy", "estimate",
     "estimates", "report", "reports", "show", "shows", "put", "puts", "say", "think", "thinks",
+    "cut", "set", "worth",
 ))
 AUXILIARY = frozenset(("is", "are", "was", "were", "be", "been", "being", "has", "have", "had"))
 # Label words are letters only: a label never carries a number of its own ("n8FTp", "B7").
@@ -120,7 +133,7 @@ def _phrase_after(masked: str, mention: Mention) -> str:
     content = 0
     pos = 0
     while content < 4:
-        m = re.match(r"\s*([A-Za-z][A-Za-z'’]*(?:-[A-Za-z'’]+)*)(?![\w'’-])", rest[pos:])
+        m = re.match(r"\s*[“\"‘]?([A-Za-z][A-Za-z'’]*(?:-[A-Za-z'’]+)*)(?![\w'’-])", rest[pos:])
         if not m:
             break
         word = m.group(1).rstrip("'’")
@@ -146,10 +159,10 @@ def _phrase_after(masked: str, mention: Mention) -> str:
         particle = re.match(r"\s+(in|live|on)\b", rest[pos:])
         if particle:
             words.append(particle.group(1))  # "people tuned in", "watching live"
-    while len(words) > 1 and words[0] != "of" and (re.fullmatch(r"[a-z]{3,}ed", words[-1])
-                                                   or MEASURED.fullmatch(words[-1])
-                                                   or words[-1].lower() in SAYING | PAST):
-        words.pop()  # "888,000 listeners dropped off": the listeners are what is counted
+    while len(words) > 1 and words[0] != "of" and (
+            re.fullmatch(r"[a-z]{3,}(?:ed|ing)", words[-1]) or MEASURED.fullmatch(words[-1])
+            or words[-1].lower() in SAYING | PAST):
+        words.pop()  # "888,000 listeners dropped off", "90 minutes telling us": what is counted
     return " ".join(words) if content or (words and words[0] == "of") else ""
 
 
@@ -214,11 +227,13 @@ def _verbish(word: str) -> bool:
 def _phrase_following(masked: str, mention: Mention) -> str:
     """Last resort: the first content words after the number in its clause ("only £12bn has
     been spent" -> "spent")."""
-    clause = re.split(r"[,;:.!?()—–]", masked[mention.end:], maxsplit=1)[0]
+    clause = re.split(r"[,;:.!?()—–]|[£$€¥₹]?\d", masked[mention.end:], maxsplit=1)[0]
     words = [w for w, _, _ in _words(clause)]
     if len(words) > 1 and words[0].lower() in ("a", "an", "per", "each") and \
             words[1].lower() not in STOP:
         return f"{words[0]} {words[1]}"  # "$54.20 a share": a price per unit
+    if len(words) > 1 and words[0].lower() in ("at", "for") and words[1].lower() not in STOP:
+        return " ".join(words[:4])  # "£609 at today’s rate"
     while words and words[0].lower() in STOP:
         words.pop(0)
     return " ".join(w for w in words[:2] if w.lower() not in STOP)
@@ -264,29 +279,55 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
         previous = mention
         s_start, s_end = next(((a, b) for a, b in spans if a <= mention.start < b),
                               (0, len(text)))
-        clause, inside = _clause_before(masked, s_start, mention)
+        # "storm surge of 10 to 15 ft": the clause is read as if the range began at 15 ft.
+        span = RANGE_START.search(masked, s_start, mention.start)
+        clause, inside = _clause_before(
+            masked if not span else masked[:span.start()] + " " * (mention.start - span.start())
+            + masked[mention.start:], s_start, mention)
         money = bool(mention.unit and mention.unit in CURRENCY_CODES)
         rate = PER_UNIT.match(masked, mention.end) if money else None
         label = " ".join(rate.group().split()) if rate else _phrase_after(masked, mention)
-        label = label or _phrase_before(clause, money)
+        last = said[-1] if said else None
+        if not label and last and last[0].unit == mention.unit and CONTINUES.fullmatch(
+                masked[last[0].end:mention.start]):
+            label = last[1]  # "from £9,100 to £5,000", "$30 billion to $60 billion"
+        if not label and PRONOUN.search(clause):
+            # "After today it heads for 38%": "it" is what an earlier figure of the post counts.
+            label = next((lab for m, lab, _ in reversed(said) if m.unit == mention.unit), "")
+        before = "" if label else _phrase_before(clause, money)
+        deal = FOR_PHRASE.match(masked, mention.end) if money else None
+        stepped = not re.search(r"[A-Za-z]", re.split(r"[,;:—–]", clause)[-1]) or not re.search(
+            r"[A-Za-z]", re.split(r"[,;:—–]", masked[s_start:mention.start])[-1])
+        if deal and (not before or stepped or (" " not in before and _verbish(before))):
+            # "£999 for the Pro", "Paid £2,400 for a seat behind the goal".
+            before = " ".join(deal.group(1).split())
+        label = label or before
         if not label or label.lower() in MONTHS:
             # "fell to 2.3% in April, from 3.2% in March": the second share is of the same thing.
             same = mention.unit == "%" or mention.unit in QUANTITY  # "from 3.2% in March"
             label = next((lab for m, lab, s in reversed(said)
                           if same and s == s_start and m.unit == mention.unit and lab), "")
+        if not label and LINKED.fullmatch(clause):
+            # "A 6.7% rise in the minimum wage, to £12.21": the clause before names it.
+            part = re.sub(r"[\s,;:—–]*(?:to|from|at|by|of)?\s*$", "", masked[s_start:mention.start])
+            label = _phrase_before(re.split(r"\d[\d,.]*%?\w*", part)[-1], money)
         if not label and mention.unit not in QUANTITY:
             head = re.split(r"[£$€¥₹]?\d", masked[s_start:mention.start], maxsplit=1)[0]
             label = _phrase_following(masked, mention) or _phrase_before(head)
         cue = _near_end(CLAIM, inside or clause)
         cue_before = cue is not None
         after = re.split(r"[,;:.!?()—–\d]", masked[mention.end:], maxsplit=1)[0]
-        later = CLAIM.search(" ".join(w for w, _, _ in _words(after)[:4]))
+        following = _words(after)[:4]
+        later = CLAIM.search(" ".join(w for w, _, _ in following))
         if cue is None and later and mention.unit != "%":  # "4.4% of the target" is a share
             # "the 25 million Musk had promised": the promise comes after the number.
             # The words between the number and the promise name who promised ("analysts",
-            # "the studio"), not what is counted: the promise word is the label.
+            # "the studio"), not what is counted: the promise word is the label. Right after
+            # the number ("surge of 10 to 15 ft expected"), the clause before names the thing.
             cue = later
-            label = later.group()
+            right_after = bool(following) and CLAIM.fullmatch(following[0][0]) is not None
+            named = " ".join(_phrase_before(clause, money).split()[-2:]) if right_after else ""
+            label = named or later.group()
         elif not label and mention.unit in QUANTITY:
             label = QUANTITY[mention.unit]
         elif mention.unit in QUANTITY:

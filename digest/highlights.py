@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from digest.models import Figure, Highlight, Post, Prose
-from digest.snippets import figure_phrase, proper_nouns, snippet, telling
+from digest.snippets import figure_phrases, is_verb, proper_nouns, snippet, telling
 
 # Links, @handles and a leading "RT"/"MT" say nothing about what a post is about (a hashtag's
 # word does: "#DDoS" stays as "DDoS").
@@ -298,14 +298,14 @@ class _Explainer:
         # A key figure, money, a share or a measurement is reason enough; a lone count ("6 wives",
         # "five days") is not: such a post is there for what it says, so the reason says that.
         if own and (own[0].id in self.key or any(f.kind != "count" for f in own)):
-            said = list(dict.fromkeys(figure_phrase(f, self.names) for f in own))[:3]
+            said = list(dict.fromkeys(figure_phrases(own, self.names)))[:3]
             some = "the key figures" if len(said) > 1 else "a key figure"
             if own[0].id not in self.key:
                 some = "the figures" if len(said) > 1 else "a figure"
             listed = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
             return f"Carries {some}: {listed}"
         themes = [t for t in doc.vec if scored.post_df[t] >= THEME_MIN and t not in self.story
-                  and t not in _TIME_WORDS]  # "the 3 posts on “year”" names no theme
+                  and t not in _TIME_WORDS and not is_verb(t)]  # no theme: "year", "won"
         # The biggest group the post clearly belongs to: group size times the word's weight.
         theme = max(themes, key=lambda t: doc.vec[t] * scored.post_df[t], default="")
         if theme:
@@ -360,7 +360,8 @@ def pick_highlights(
         leads.setdefault(p.source.rsplit(":", 1)[0], doc.content)
     story = {t for terms in leads.values() for t in terms}
     story.update(t for t, c in scored.post_df.items() if c > len(reps) / 2)
-    explain = _Explainer(docs, scored, story, key, proper_nouns(p.text for p in posts))
+    names = proper_nouns([*(p.text for p in posts), *(p.text for p in prose)])
+    explain = _Explainer(docs, scored, story, key, names)
     highlights = []
     for r in picks:
         reason = explain(r, figs_of[posts[r].id])

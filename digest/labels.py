@@ -24,6 +24,19 @@ WHEN = frozenset(("today", "yesterday", "tonight", "tomorrow", "now", "overnight
 # ("values the firm at"); a price per day or month does not ("a blue tick costs $1.03 a day").
 PER_UNIT = re.compile(r"\s+(?:a|an|per)\s+(?:share|head|person|ticket|barrel|litre|liter|gallon"
                       r"|unit|item|seat|vote|user|subscriber|pack|bottle|pint|kilo|tonne)\b")
+# Between two numbers of one thing: a range or a change ("£9,100 to £5,000", "13.8% to 15%").
+CONTINUES = re.compile(r"\s*(?:to|-|–|and|or|,?\s*then|,)\s*", re.IGNORECASE)
+# The start of a range right before a number: "10 to" in "a surge of 10 to 15 ft".
+RANGE_START = re.compile(r"(?<![\w.,])\d[\d,.]*\s*(?:to|-|–)\s*$")
+# A subject pronoun and its verb before a number: "it heads for 38%".
+PRONOUN = re.compile(r"\b(?:it|this|that|they)\s+[a-z]+(?:\s+(?:for|to|at|by|of|in))?\s*$",
+                     re.IGNORECASE)
+# A clause that is only a linking word: ", to £12.21" is the clause before's amount.
+LINKED = re.compile(r"\s*(?:to|from|at|by|of)?\s*", re.IGNORECASE)
+# What money is for, up to the end of its clause: "£999 for the Pro", "for a seat behind the
+# goal". Never across a number ("for Fortune 500 firms").
+FOR_PHRASE = re.compile(r"\s+(for\s+(?:(?:the|a|an|its|their|his|her|our|each|every)\s+)?"
+                        r"[A-Za-z][\w'’-]*(?:\s+[A-Za-z][\w'’-]*){0,4})\s*(?=[.,;:!?)]|$)")
 # Verbs of a deal: "to buy Twitter" says what money is for; "Twitter" alone does not.
 TRADE = frozenset(("buy", "sell", "acquire", "pay", "spend", "raise", "invest", "borrow", "lend",
                    "fund", "build", "hire", "settle", "bid", "offer", "rent", "lease"))

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from digest.comparisons import name
 from digest.models import Figure
+from digest.naming import joined, name, short_label
 
 # Where a clause ends: sentence punctuation, a comma, brackets, dashes, a line break. A full
 # stop inside "U.S." or "1.1m" and the comma in "2,000" are not boundaries.
@@ -166,7 +166,9 @@ def figure_phrase(f: Figure, names: frozenset[str]) -> str:
     phrase = name(f)
     label = phrase[len(f.text):].strip()
     first = label.split(" ", 1)[0]
-    if (first[:1].isupper() and first[1:2].islower() and first not in names
+    # One capitalised word alone may be a name ("Helene"); a plural or a phrase seldom is.
+    common = " " in label or (first.endswith("s") and not first.endswith(("ss", "us", "is")))
+    if (first[:1].isupper() and first[1:2].islower() and first not in names and common
             and f.quote.lstrip("“\"‘'").startswith(first)):
         phrase = phrase.replace(first, first[0].lower() + first[1:], 1)
     return phrase
@@ -176,3 +178,36 @@ def telling(figures: Sequence[Figure]) -> list[Figure]:
     """The figures a reason may list: quantities in digits. A stated ratio ("three times") is
     a relation the comparisons check, and a number in words ("five days") pads the list."""
     return [f for f in figures if f.unit != "x" and re.search(r"\d", f.text)]
+
+
+def figure_phrases(figures: Sequence[Figure], names: frozenset[str]) -> list[str]:
+    """The figures as a reason lists them; the two ends of a range or a change one sentence
+    states go together, as the post said them: "$30 billion to $60 billion loss", "threshold
+    from £9,100 to £5,000"."""
+    out: list[str] = []
+    done: set[str] = set()
+    for f in figures:
+        if f.id in done:
+            continue
+        pair = next((g for g in figures if g.id not in done and g.id != f.id
+                     and joined(f, g)), None)
+        if pair is None:
+            out.append(figure_phrase(f, names))
+            continue
+        first, second = sorted((f, pair), key=lambda g: f.quote.find(g.text))
+        done.update((first.id, second.id))
+        label = short_label(second) or short_label(first)
+        if joined(first, second) == "change":
+            out.append(f"{label} from {first.text} to {second.text}".strip())
+        else:
+            out.append(f"{first.text} to {second.text} {label}".strip())
+    return out
+
+
+# Verbs are no theme: "the 3 posts on “won”" says nothing about what they are on.
+_VERB = re.compile(r"(?:[a-z]{3,}ed|won|lost|said|says|made|got|went|came|took|gave|saw|told"
+                   r"|think|thinks|know|knows|feel|feels|seem|seems)")
+
+
+def is_verb(term: str) -> bool:
+    return bool(_VERB.fullmatch(term))

@@ -207,3 +207,19 @@ def test_one_reading_reported_twice_is_compared_once() -> None:
         post("Forecasters had predicted 38C. In the end, temperatures hit 37.2C.", "p2"),
     ])
     assert len([c for c in comparisons if "38C" in c.text]) == 1
+
+
+def test_the_two_ends_of_a_range_are_not_compared() -> None:
+    _, comparisons = run([post("Early insured loss estimates: $20 billion to $45 billion.")])
+    assert comparisons == []
+
+
+def test_a_stated_change_is_a_difference_from_old_to_new() -> None:
+    figures, comparisons = run([post(
+        "The allowance was cut from £9,000 to £4,500, and VAT rose from 17.5% to 20%.")])
+    by = {texts(figures, c): c for c in comparisons}
+    money = by[("£4,500", "£9,000")]
+    assert money.operation == "difference" and money.result == pytest.approx(-4500)
+    assert "£4,500 below" in money.text
+    vat = by[("20%", "17.5%")]
+    assert vat.operation == "difference" and "2.5 points above" in vat.text

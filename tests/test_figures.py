@@ -260,3 +260,30 @@ def test_labels_never_hold_an_ellipsis_or_digits() -> None:
     ]
     for figure in find_figures([post(t, f"p{i}") for i, t in enumerate(texts)]):
         assert "…" not in figure.label and not re.search(r"\d", figure.label), figure
+
+
+@pytest.mark.parametrize(("text", "figure", "label"), [
+    # The second end of a range or change counts what the first does.
+    ("The tax allowance cut from £2,300 to £1,800 this spring.", "£1,800", "tax allowance"),
+    # A clause that only links ("…, to £11.44") is the amount of the clause before.
+    ("A 9.7% rise in the living wage, to £11.44.", "£11.44", "living wage"),
+    # What money is for, when the words before do not say it.
+    ("Tickets: £45 for adults, £20 for the under-16s.", "£20", "for the under-16s"),
+    ("Paid £180 for a seat behind the dugout.", "£180", "for a seat behind the dugout"),
+    # "it" is what the earlier figure of the post counts.
+    ("Debt was 89% of GDP in 2020. By 2029 it climbs to 97%.", "97%", "of GDP"),
+    # An -ing verb after the count is not part of what is counted.
+    ("The CEO spent 45 minutes explaining the new logo.", "45", "minutes"),
+    ("A new levy on flats worth more than £2m.", "£2m", "flats"),
+    # A preposition kept where the amount is "at" something; a quoted name after a number.
+    ("$1,099 is £840 at today’s rate, so we pay a £260 “UK premium” once more.", "£840",
+     "at today’s rate"),
+    ("$1,099 is £840 at today’s rate, so we pay a £260 “UK premium” once more.", "£260",
+     "UK premium"),
+    # A range: the clause before its first end names it; the promise word right after joins it.
+    ("A storm surge of 8 to 12 ft expected along the coast.", "12 ft",
+     "expected storm surge"),
+])
+def test_labels_from_the_clause_around_ranges_changes_and_amounts(
+        text: str, figure: str, label: str) -> None:
+    assert by_text(find_figures([post(text)]))[figure].label == label

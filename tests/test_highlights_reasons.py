@@ -107,3 +107,31 @@ def test_a_time_word_is_no_theme() -> None:
     figures: list[Figure] = []
     reasons = [h.reason for h in pick_highlights(posts, figures, 7)]
     assert not any("posts on “year”" in r for r in reasons), reasons
+
+
+def test_a_range_and_a_change_are_listed_as_the_post_says_them() -> None:
+    from digest.snippets import figure_phrases
+
+    figures = find_figures([post(1, "Insured losses: $20 billion to $45 billion. The allowance "
+                                    "was cut from £9,000 to £4,500.")])
+    assert figure_phrases(figures, frozenset()) == [
+        "$20 billion to $45 billion losses", "allowance from £9,000 to £4,500"]
+
+
+def test_a_lone_name_keeps_its_capital() -> None:
+    [f] = find_figures([post(1, "Katrina was roughly $125 billion in 2005 money.")])
+    assert figure_phrase(f, frozenset()).endswith("Katrina")
+
+
+def test_a_verb_is_no_theme() -> None:
+    posts = [post(i, t) for i, t in enumerate([
+        "Spain won the final in Berlin with a late goal",
+        "England won nothing again after a long summer",
+        "The best side won, no arguments from anyone",
+        "The stadium roof leaked during the anthem",
+        "Ticket touts outside charged triple face value",
+        "The referee had a quiet night overall",
+        "Fans queued for hours at the train station",
+    ])]
+    reasons = [h.reason for h in pick_highlights(posts, [], 7)]
+    assert not any("posts on “won”" in r for r in reasons), reasons
