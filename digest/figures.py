@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 
 from digest.labels import (
+    COMPARATIVE,
     CONTINUES,
     FOR_PHRASE,
     LINKED,
@@ -18,10 +19,12 @@ from digest.labels import (
     PER_UNIT,
     PRONOUN,
     RANGE_START,
+    RECEIVED,
     TRADE,
     WHEN,
     fragment_before,
     measure,
+    moved,
 )
 from digest.labels import of_phrase as shorten_of
 from digest.models import Figure, FigureKind, Post
@@ -328,9 +331,20 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
             right_after = bool(following) and CLAIM.fullmatch(following[0][0]) is not None
             named = " ".join(_phrase_before(clause, money).split()[-2:]) if right_after else ""
             label = named or later.group()
-        elif not label and mention.unit in QUANTITY:
+        elif mention.unit == "%":
+            label = moved(label, masked[s_start:mention.start])
+            more = COMPARATIVE.match(masked, mention.end)
+            if more and not label.startswith("of "):
+                # "customers paid 60 percent more" -> "more for customers"; "20% more users".
+                noun = more.group(2) if more.group(2) and more.group(2).lower() not in STOP \
+                    else ""
+                label = f"{more.group(1)} {noun}" if noun else " ".join(
+                    (more.group(1), "for" if label else "", label)).strip()
+        elif money and label and RECEIVED.search(clause) and label.lower() in clause.lower():
+            label = f"to {label}"  # "Your shareholders got $44Bln": money to them
+        if not label and mention.unit in QUANTITY:
             label = QUANTITY[mention.unit]
-        elif mention.unit in QUANTITY:
+        elif label and mention.unit in QUANTITY:
             label = measure(label, QUANTITY[mention.unit])
         if not label:
             label = fragment_before(text, spans, s_start)

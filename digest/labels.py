@@ -37,6 +37,15 @@ LINKED = re.compile(r"\s*(?:to|from|at|by|of)?\s*", re.IGNORECASE)
 # goal". Never across a number ("for Fortune 500 firms").
 FOR_PHRASE = re.compile(r"\s+(for\s+(?:(?:the|a|an|its|their|his|her|our|each|every)\s+)?"
                         r"[A-Za-z][\w'’-]*(?:\s+[A-Za-z][\w'’-]*){0,4})\s*(?=[.,;:!?)]|$)")
+# A share that moved: "up 5.7%", "demand rose 30 percent", "fell by 2%" -> "rise in …".
+CHANGE = re.compile(r"\b(?:(up|rose|rises|grew|grows|jumped|climbed|increased|gained|soared)"
+                    r"|(down|fell|falls|dropped|declined|decreased|slumped|sank|slipped))"
+                    r"(?:\s+by)?\s*$", re.IGNORECASE)
+# A share more or less than something: "paid 60 percent more", "20% fewer trains".
+COMPARATIVE = re.compile(r"\s+(more|less|fewer)\b(?:\s+([A-Za-z][\w'’-]*))?", re.IGNORECASE)
+# Money someone received: "Your shareholders got $44Bln" -> "to shareholders".
+RECEIVED = re.compile(r"\b(?:got|get|gets|received|receive|receives|earned|earns|pocketed)\s*$",
+                      re.IGNORECASE)
 # Verbs of a deal: "to buy Twitter" says what money is for; "Twitter" alone does not.
 TRADE = frozenset(("buy", "sell", "acquire", "pay", "spend", "raise", "invest", "borrow", "lend",
                    "fund", "build", "hire", "settle", "bid", "offer", "rent", "lease"))
@@ -47,6 +56,7 @@ MEASURES = frozenset((
     "distance", "length", "load", "demand", "output", "capacity", "usage", "consumption",
     "bandwidth", "throughput", "data", "power", "energy", "size", "range", "altitude",
     "elevation", "pace", "velocity", "maximum", "minimum", "level", "mark", "top", "fever",
+    "surge", "flood", "swell", "wave", "tide", "snowfall", "gusts",
 ))
 
 
@@ -101,3 +111,12 @@ def fragment_before(text: str, spans: list[tuple[int, int]], start: int) -> str:
             w.lower() in STOP for w in words):
         return " ".join(words)
     return ""
+
+
+def moved(label: str, clause: str) -> str:
+    """ "Twitter shares closed at $51.70, up 5.7%" -> "rise in Twitter shares": what moved,
+    and which way, where a share follows a word of rising or falling."""
+    change = CHANGE.search(clause)
+    if not change or not label or label.startswith("of "):
+        return label
+    return f"{'rise' if change.group(1) else 'fall'} in {label}"

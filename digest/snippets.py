@@ -165,7 +165,8 @@ def figure_phrase(f: Figure, names: frozenset[str]) -> str:
     only started its sentence is not a name, so it goes lower case)."""
     phrase = name(f)
     label = phrase[len(f.text):].strip()
-    first = label.split(" ", 1)[0]
+    # The capitalised word of the label ("rise in Battery life" -> "Battery").
+    first = next((w for w in label.split() if w[:1].isupper()), "")
     # One capitalised word alone may be a name ("Helene"); a plural or a phrase seldom is.
     common = " " in label or (first.endswith("s") and not first.endswith(("ss", "us", "is")))
     if (first[:1].isupper() and first[1:2].islower() and first not in names and common

@@ -188,7 +188,7 @@ def test_labels_skip_the_verb() -> None:
     figures = by_text(find_figures([post(
         "Your shareholders got $44Bln. Your grid fell over at 34.8C. 34.8C in September. "
         "Analysts estimate 888,000 listeners dropped off. Speeds were cut to 20 mph.")]))
-    assert figures["$44Bln"].label == "shareholders"
+    assert figures["$44Bln"].label == "to shareholders"  # money they got
     labels = [(f.text, f.label) for f in find_figures([post(
         "Your grid fell over at 34.8C. 34.8C in September.")])]
     assert labels == [("34.8C", "grid temperature"), ("34.8C", "temperature")]
@@ -246,6 +246,15 @@ def test_own_roundup_through_the_reader() -> None:
     ("Tracks reached 58C in the sun.", "58C", "track temperature"),
     ("Wind gusts of up to 80 mph hit the coast.", "80 mph", "Wind gusts"),
     ("Paris hit 39.5C today.", "39.5C", "Paris temperature"),
+    # A share that moved says which way, and what moved.
+    ("Acme shares closed at $12.10, up 4.2%.", "4.2%", "rise in Acme shares"),
+    ("Water demand rose 25 percent overnight.", "25 percent", "rise in Water demand"),
+    ("Exports fell by 3% in May.", "3%", "fall in Exports"),
+    ("Your tenants paid 40 percent more this year.", "40 percent", "more for tenants"),
+    ("The line now runs 20% fewer trains.", "20%", "fewer trains"),
+    ("VAT went up from 17.5% to 20%.", "20%", "VAT"),  # a change from/to: no "rise in"
+    # Money someone got goes to them.
+    ("Bondholders received £3bn in the deal.", "£3bn", "to Bondholders"),
 ])
 def test_labels_are_short_phrases_in_the_sources_words(text: str, figure: str,
                                                        label: str) -> None:
