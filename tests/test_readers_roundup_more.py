@@ -218,3 +218,10 @@ def test_an_unsigned_letter_opens_at_its_dear_line() -> None:
         "Dear Santa,\n\nAll I want is a working grid.\n\nAnd a pony.", "Just a post."]
     # Without a sign-off only a "Dear …," line opens a letter: "Hey, look at this:" is prose.
     assert [p.text for p in document.prose] == ["Intro prose here.", "Hey, look at this:"]
+
+
+def test_an_article_opening_with_the_word_date_has_no_header() -> None:
+    from digest.readers.roundup import parse_roundup
+
+    document = parse_roundup("date night was fun.\n\nA post. — A (@a) May 1, 2024\n", "t.txt")
+    assert document.date is None and document.prose[0].text == "date night was fun."

@@ -235,7 +235,9 @@ def parse_roundup(text: str, where: str) -> Document:
     while first < len(lines) and not lines[first].strip():
         first += 1
     header = _HEADER_RE.match(lines[first]) if first < len(lines) else None
-    if header and lines[first].lstrip().startswith("date"):
+    # "date 2024-13-45 …" is a broken header; "date night was fun" is an article's first line.
+    if header and lines[first].lstrip().startswith("date") and (
+            header["date"] is None or re.search(r"\d", header["date"])):
         date = _header_date(header["date"], f"{where}:{first + 1}")
         keywords = tuple((header["keywords"] or "").split())
         first += 1
