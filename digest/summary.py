@@ -67,6 +67,12 @@ def _key_figures(figures: Sequence[Figure], comparisons: Sequence[Comparison],
     the derived share or ratio in brackets; else the three weightiest figures."""
     byid = {f.id: f for f in figures}
     telling = [(i, c) for i, c in enumerate(comparisons) if not _is_range(c, byid)]
+    if telling and telling[0][1].operation == "difference" and telling[0][1].verified is None:
+        # A change a post states ("from 13.8% to 15%") tells more than a difference derived
+        # between two posts' numbers (one year's growth against another's).
+        stated = [t for t in telling if _between(t[1], byid, r"\s+to\s+")
+                  and t[1].operation == "difference"]
+        telling = stated[:1] + [t for t in telling if t not in stated[:1]]
     usage = Counter(i for _, c in telling for i in c.figures)
     if telling:
         # The most telling comparison comes first (checked, then shares of a promise, then

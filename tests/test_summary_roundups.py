@@ -88,7 +88,7 @@ def test_budget() -> None:
         "Rachel Reeves delivered Labour’s first Budget, raising taxes by £40bn.")
     assert "14 years" not in edition.summary and "1993" not in edition.summary
     # A change one post states is said as a change, with its sum.
-    assert "from 13.8% to 15% (up 1.2 points)" in edition.summary
+    assert "Key figures: Employers NI from 13.8% to 15% (up 1.2 points)." in edition.summary
     assert {"£40bn", "13.8%", "15%", "1.2"} <= traced(edition)
     assert edition.title == "Rachel Reeves delivered Labour’s first Budget"
 
