@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from itertools import combinations
 
-from digest.figures import CLAIM, PHYSICAL, QUANTITY
+from digest.labels import CLAIM, PHYSICAL, QUANTITY
 from digest.models import Comparison, Figure, Post
 
 # Re-exported: the summary names figures and derived numbers through this module.

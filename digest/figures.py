@@ -11,79 +11,40 @@ import re
 from collections.abc import Iterable
 
 from digest.labels import (
+    AUDIENCE,
+    AUXILIARY,
+    CLAIM,
     COMPARATIVE,
     CONTINUES,
+    CURRENCY_CODES,
     FOR_PHRASE,
     LINKED,
-    PAST,
+    MEASURED,
+    METRIC,
     PER_UNIT,
+    PHYSICAL,
     PRONOUN,
+    QUANTITY,
     RANGE_START,
     RECEIVED,
     TRADE,
-    WHEN,
+    VERBISH,
     fragment_before,
     measure,
     moved,
+    phrase_after,
+    phrase_following,
+    plain_words,
 )
-from digest.labels import of_phrase as shorten_of
 from digest.models import Figure, FigureKind, Post
 from digest.numbers import (
-    CURRENCIES,
     MONTHS,
     STOP,
     Mention,
     find_mentions,
-    is_number_word,
     mask,
 )
 
-# Platform counters: what a service reports about a post, not what happened in the world.
-METRIC = re.compile(
-    r"\b(?:page\s+)?(?:impressions|views|likes|retweets|reposts|quote\s+tweets|followers"
-    r"|subscribers|plays|streams|downloads|clicks|engagements?|replies|bookmarks|hits|visits)\b",
-    re.IGNORECASE,
-)
-# An audience counted: people who actually did something (listened, watched, turned up).
-AUDIENCE = re.compile(
-    r"\b(?:(?:listening|watching|viewing|streaming)(?:\s+(?:live|in))?|tuned\s+in|listeners"
-    r"|viewers|attendees|attendance|audience|spectators|turnout|visitors|crowd)\b",
-    re.IGNORECASE,
-)
-# A promise, target or forecast: the number is what someone said would happen.
-CLAIM = re.compile(
-    r"\b(?:promis(?:ed|es|e|ing)|pledg(?:ed|es|e)|target(?:ed|s)?|goal|aim(?:ed|s|ing)?"
-    r"|expect(?:ed|s|ing)?|forecasts?|predict(?:ed|s|ion)?|project(?:ed|ion)|claim(?:ed|s)?"
-    r"|vow(?:ed|s)?|boast(?:ed|s)?|plann?(?:ed|s)?|hop(?:ed|es|ing)|tout(?:ed|s)?"
-    r"|budget(?:ed|s)?)\b",
-    re.IGNORECASE,
-)
-# Something observed or counted after the fact.
-MEASURED = re.compile(
-    r"\b(?:actually|in\s+fact|only|just|measured|recorded|peaked|reached|hit|counted"
-    r"|officially|confirmed|data|according|reported|survey(?:ed)?|found)\b",
-    re.IGNORECASE,
-)
-# Units that say what they measure; the name stands in as a label when the words do not.
-QUANTITY = {"mph": "speed", "kph": "speed", "km/h": "speed", "km": "distance", "mi": "distance",
-            "ft": "height", "kg": "weight", "t": "weight", "C": "temperature", "F": "temperature",
-            "GB": "data", "TB": "data", "MB": "data", "GW": "power", "MW": "power", "kW": "power",
-            "TWh": "energy", "GWh": "energy", "MWh": "energy", "kWh": "energy",
-            "Gbps": "speed", "Mbps": "speed", "kbps": "speed", "lb": "weight"}
-PHYSICAL = frozenset(QUANTITY)
-CURRENCY_CODES = frozenset(CURRENCIES.values())
-SAYING = frozenset(("say", "says", "said", "think", "thinks", "believe", "believes", "agree",
-                    "agrees", "want", "wants", "feel", "feels"))
-VERBISH = PAST | frozenset((
-    "hits", "pays", "falls", "rises", "costs", "makes", "takes", "goes", "sees", "wins", "loses",
-    "sells", "spends", "says", "grows", "draws", "leaves", "keeps", "comes", "tops", "stands",
-    "over", "reach", "reaches", "gives", "get", "gets", "pay", "sell", "buy", "estimate",
-    "estimates", "report", "reports", "show", "shows", "put", "puts", "say", "think", "thinks",
-    "cut", "set", "worth",
-))
-AUXILIARY = frozenset(("is", "are", "was", "were", "be", "been", "being", "has", "have", "had"))
-# Label words are letters only: a label never carries a number of its own ("n8FTp", "B7").
-_WORD = re.compile(r"(?<![\w'’-])[A-Za-z][A-Za-z'’]*(?:-[A-Za-z'’]+)*(?![\w'’-])")
 # Where a clause ends: punctuation, a contrasting conjunction ("expected 20m viewers but only
 # 9m tuned in": the promise stays with 20m), or another number.
 _BOUNDARY = re.compile(r"[,;:—–]|\s(?:but|while|whereas|although|though|yet)\s"
@@ -111,64 +72,6 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _words(text: str) -> list[tuple[str, int, int]]:
-    """The words of `text` a label may use: letters only, and no number words ("double")."""
-    return [(m.group().rstrip("'’"), m.start(), m.end()) for m in _WORD.finditer(text)
-            if not is_number_word(m.group())]
-
-
-def _phrase_after(masked: str, mention: Mention) -> str:
-    """The noun phrase right after the number: "25m listening live", "80% of a tech … staff"."""
-    rest = re.sub(r"^\+|^/[a-z]+\b", "", masked[mention.end:])  # "10,000+ fans", "£9.99/month"
-    words: list[str] = []
-    of_phrase = mention.unit == "%" or (mention.unit is None and re.match(
-        r"\s+of\s+(?:you|us|them|the|those|these|our|their)\b", rest))
-    if of_phrase:
-        of = re.match(r"\s+of\s+((?:the|a|an|its|their|his|her|our|all|you|us|them|those|these)"
-                      r"\s+)?", rest, re.IGNORECASE)
-        if of:
-            words = ["of"] + ([of.group(1).strip()] if of.group(1) else [])
-            rest = rest[of.end():]
-        elif mention.unit == "%" and not re.match(r"\s+[A-Za-z]", rest):
-            return ""  # "4.4% Of", "60% (est)": no phrase; "1 in 5 nurses" has one
-    elif rest.startswith("-"):  # "13-year sentence", "5-year-old girl"
-        rest = rest[1:]
-    content = 0
-    pos = 0
-    while content < 4:
-        m = re.match(r"\s*[“\"‘]?([A-Za-z][A-Za-z'’]*(?:-[A-Za-z'’]+)*)(?![\w'’-])", rest[pos:])
-        if not m:
-            break
-        word = m.group(1).rstrip("'’")
-        if word.lower() in ("and", "or") and content:
-            nxt = re.match(r"\s+([A-Z][A-Za-z'’]*)", rest[pos + m.end():])
-            if not nxt or nxt.group(1).lower() in STOP:
-                break  # "Thai and Filipino workers" continues; "staff and expect" does not
-        elif word.lower() in STOP or word.lower() in WHEN or is_number_word(word):
-            break  # "34.8C today": when it was said is not what it measures
-        else:
-            content += 1
-        words.append(word)
-        pos += m.end()
-        if re.match(r"[,.;:!?()\"“”]", rest[pos:pos + 1]):
-            break
-    if len(words) == 1 and words[0].lower() in VERBISH | SAYING:
-        return ""  # "80 mph hit the coast": a verb, not what is counted
-    while len(words) > (2 if words[:1] == ["of"] else 0) and words[-1].lower() in STOP:
-        words.pop()
-    if words[:1] == ["of"]:
-        return shorten_of(words, rest[pos:])
-    if words and re.match(r"(?:tuned|listening|watching|streaming|logged|checked)$", words[-1]):
-        particle = re.match(r"\s+(in|live|on)\b", rest[pos:])
-        if particle:
-            words.append(particle.group(1))  # "people tuned in", "watching live"
-    while len(words) > 1 and words[0] != "of" and (
-            re.fullmatch(r"[a-z]{3,}(?:ed|ing)", words[-1]) or MEASURED.fullmatch(words[-1])
-            or words[-1].lower() in SAYING | PAST):
-        words.pop()  # "888,000 listeners dropped off", "90 minutes telling us": what is counted
-    return " ".join(words) if content or (words and words[0] == "of") else ""
-
-
 def _clause_before(masked: str, sentence_start: int, mention: Mention) -> tuple[str, str]:
     """The clause the number belongs to, before it, and any words between an opening
     parenthesis and the number ("(actually 1.1m)" -> "actually")."""
@@ -191,7 +94,7 @@ def _phrase_before(clause: str, money: bool = False) -> str:
     found = [m for pat in (METRIC, AUDIENCE) for m in pat.finditer(clause)]
     if found:
         return max(found, key=lambda m: m.end()).group()
-    words = [w for w, _, _ in _words(clause)]
+    words = [w for w, _, _ in plain_words(clause)]
     while words and words[-1].lower() in STOP:
         words.pop()
     tail: list[str] = []
@@ -227,21 +130,6 @@ def _verbish(word: str) -> bool:
                 or low in VERBISH or (low.endswith("ed") and len(low) > 4))
 
 
-def _phrase_following(masked: str, mention: Mention) -> str:
-    """Last resort: the first content words after the number in its clause ("only £12bn has
-    been spent" -> "spent")."""
-    clause = re.split(r"[,;:.!?()—–]|[£$€¥₹]?\d", masked[mention.end:], maxsplit=1)[0]
-    words = [w for w, _, _ in _words(clause)]
-    if len(words) > 1 and words[0].lower() in ("a", "an", "per", "each") and \
-            words[1].lower() not in STOP:
-        return f"{words[0]} {words[1]}"  # "$54.20 a share": a price per unit
-    if len(words) > 1 and words[0].lower() in ("at", "for") and words[1].lower() not in STOP:
-        return " ".join(words[:4])  # "£609 at today’s rate"
-    while words and words[0].lower() in STOP:
-        words.pop(0)
-    return " ".join(w for w in words[:2] if w.lower() not in STOP)
-
-
 def _kind(mention: Mention, label: str, context: str, cue: re.Match[str] | None,
           cue_before: bool) -> FigureKind:
     if mention.unit == "%":
@@ -263,7 +151,7 @@ def _near_end(pattern: re.Pattern[str], clause: str, n: int = 5) -> re.Match[str
     """The last match of `pattern` among the last `n` words of `clause` (the words that govern
     the number: "had promised him 25m"), else None. Further back, a cue belongs to another
     number or clause."""
-    words = _words(clause)[-n:]
+    words = plain_words(clause)[-n:]
     if not words:
         return None
     found = list(pattern.finditer(clause, words[0][1]))
@@ -289,7 +177,7 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
             + masked[mention.start:], s_start, mention)
         money = bool(mention.unit and mention.unit in CURRENCY_CODES)
         rate = PER_UNIT.match(masked, mention.end) if money else None
-        label = " ".join(rate.group().split()) if rate else _phrase_after(masked, mention)
+        label = " ".join(rate.group().split()) if rate else phrase_after(masked, mention)
         last = said[-1] if said else None
         if not label and last and last[0].unit == mention.unit and CONTINUES.fullmatch(
                 masked[last[0].end:mention.start]):
@@ -316,11 +204,11 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
             label = _phrase_before(re.split(r"\d[\d,.]*%?\w*", part)[-1], money)
         if not label and mention.unit not in QUANTITY:
             head = re.split(r"[£$€¥₹]?\d", masked[s_start:mention.start], maxsplit=1)[0]
-            label = _phrase_following(masked, mention) or _phrase_before(head)
+            label = phrase_following(masked, mention) or _phrase_before(head)
         cue = _near_end(CLAIM, inside or clause)
         cue_before = cue is not None
         after = re.split(r"[,;:.!?()—–\d]", masked[mention.end:], maxsplit=1)[0]
-        following = _words(after)[:4]
+        following = plain_words(after)[:4]
         later = CLAIM.search(" ".join(w for w, _, _ in following))
         if cue is None and later and mention.unit != "%":  # "4.4% of the target" is a share
             # "the 25 million Musk had promised": the promise comes after the number.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from digest.figures import CLAIM
+from digest.labels import CLAIM
 from digest.models import Figure
 from digest.numbers import format_number, scan_numbers
 
