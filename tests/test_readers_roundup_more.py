@@ -225,3 +225,41 @@ def test_an_article_opening_with_the_word_date_has_no_header() -> None:
 
     document = parse_roundup("date night was fun.\n\nA post. — A (@a) May 1, 2024\n", "t.txt")
     assert document.date is None and document.prose[0].text == "date night was fun."
+
+
+def test_election_posts() -> None:
+    from digest.readers import dedupe_posts
+
+    election = read("2024-11-06-election-night-reactions.txt")
+    handles = [p.handle for p in election.posts]
+    assert handles == [
+        "GA_Votes_2024", "ballot_box_memes", "DecisionDeskHQ", "ElectProject",
+        "pol_watch@mastodon.social", "DecisionDeskHQ", "nate_s_2024", "sarahchen.bsky.social",
+        None]
+    by = {p.source.rsplit(":", 1)[1]: p for p in election.posts}
+    # A date inside the text is the post's words; the attribution's date is the post's.
+    assert by["9"].text.startswith("Polls close at 7pm ET on November 5, 2024 in most of")
+    assert by["9"].date == "2024-11-05" and by["9"].author == "Georgia Votes 🍑"
+    assert by["11"].text == "🗳️🗳️🗳️" and by["11"].has_media  # emoji and a picture only
+    # "1. " and "2. " are the article's list, written on the post's line: not the post's words.
+    assert by["13"].text.startswith("Trump wins Pennsylvania")
+    assert by["15"].text.startswith("The turnout story: 64%")
+    # …so the post embedded twice is one post.
+    assert by["13"].id == by["22"].id and len(dedupe_posts(list(election.posts))) == 8
+    assert by["17"].text.startswith("> “We will win this, and we will win it big” — Trump, last")
+    assert (by["28"].author, by["28"].handle) == ("Andy Carr", None)
+    assert "(cc @ExitPollNerd)" in by["26"].text
+    assert [p.source.rsplit(":", 1)[1] for p in election.prose] == ["3", "5", "7", "20", "30"]
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("1. Do this. 2. Do that.", "1. Do this. 2. Do that."),  # the post's own list
+    ("3) Hello", "Hello"),
+    ("1.5m people came", "1.5m people came"),
+    ("15. Fifteen", "Fifteen"),
+])
+def test_an_inline_list_marker(text: str, kept: str) -> None:
+    from digest.readers.roundup import parse_roundup
+
+    (post,) = parse_roundup(f"{text} — A (@a) May 1, 2024\n", "t.txt").posts
+    assert post.text == kept

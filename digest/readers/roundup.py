@@ -294,8 +294,22 @@ def _header_date(value: str | None, where: str) -> str:
         ) from None
 
 
+def _without_list_marker(text: str) -> str:
+    """ "1. Trump wins …": the article's list marker written on the post's own line is not the
+    post's. Kept when the post goes on to "2." itself: then it is the post's own list."""
+    marker = _INLINE_MARKER_RE.match(text)
+    if marker is None:
+        return text
+    following = rf"(?:^|\s){int(marker['n']) + 1}{re.escape(marker['end'])}\s"
+    return text if re.search(following, text[marker.end():]) else text[marker.end():]
+
+
+_INLINE_MARKER_RE = re.compile(r"^\(?(?P<n>\d{1,3})(?P<end>[.)])[ \t]+(?=\S)")
+
+
 def _make_post(parts: list[str], attribution: _Attribution, source: str) -> Post:
     text, has_media = strip_media("\n\n".join(part for part in parts if part))
+    text = _without_list_marker(text)
     return Post(
         id=post_id(attribution.handle, attribution.author, attribution.date, text),
         author=attribution.author,
