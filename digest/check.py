@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from digest.checks import CHECKS, CheckResult, load_mail
+from digest.checks.mail import parse_mail
 from digest.config import Config
 from digest.errors import CheckFailed
 from digest.outbox import newest_edition
@@ -22,9 +23,15 @@ __all__ = ["CheckResult", "check_command", "gate", "run_checks"]
 log = logging.getLogger(__name__)
 
 
-def run_checks(config: Config, edition_dir: Path) -> list[CheckResult]:
-    """Every check on one edition folder, in print order. Bad input raises OutboxError."""
+def run_checks(config: Config, edition_dir: Path,
+               sent: bytes | None = None) -> list[CheckResult]:
+    """Every check on one edition folder, in print order. Bad input raises OutboxError.
+
+    `sent`: the message as it goes out (digest send composes it from the edition's merge
+    files, not from digest.eml), checked in place of digest.eml."""
     mail = load_mail(edition_dir)
+    if sent is not None:
+        mail = parse_mail(edition_dir, sent, mail.edition, where=f"{edition_dir} (as sent)")
     # SpamAssassin and Node take a second or two each, waiting on their own processes: run
     # the checks side by side (map keeps the print order) so `digest send` waits for one.
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -59,18 +66,19 @@ def check_command(config: Config, edition_dir: Path | None,
     return 1 if failures(results) else 0
 
 
-def gate(config: Config, edition_dir: Path, *, force: bool) -> None:
+def gate(config: Config, edition_dir: Path, *, force: bool, sent: bytes | None = None) -> None:
     """Run every check before sending; raise CheckFailed naming each failure unless `force`.
 
     With `force` the checks still run, and each failure is logged as a warning, so a forced
     send leaves a trace of what it overrode.
     """
-    failed = failures(run_checks(config, edition_dir))
+    failed = failures(run_checks(config, edition_dir, sent))
     if not failed:
         return
     listing = "; ".join(f"{r.name}: {r.detail}" for r in failed)
     if force:
         log.warning("sending %s despite failed checks (--force): %s", edition_dir, listing)
         return
-    raise CheckFailed(f"{len(failed)} check(s) failed, not sending (run `digest check` for "
-                      f"details, or --force): {listing}", where=str(edition_dir))
+    what = "the message as it would be sent" if sent is not None else "the edition"
+    raise CheckFailed(f"{len(failed)} check(s) failed on {what}, not sending (--force sends "
+                      f"anyway): {listing}", where=str(edition_dir))

@@ -177,3 +177,25 @@ def test_a_from_address_no_server_takes_names_the_option(tmp_path: Path, edition
     assert result.returncode == 2
     assert result.stderr.startswith("digest: error: --from / [email] from: 'digest@localhost'")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_gate_checks_the_message_as_sent_not_only_the_eml(tmp_path: Path,
+                                                              edition: Path) -> None:
+    """The per-recipient message is merged from digest.merge.html; digest.eml is a sample.
+    A bad link that only the merge file has must still stop the send."""
+    merge = edition / "digest.merge.html"
+    html = merge.read_text(encoding="utf-8")
+    merge.write_text(html.replace('href="https://', 'href="javascript:alert(1);//', 1),
+                     encoding="utf-8")
+    setup(tmp_path)
+    with SmtpServer() as server:
+        refused = send(tmp_path, server.url)
+        assert server.messages == []
+        forced = send(tmp_path, server.url, "--force")
+        assert server.sink.count_by_recipient() == {p[0]: 1 for p in PEOPLE}
+    assert refused.returncode == 1
+    line = error_line(refused)
+    assert "failed on the message as it would be sent" in line and "javascript:" in line
+    assert (forced.returncode, last(forced)) == (0, "sent 2, failed 0, retrying 0")
+    clean = run_cli("check", str(edition), cwd=tmp_path)
+    assert clean.returncode == 0  # digest.eml itself is untouched

@@ -82,9 +82,14 @@ def load_mail(folder: Path) -> Mail:
         raise OutboxError(f"unreadable edition.json: {exc}", where=str(meta)) from None
     if not isinstance(edition, dict):
         raise OutboxError("edition.json is not a JSON object", where=str(meta))
-    raw = eml.read_bytes()
+    return parse_mail(folder, eml.read_bytes(), edition, where=str(eml))
+
+
+def parse_mail(folder: Path, raw: bytes, edition: dict[str, Any], *, where: str) -> Mail:
+    """A message as the checks see it: `digest send` passes the message it is about to send
+    (composed for a real recipient), `digest check` the edition's digest.eml."""
     if not raw.strip():
-        raise OutboxError("empty message", where=str(eml))
+        raise OutboxError("empty message", where=where)
     message = BytesParser(policy=policy.default).parsebytes(raw)
     assert isinstance(message, EmailMessage)  # policy.default always builds EmailMessage
     return Mail(

@@ -63,7 +63,10 @@ def deliver(config: Config, edition_dir: Path | None, *, dry_run: bool = False,
     edition = read_edition(folder)
 
     def check() -> None:
-        _gate(config, folder, force=force or config.send.force)
+        # What goes out is composed from the merge files: check that, for a real recipient.
+        sample = recipients.recipients[0] if recipients.recipients else None
+        sent = template.compose(sample).data if sample is not None else None
+        _gate(config, folder, force=force or config.send.force, sent=sent)
 
     if config.send.to is None:
         raise RecipientsError("no recipient list: give --to FILE or [send] to",
@@ -97,7 +100,7 @@ def deliver(config: Config, edition_dir: Path | None, *, dry_run: bool = False,
 _PASSED: set[str] = set()  # editions (by content and config) that passed, in this process
 
 
-def _gate(config: Config, folder: Path, *, force: bool) -> None:
+def _gate(config: Config, folder: Path, *, force: bool, sent: bytes | None = None) -> None:
     """`digest check` before sending; raises CheckFailed unless `force`. The checks take
     seconds (SpamAssassin, Node): an edition that passed is not checked again by the same
     process (the scheduler daemon, a test run) unless its files or the config changed."""
@@ -106,12 +109,12 @@ def _gate(config: Config, folder: Path, *, force: bool) -> None:
     # What the checks read: [check], [email], whether sending is configured; and the files.
     key = hashlib.sha256(json.dumps([config.check.model_dump(), config.email.model_dump(),
                                      bool(config.send.smtp)], sort_keys=True).encode())
-    for name in ("digest.eml", "edition.json", "digest.html", "digest.txt"):
+    for name in ("digest.eml", "edition.json", "digest.merge.html", "digest.merge.txt"):
         with contextlib.suppress(OSError):
             key.update(name.encode() + b"\0" + (folder / name).read_bytes())
     if key.hexdigest() in _PASSED:
         return
-    gate(config, folder, force=force)
+    gate(config, folder, force=force, sent=sent)
     if not force:
         _PASSED.add(key.hexdigest())
 
