@@ -55,14 +55,31 @@ def build(sources: tuple[str, ...], outbox: Path | None, highlights: int | None,
 @click.option("--smtp", help="smtp://host:port, smtps://host:port or smtp+starttls://host:port.")
 @click.option("--from", "from_", help="From address (default from config).")
 @click.option("--rate", type=float, help="Messages per second (0: no throttle).")
-@click.option("--dry-run", is_flag=True, help="Write each recipient's .eml instead of sending.")
-@click.option("--due", is_flag=True, help="Build and send only if a schedule slot is due.")
+@click.option("--dry-run", is_flag=True,
+              help="Write each recipient's .eml into EDITION_DIR/dry-run/ instead of sending.")
+@click.option("--due", is_flag=True, help="For system cron: build and send the [schedule] "
+              "slot that is due and not yet sent; else do nothing.")
 @click.option("--force", is_flag=True, help="Send even if `digest check` fails.")
 @CONFIG_OPTION
 def send(edition_dir: Path | None, to: str | None, smtp: str | None, from_: str | None,
          rate: float | None, dry_run: bool, due: bool, force: bool,
          config_path: Path | None) -> None:
-    """Send an edition (default: the newest in the outbox) to every recipient, once."""
+    """Send an edition (default: the newest in the outbox) to every recipient, once.
+
+    \b
+    A ledger (outbox/ledger.sqlite, or [send] ledger) records every delivery, so a
+    rerun, after a crash or a 4xx reply, sends only what is still missing.
+    `digest check` runs first; a failing edition is not sent unless --force.
+    SMTP AUTH: the user goes in the URL (smtp://USER@host:587) or [send] username;
+    the password only in the environment variable DIGEST_SMTP_PASSWORD.
+    --to, --smtp, --rate and --from can also be set in digest.toml
+    ([send] to, smtp, rate; [email] from).
+
+    \b
+    The last line is "sent N, failed N, retrying N" (--due: a log line per slot).
+    Exit code: 0 all sent; 1 some failed, wait for a retry, or the server could
+    not be reached; 2 bad input (edition, recipient list, settings or password).
+    """
     from digest.send import send_command
 
     config = _config(config_path, **{"send.to": to, "send.smtp": smtp, "email.from": from_,
@@ -71,11 +88,22 @@ def send(edition_dir: Path | None, to: str | None, smtp: str | None, from_: str 
 
 
 @cli.command()
-@click.option("--next", "next_n", type=int, metavar="N", help="Print the next N run times.")
-@click.option("--crontab", is_flag=True, help="Print a crontab line for system cron instead.")
+@click.option("--next", "next_n", type=int, metavar="N",
+              help="Print the next N slot times (in the configured time zone) and exit.")
+@click.option("--crontab", is_flag=True,
+              help="Print a crontab line that runs `digest send --due` every minute, and exit.")
 @CONFIG_OPTION
 def schedule(next_n: int | None, crontab: bool, config_path: Path | None) -> None:
-    """Run the schedule in the foreground: build and send an edition at every slot."""
+    """Run the schedule in the foreground: build and send an edition at every slot.
+
+    \b
+    [schedule] cron (five fields, in [schedule] timezone) gives the slots; a slot
+    missed while down is still sent if at most [schedule] max_late late, else
+    logged as missed. Each slot is sent once, even with several schedulers or
+    system cron (--crontab) on the same ledger. Sending needs [send] to and
+    [send] smtp; an SMTP AUTH password comes from DIGEST_SMTP_PASSWORD.
+    Exit code: 0 (stopped by Ctrl-C or SIGTERM), 2 bad config.
+    """
     from digest.schedule import schedule_command
 
     config = _config(config_path)
@@ -102,7 +130,8 @@ def preview(sources: tuple[str, ...], port: int | None, open_browser: bool,
 def check(edition_dir: Path | None, config_path: Path | None) -> None:
     """Check an edition (default: the newest) for size, links, headers, spam and client support.
 
-    Prints one line per check and exits 1 if any fails (2 if EDITION_DIR is not an edition).
+    Prints one line per check and a summary; exit code 0 when none fails, 1 if any
+    fails, 2 if EDITION_DIR is not an edition.
     SpamAssassin runs offline when installed; client support uses npm caniemail from
     $DIGEST_NODE_DIR (default: the repository's tests/node). A missing tool is "skipped".
     """

@@ -23,11 +23,30 @@ def schedule_command(config: Config, next_n: int | None = None, crontab: bool = 
             click.echo(moment.isoformat())
     if crontab:
         click.echo(crontab_text(config))
+        for problem in unready(config):
+            # Printed, not refused: the line is right; the config must be finished before a
+            # slot comes, or every cron run at a due slot fails the same way.
+            click.echo(f"digest: warning: {problem}; `digest send --due` will fail until it "
+                       "is set", err=True)
     if next_n is not None or crontab:
         return 0
     from digest.schedule.daemon import run_daemon
 
     return run_daemon(config)
+
+
+def unready(config: Config) -> list[str]:
+    """What `digest send --due` will miss at the first slot: the same as the daemon's
+    preflight, named by key."""
+    where = str(config.path or "no digest.toml")
+    problems = []
+    if config.send.to is None:
+        problems.append(f"{where}: [send] to (the recipient list) is not set")
+    elif not config.resolve(config.send.to).is_file():
+        problems.append(f"{where}: [send] to: no such file {config.resolve(config.send.to)}")
+    if config.send.smtp is None:
+        problems.append(f"{where}: [send] smtp (the server URL) is not set")
+    return problems
 
 
 def next_times(config: Config, count: int, now: dt.datetime | None = None) -> list[dt.datetime]:

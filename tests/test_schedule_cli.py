@@ -1,0 +1,44 @@
+"""`digest schedule --crontab` warns about what a cron run will miss; `--help` documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from smtp_server import run_cli
+
+
+def test_crontab_warns_when_sending_is_not_configured(tmp_path: Path) -> None:
+    result = run_cli("schedule", "--crontab", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "send --due" in result.stdout.strip().splitlines()[-1]
+    warnings = result.stderr.strip().splitlines()
+    assert len(warnings) == 2, result.stderr
+    assert "[send] to (the recipient list) is not set" in warnings[0]
+    assert "[send] smtp (the server URL) is not set" in warnings[1]
+
+
+def test_crontab_is_quiet_when_ready_and_names_a_missing_list(tmp_path: Path) -> None:
+    config = tmp_path / "digest.toml"
+    config.write_text('[send]\nto = "people.csv"\nsmtp = "smtp://127.0.0.1:25"\n')
+    missing = run_cli("schedule", "--crontab", "--config", str(config), cwd=tmp_path)
+    assert missing.returncode == 0
+    assert f"[send] to: no such file {tmp_path / 'people.csv'}" in missing.stderr
+    (tmp_path / "people.csv").write_text("email,name\na@example.com,A\n")
+    ready = run_cli("schedule", "--crontab", "--config", str(config), cwd=tmp_path)
+    assert (ready.returncode, ready.stderr) == (0, "")
+    assert f"--config {config}" in ready.stdout
+
+
+@pytest.mark.parametrize(("command", "words"), [
+    ("send", ["--to", "--smtp", "--from", "--rate", "--dry-run", "--due", "--force", "--config",
+              "DIGEST_SMTP_PASSWORD", "sent N, failed N, retrying N", "exit"]),
+    ("schedule", ["--next", "--crontab", "--config", "DIGEST_SMTP_PASSWORD", "max_late"]),
+    ("check", ["EDITION_DIR", "--config", "SpamAssassin", "caniemail", "skipped"]),
+])
+def test_help_documents_every_option(tmp_path: Path, command: str, words: list[str]) -> None:
+    result = run_cli(command, "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    for word in words:
+        assert word in text, f"{command} --help lacks {word!r}"
