@@ -29,6 +29,7 @@ from digest.numbers import STOP, decimals, format_number
 
 MAX_BUCKET = 25  # a label word shared by more figures than this tells nothing apart
 MAX_COMPARISONS = 20
+MAX_STATED = 12  # figures in one post beyond which a stated share is not tried on every pair
 MIN_RATIO = 1.5  # below this, "1.2 times" says less than the difference does
 MAX_RATIO = 1000  # beyond this the two are not the same kind of thing (a price and a total)
 HEDGES = re.compile(r"\b(?:about|around|nearly|almost|roughly|some|over|more than|less than"
@@ -125,6 +126,21 @@ def _stated_pairs(figures: list[Figure]) -> Iterable[tuple[Figure, Figure, bool]
             outcomes = [f for f in earlier if not is_claim(f) and f.kind != "metric"]
             if claims and outcomes and family(claims[-1]) == family(outcomes[-1]):
                 yield outcomes[-1], claims[-1], True
+    # "Organisers expected 38,000 runners. In the end 36,512 crossed the finish line, about 96%
+    # of the field": a share the post states of two of its own numbers relates them, whatever
+    # their labels say. Said exactly (or within a tenth when hedged), it is no coincidence.
+    for group in by_post.values():
+        if len(group) > MAX_STATED:
+            continue
+        for i, figure in enumerate(group):
+            if figure.unit != "%" or is_claim(figure):
+                continue
+            earlier = [f for f in group[:i] if f.unit not in ("%", "x")]
+            for a, b in combinations(earlier, 2):
+                part, whole = sorted((a, b), key=lambda f: abs(f.value * _factor(f)))
+                if family(part) == family(whole) and whole.value and _agrees(
+                        figure, part.value * _factor(part) / (whole.value * _factor(whole)) * 100):
+                    yield part, whole, True
     # "cancelled 7,000 flights, about 37% of its schedule of 19,000": the share names its
     # whole, a figure of the same sentence; the part is the figure told before the share.
     for group in by_quote.values():
@@ -297,10 +313,16 @@ def _stated_candidates(c: Comparison, byid: dict[str, Figure],
     return same or out
 
 
-def _check(c: Comparison, stated: Figure) -> Comparison:
+def _agrees(stated: Figure, result: float) -> bool:
+    """Does the number a post states give `result`, to the precision it was written with (or
+    within a tenth when hedged: "about 96%")?"""
     hedged = bool(HEDGES.search(stated.quote[: max(0, stated.quote.find(stated.text))]))
     tolerance = abs(stated.value) * 0.1 if hedged else 0.5 * 10.0 ** -decimals(stated.text)
-    ok = abs(c.result - stated.value) <= tolerance + 1e-9
+    return abs(result - stated.value) <= tolerance + 1e-9
+
+
+def _check(c: Comparison, stated: Figure) -> Comparison:
+    ok = _agrees(stated, c.result)
     unit = "%" if c.operation == "share" else ""
     note = "" if ok else f" (the post says {stated.text}; the sum gives {shown(c.result)}{unit})"
     return Comparison(figures=c.figures, operation=c.operation, result=c.result,

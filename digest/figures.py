@@ -186,6 +186,10 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
             # "After today it heads for 38%": "it" is what an earlier figure of the post counts.
             label = next((lab for m, lab, _ in reversed(said) if m.unit == mention.unit), "")
         before = "" if label else _phrase_before(clause, money)
+        if before and last and last[0].unit == mention.unit and last[2] == s_start and all(
+                _verbish(w) for w in before.split()):
+            # "hovered at 5C at the start and dropped to 3C": still the temperatures.
+            label, before = last[1], ""
         deal = FOR_PHRASE.match(masked, mention.end) if money else None
         stepped = not re.search(r"[A-Za-z]", re.split(r"[,;:—–]", clause)[-1]) or not re.search(
             r"[A-Za-z]", re.split(r"[,;:—–]", masked[s_start:mention.start])[-1])
@@ -220,7 +224,10 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
             named = " ".join(_phrase_before(clause, money).split()[-2:]) if right_after else ""
             label = named or later.group()
         elif mention.unit == "%":
-            label = moved(label, masked[s_start:mention.start])
+            only = not re.search(r"[A-Za-z]{2,}", re.sub(r"\b(?:up|down|by)\b", "", clause))
+            told = [lab for _, lab, st in said if st == s_start and lab]
+            # "1.2 million cups of water, up 15%": the cups rose.
+            label = moved(told[-1] if only and told else label, masked[s_start:mention.start])
             more = COMPARATIVE.match(masked, mention.end)
             if more and not label.startswith("of "):
                 # "customers paid 60 percent more" -> "more for customers"; "20% more users".

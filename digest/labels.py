@@ -17,7 +17,14 @@ from digest.numbers import CURRENCIES, STOP, Mention, is_number_word
 PAST = frozenset((
     "got", "hit", "paid", "fell", "rose", "cost", "made", "took", "went", "saw", "won", "lost",
     "sold", "spent", "said", "grew", "drew", "left", "kept", "came", "stood", "gave", "bought",
+    "gone", "done", "seen", "been", "begun", "run", "ran", "held", "sat", "began", "broke",
+    "brought", "caught", "felt", "met", "led", "built", "sent", "lent", "dealt", "meant",
 ))
+COMPARED = frozenset(("faster", "slower", "higher", "lower", "bigger", "smaller", "better",
+                      "worse", "longer", "shorter", "cheaper", "dearer"))
+# Right after a count, a past verb and its object up to the clause's end (five words at most).
+DID = re.compile(r"\s+((?:[a-z]{3,}ed|crossed|ran|won|lost|left|came|went|got|made|took|saw|bought"
+                 r"|sold)(?:\s+[A-Za-z][\w'’-]*){0,4})\s*(?=[.,;:!?)]|$)")
 # Platform counters: what a service reports about a post, not what happened in the world.
 METRIC = re.compile(
     r"\b(?:page\s+)?(?:impressions|views|likes|retweets|reposts|quote\s+tweets|followers"
@@ -26,7 +33,8 @@ METRIC = re.compile(
 )
 # An audience counted: people who actually did something (listened, watched, turned up).
 AUDIENCE = re.compile(
-    r"\b(?:(?:listening|watching|viewing|streaming)(?:\s+(?:live|in))?|tuned\s+in|listeners"
+    r"\b(?:(?:listen|watch|view|stream)(?:ing|ed)(?:\s+(?:live|in))?|tuned\s+in|listeners"
+    r"|attended|turned\s+up|turned\s+out"
     r"|viewers|attendees|attendance|audience|spectators|turnout|visitors|crowd)\b",
     re.IGNORECASE,
 )
@@ -190,6 +198,14 @@ def phrase_after(masked: str, mention: Mention) -> str:
             return ""  # "4.4% Of", "60% (est)": no phrase; "1 in 5 nurses" has one
     elif rest.startswith("-"):  # "13-year sentence", "5-year-old girl"
         rest = rest[1:]
+    did = DID.match(rest) if not words and mention.unit is None else None
+    if did:
+        # "36,512 crossed the finish line", "12.4m watched on TV": what they did says what
+        # the count is of, better than the verb alone.
+        phrase = did.group(1).split()
+        while len(phrase) > 1 and (phrase[-1].lower() in STOP or phrase[-1].lower() in WHEN):
+            phrase.pop()
+        return " ".join(phrase)
     content = 0
     pos = 0
     while content < 4:
@@ -201,8 +217,9 @@ def phrase_after(masked: str, mention: Mention) -> str:
             nxt = re.match(r"\s+([A-Z][A-Za-z'’]*)", rest[pos + m.end():])
             if not nxt or nxt.group(1).lower() in STOP:
                 break  # "Thai and Filipino workers" continues; "staff and expect" does not
-        elif word.lower() in STOP or word.lower() in WHEN or is_number_word(word):
-            break  # "34.8C today": when it was said is not what it measures
+        elif word.lower() in STOP or word.lower() in WHEN or is_number_word(word) or (
+                content and word.lower() in COMPARED):
+            break  # "34.8C today", "4,000 places gone faster than": not what it measures
         else:
             content += 1
         words.append(word)

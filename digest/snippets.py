@@ -168,7 +168,8 @@ def figure_phrase(f: Figure, names: frozenset[str]) -> str:
     # The capitalised word of the label ("rise in Battery life" -> "Battery").
     first = next((w for w in label.split() if w[:1].isupper()), "")
     # One capitalised word alone may be a name ("Helene"); a plural or a phrase seldom is.
-    common = " " in label or (first.endswith("s") and not first.endswith(("ss", "us", "is")))
+    common = " " in label or first.endswith("ing") or (
+        first.endswith("s") and not first.endswith(("ss", "us", "is")))
     if (first[:1].isupper() and first[1:2].islower() and first not in names and common
             and f.quote.lstrip("“\"‘'").startswith(first)):
         phrase = phrase.replace(first, first[0].lower() + first[1:], 1)

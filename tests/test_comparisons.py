@@ -223,3 +223,21 @@ def test_a_stated_change_is_a_difference_from_old_to_new() -> None:
     assert "£4,500 below" in money.text
     vat = by[("20%", "17.5%")]
     assert vat.operation == "difference" and "2.5 points above" in vat.text
+
+
+def test_a_share_the_post_states_relates_its_own_numbers() -> None:
+    # The labels share no word, but the post says one is 94% of the other: that is the pair.
+    figures, comparisons = run([post(
+        "Organisers expected 12,000 riders. In the end 11,280 crossed the line, about 94% of "
+        "the field.")])
+    [c] = [c for c in comparisons if c.operation == "share"]
+    assert texts(figures, c) == ("11,280", "12,000")
+    assert c.verified is True and figures[c.stated or ""].text == "94%"
+    assert c.text == "11,280 crossed the line is 94% of the 12,000 expected"
+
+
+def test_an_unrelated_share_in_the_post_relates_nothing() -> None:
+    _, comparisons = run([post(
+        "Organisers expected 12,000 riders. In the end 11,280 crossed the line; 40% of them "
+        "were first-timers.")])
+    assert all(c.operation != "share" for c in comparisons)

@@ -255,6 +255,14 @@ def test_own_roundup_through_the_reader() -> None:
     ("VAT went up from 17.5% to 20%.", "20%", "VAT"),  # a change from/to: no "rise in"
     # Money someone got goes to them.
     ("Bondholders received £3bn in the deal.", "£3bn", "to Bondholders"),
+    # What a count of people did, when no noun says who they are.
+    ("In the end 8,204 crossed the finish line, a record.", "8,204", "crossed the finish line"),
+    ("Ratings: 5.6m watched on BBC One.", "5.6m", "watched on BBC One"),
+    ("That is 600 seats gone faster than last year.", "600", "seats"),
+    ("5 km done!", "5 km", "distance"),
+    # The second reading of one sentence counts the same thing; so does a share that moved.
+    ("Prices held at $80 in May and slipped to $74 by June.", "$74", "Prices"),
+    ("Volunteers gave out 40,000 meals, up 12% on last year.", "12%", "rise in meals"),
 ])
 def test_labels_are_short_phrases_in_the_sources_words(text: str, figure: str,
                                                        label: str) -> None:

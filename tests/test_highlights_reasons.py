@@ -121,6 +121,8 @@ def test_a_range_and_a_change_are_listed_as_the_post_says_them() -> None:
 def test_a_lone_name_keeps_its_capital() -> None:
     [f] = find_figures([post(1, "Katrina was roughly $125 billion in 2005 money.")])
     assert figure_phrase(f, frozenset()).endswith("Katrina")
+    [g] = find_figures([post(2, "Spending up £9bn a year.")])
+    assert figure_phrase(g, frozenset()) == "£9bn spending"  # a gerund is no name
 
 
 def test_a_verb_is_no_theme() -> None:
