@@ -66,13 +66,21 @@ _CUT_WORDS = frozenset(re.findall(r"\w+", (
     "during amid despite near and but or which who where because following beating")))
 
 
+_YEAR_MODIFIER = re.compile(
+    r"\b((?:the|this|last|next|its|their|his|her|our)\s+)((?:19|20)\d{2})\s+(?=[A-Za-z])",
+    re.IGNORECASE)
+
+
 def _untraced_cut(sentence: str, numbers: Numbers) -> str:
     """`sentence` without the phrase holding a number no figure has: the clause that holds it
     is cut at the last preposition or conjunction before that number, and the clauses after it
     are kept while every number in them is known ("Hurricane Milton made landfall near Siesta
     Key, Florida, on Wednesday night[ as a Category 3 storm], just two weeks after Helene").
-    "" when nothing of substance is left."""
+    "" when nothing of substance is left. A year that only dates a noun goes first ("has won
+    the[ 2024] US presidential election"): the posts' own dates say when."""
     known = {f.text for f in numbers.figures}
+    sentence = _YEAR_MODIFIER.sub(
+        lambda m: m.group(0) if m.group(2) in known else m.group(1), sentence)
     bad = [m.start for m in scan_numbers(sentence) if m.text not in known]
     if not bad:
         return sentence
@@ -80,9 +88,14 @@ def _untraced_cut(sentence: str, numbers: Numbers) -> str:
     breaks = [0] + [m.start() for m in re.finditer(r"\s*(?:[,;:(]|\s[–—-]\s)", sentence)]
     at = max(b for b in breaks if b <= bad[0])
     head = sentence[:bad[0]]
-    cuts = [m.start() for m in re.finditer(r"\s(\w+)(?=\s)", head)
-            if m.start() >= at and m.group(1).lower() in _CUT_WORDS]
-    kept = _no_dangling(head[:max(cuts, default=at)])
+    if at > 0:
+        # Not the main clause: the whole clause goes, since what a cut would leave of it
+        # ("the first[ since 1993]") says something else.
+        kept = _no_dangling(head[:at])
+    else:
+        cuts = [m.start() for m in re.finditer(r"\s(\w+)(?=\s)", head)
+                if m.group(1).lower() in _CUT_WORDS]
+        kept = _no_dangling(_unqualified(_no_dangling(head[:max(cuts, default=0)])))
     if not kept:
         return ""
     following = [b for b in breaks if b > bad[0]] + [len(sentence)]
@@ -93,6 +106,21 @@ def _untraced_cut(sentence: str, numbers: Numbers) -> str:
             break
         kept += clause
     return _no_dangling(kept)
+
+
+_SUPERLATIVE = frozenset(re.findall(r"\w+", (
+    "first last only biggest largest highest lowest most least best worst fastest slowest "
+    "hottest coldest wettest driest deadliest strongest weakest longest shortest record")))
+
+
+def _unqualified(kept: str) -> str:
+    """A superlative whose qualifier was cut goes with it: "Labour’s first Budget[ in 14
+    years]" is not Labour's first Budget ever, so it reads "Labour’s Budget"."""
+    words = list(re.finditer(r"\S+", kept))[-3:]
+    for word in reversed(words):
+        if word.group().lower() in _SUPERLATIVE:
+            return f"{kept[:word.start()]}{kept[word.end():].lstrip()}".rstrip()
+    return kept
 
 
 def _no_dangling(text: str) -> str:

@@ -299,6 +299,13 @@ _ANY_WORD = re.compile(
 )
 
 
+def _idiom(text: str, start: int, end: int, word: str) -> bool:
+    """Is this number word half of "one by one", "two by two", "one-on-one", "one after one"?"""
+    link = r"[\s-]+(?:by|after|on|to)[\s-]+"
+    return bool(re.match(rf"{link}{re.escape(word)}\b", text[end:], re.IGNORECASE)
+                or re.search(rf"\b{re.escape(word)}{link}$", text[:start], re.IGNORECASE))
+
+
 def scan_numbers(text: str) -> list[Mention]:
     """Every number in `text`, traps included: digits with their currency, multiplier and unit,
     proportions ("1 in 5"), ratios in words ("three times", "double") and number words. What
@@ -332,6 +339,8 @@ def scan_numbers(text: str) -> list[Mention]:
                 re.search(r"\b(?:no|any|every|each|the|this|that)\s$", before)
                 or re.match(r"\s+(?:of|another)\b", text[m.end():]))):
             continue  # "no one", "one of": a pronoun, not a quantity
+        if _idiom(text, m.start(), m.end(), word):
+            continue  # "one by one", "two by two", "one-on-one": a manner, not a quantity
         head, _, mult = word.rpartition(" ")
         if mult not in ("hundred", "thousand", "million", "billion"):
             head, mult = word, ""

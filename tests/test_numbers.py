@@ -25,3 +25,14 @@ def test_traps(text: str, expected: list[str]) -> None:
 def test_a_bare_number_after_a_capitalised_word_names_something() -> None:
     assert [m.text for m in find_mentions("Losses of $5.4bn for Fortune 500 firms.")] == ["$5.4bn"]
     assert [m.text for m in find_mentions("We saw Apollo 11 land. 12 people came.")] == ["12"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The swing states fell one by one.", []),
+    ("They marched in two by two, for one-on-one talks.", []),
+    ("They won one game, from one to five.", ["one", "one", "five"]),
+])
+def test_scan_numbers_skips_idioms(text: str, expected: list[str]) -> None:
+    from digest.numbers import scan_numbers
+
+    assert [m.text for m in scan_numbers(text)] == expected
