@@ -1,5 +1,8 @@
 """The recipient list: a CSV file with a header row `email,name` (more columns allowed).
 
+Also read as exported by spreadsheets: ";" or tab as the separator when the header has no
+comma, a UTF-8 byte order mark, and "E-mail" / "Email Address" / "Full Name" as headers.
+
 Each address is validated with email-validator (syntax only; no DNS), duplicates are removed
 case-insensitively (the first row wins), and a bad row is reported with its line number while
 the good rows still go out. Any value that reaches a header (email, name) must be free of CR/LF
@@ -24,6 +27,9 @@ from digest.errors import RecipientsError
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
 MAX_NAME = 200
+# Header names that spreadsheets and mailing-list exports use for the two known columns.
+_ALIASES = {"e_mail": "email", "email_address": "email", "e_mail_address": "email",
+            "mail": "email", "full_name": "name", "display_name": "name"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,16 @@ def column_key(header: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", header.strip().lower()).strip("_")
 
 
+def _delimiter(header: str) -> str:
+    """"," as the format says; ";" or a tab when the header uses that and no comma (a
+    spreadsheet saved in a locale whose decimal mark is the comma)."""
+    if "," not in header:
+        for candidate in (";", "\t"):
+            if candidate in header:
+                return candidate
+    return ","
+
+
 def read_recipients(path: str | Path) -> RecipientList:
     """Read and validate a recipient CSV. Raises RecipientsError only when the file as a whole
     cannot be used (missing, undecodable, no `email` column); bad rows are returned in `.bad`."""
@@ -83,15 +99,16 @@ def read_recipients(path: str | Path) -> RecipientList:
     if not text.strip():
         raise RecipientsError("empty recipient list (expected a header row: email,name)",
                               where=str(file))
-    reader = csv.reader(text.splitlines(keepends=True), strict=True)
+    lines = text.splitlines(keepends=True)
+    reader = csv.reader(lines, delimiter=_delimiter(lines[0]), strict=True)
     try:
         header = next(reader)
     except csv.Error as exc:
         raise RecipientsError(f"bad CSV header: {exc}", where=f"{file}:1") from None
-    keys = [column_key(h) for h in header]
+    keys = [_ALIASES.get(column_key(h), column_key(h)) for h in header]
     if "email" not in keys:
-        raise RecipientsError(f"no 'email' column in the header row {header!r}",
-                              where=f"{file}:1")
+        raise RecipientsError(f"no 'email' column in the header row {header!r} (expected a "
+                              "header row such as email,name)", where=f"{file}:1")
     recipients: list[Recipient] = []
     bad: list[BadRow] = []
     dupes: list[BadRow] = []

@@ -68,3 +68,22 @@ def test_missing_and_undecodable(tmp_path: Path) -> None:
         read_recipients(tmp_path / "nope.csv")
     with pytest.raises(RecipientsError, match="not UTF-8"):
         read_recipients(write(tmp_path, "email\nzoë@x.org\n", encoding="latin-1"))
+
+
+@pytest.mark.parametrize("text", [
+    "email;name\nann@example.com;Ann, Jr.\nbob@example.org;Bob\n",
+    "Email Address\tFull Name\nann@example.com\tAnn, Jr.\nbob@example.org\tBob\n",
+    "\ufeffE-mail,Display Name\r\nann@example.com,\"Ann, Jr.\"\r\nbob@example.org,Bob\r\n",
+])
+def test_spreadsheet_exports_are_read(tmp_path: Path, text: str) -> None:
+    got = read_recipients(write(tmp_path, text))
+    assert [(r.email, r.name, r.line) for r in got.recipients] == [
+        ("ann@example.com", "Ann, Jr.", 2), ("bob@example.org", "Bob", 3)]
+    assert got.bad == ()
+
+
+def test_no_email_column_names_the_header_and_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "address,who\nann@example.com,Ann\n")
+    with pytest.raises(RecipientsError, match=r"to\.csv:1: no 'email' column in the header row "
+                                              r"\['address', 'who'\]"):
+        read_recipients(path)

@@ -98,3 +98,13 @@ def test_send_due_with_nothing_due_loads_no_database_or_renderer(tmp_path: Path)
                             env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "LOADED []", result.stdout
+
+
+def test_a_ledger_folder_that_cannot_be_made_is_bad_input(tmp_path: Path) -> None:
+    config = _config(tmp_path, f'ledger = "{tmp_path}/file/ledger.sqlite"\n'
+                               '[schedule]\ncron = "* * * * *"\n')
+    (tmp_path / "file").write_text("not a folder")
+    result = run_cli("send", "--due", "--config", str(config), cwd=tmp_path)
+    line = _one_line(result)
+    assert result.returncode == 2
+    assert "[send] ledger = sqlite:///" in line and "file" in line

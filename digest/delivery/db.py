@@ -109,8 +109,8 @@ def create_racing(create: Callable[[], None]) -> None:
 
 def config_problem(exc: BaseException) -> bool:
     """True when opening failed because of the URL itself (no retry will help): a missing
-    driver, an unknown kind of database, a malformed URL."""
-    return isinstance(exc, (ImportError, ArgumentError, ValueError))
+    driver, an unknown kind of database, a malformed URL, a folder that cannot be made."""
+    return isinstance(exc, (ImportError, ArgumentError, ValueError, OSError))
 
 
 def open_error(exc: BaseException, key: str, url: str) -> str:
@@ -131,4 +131,6 @@ def open_error(exc: BaseException, key: str, url: str) -> str:
     if isinstance(exc, NoSuchModuleError):
         return (f"{where}: unknown kind of database {scheme!r} (use a file path, sqlite:///PATH "
                 "or postgresql+psycopg://USER@HOST/DB)")
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{where}: {exc.strerror}" + (f": {exc.filename}" if exc.filename else "")
     return f"{where}: {reason(exc)}"

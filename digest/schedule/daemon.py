@@ -98,7 +98,7 @@ def retry_unfinished(config: Config, now: dt.datetime | None = None) -> int:
 def jobstore_url(config: Config) -> str:
     value = config.schedule.jobstore or str(Path(config.build.outbox) / "schedule.sqlite")
     url = sqlalchemy_url(value, config)
-    ensure_sqlite_folder(url, "job store")
+    ensure_sqlite_folder(url, "job store", "[schedule] jobstore")
     return url
 
 

@@ -69,7 +69,7 @@ def sqlalchemy_url(value: str, config: Config) -> str:
     return f"sqlite:///{config.resolve(value)}"
 
 
-def ensure_sqlite_folder(url: str, what: str) -> None:
+def ensure_sqlite_folder(url: str, what: str, key: str) -> None:
     """Create the folder of a SQLite file (SQLite creates the file, not its folder)."""
     if not url.startswith("sqlite:///"):
         return
@@ -77,8 +77,8 @@ def ensure_sqlite_folder(url: str, what: str) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ScheduleError(f"cannot create the folder for the {what}: {exc.strerror}",
-                            where=str(folder)) from None
+        raise ConfigError(f"{key} = {safe_url(url)}: cannot create the folder for the {what} "
+                          f"({folder}): {exc.strerror}") from None
 
 
 # One id per process, in the delivery ledger's format (host, pid, start time, nonce), so a
@@ -110,7 +110,7 @@ class SlotLedger:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        ensure_sqlite_folder(url, "slots table")
+        ensure_sqlite_folder(url, "slots table", "[send] ledger")
         try:
             # SQLite: wait up to 30 s for a concurrent writer instead of failing at once.
             args = {"timeout": 30} if url.startswith("sqlite") else {}
