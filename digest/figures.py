@@ -106,6 +106,10 @@ def _phrase_before(clause: str, money: bool = False) -> str:
         if money and words[k].lower() in TRADE and words[k - 1].lower() == "to":
             # "agreed to buy Twitter for $44Bln": what the money is for, "to buy Twitter".
             return " ".join(["to", *words[k:]])
+        if money and words[k].lower() in ("cost", "costs") and k >= len(words) - 3:
+            # "the outage will cost SkyJet £45m": what it is the cost of, "outage cost".
+            payer = [w for w in words[:k] if w.lower() not in STOP][-1:]
+            return " ".join([*payer, "cost"])
     verbs = [i for i, w in enumerate(tail[:-1]) if _verbish(w)]
     if verbs:
         tail = tail[verbs[-1] + 1:]  # "Insurers estimate losses" -> "losses"

@@ -150,7 +150,8 @@ def _key_figures(figures: Sequence[Figure]) -> set[str]:
     same thing ("1.1m listening live", "25m promised listening live"). Not a lone "6 wives"."""
     groups: defaultdict[object, set[str]] = defaultdict(set)
     for f in figures:
-        groups[(f"{f.value:.3g}", f.unit)].add(f.id)
+        if f.unit or f.value >= 100:  # "7 days" and "seven hours" back nothing up
+            groups[(f"{f.value:.3g}", f.unit)].add(f.id)
         for term in set(_parse(f.label).content) - _TIME_WORDS:
             groups[(term, f.unit)].add(f.id)
     return {fid for ids in groups.values() if len(ids) > 1 for fid in ids}
@@ -295,9 +296,9 @@ class _Explainer:
         self.covered.update(doc.vec)
         self.first = False
         own = sorted(telling(figures), key=lambda f: f.id not in self.key)  # key ones first
-        # A key figure, money, a share or a measurement is reason enough; a lone count ("6 wives",
-        # "five days") is not: such a post is there for what it says, so the reason says that.
-        if own and (own[0].id in self.key or any(f.kind != "count" for f in own)):
+        # A key figure, money, a share, a measurement or several counts is reason enough; a lone
+        # count ("6 wives") is not: such a post is there for what it says, so the reason says so.
+        if own and (own[0].id in self.key or len(own) > 2 or any(f.kind != "count" for f in own)):
             said = list(dict.fromkeys(figure_phrases(own, self.names)))[:3]
             some = "the key figures" if len(said) > 1 else "a key figure"
             if own[0].id not in self.key:

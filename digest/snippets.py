@@ -22,8 +22,9 @@ _BOUNDARY = re.compile(r"[.!?;:…]+(?=[\s\"”’')\]]|$)|(?<!\d),(?=\s|$)|,(?=
                        r"|\n(?![ \t]*[a-z])|\s-\s|\s=\s")
 # Where a run inside a long clause may start: after a conjunction or at a word that opens a
 # noun phrase or clause ("the", "we", "this"); never inside a noun phrase ("deep state …").
-_AFTER_TEXT = ("and but or so because that which who while when if as than then since although "
-               "though yet where whereas after before until")
+# Not after "who" or "which": what follows them starts with a verb ("were also seized").
+_AFTER_TEXT = ("and but or so because while when if as than then since although though yet "
+               "where whereas after before until")
 _OPENERS_TEXT = ("a an the this that these those his her its their our my your we i you he she "
                  "they it there no every each some all one")
 _AFTER = frozenset(_AFTER_TEXT.split())
@@ -160,6 +161,10 @@ def proper_nouns(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(found)
 
 
+# Endings of common nouns, never of a name alone: "Borrowing", "Compensation", "Inflation".
+COMMON_ENDINGS = ("ing", "tion", "sion", "ment", "ness", "ity", "ance", "ence", "ship")
+
+
 def figure_phrase(f: Figure, names: frozenset[str]) -> str:
     """A figure as the reason names it: "25m promised", "105 mph wind gusts" (a label that
     only started its sentence is not a name, so it goes lower case)."""
@@ -168,7 +173,7 @@ def figure_phrase(f: Figure, names: frozenset[str]) -> str:
     # The capitalised word of the label ("rise in Battery life" -> "Battery").
     first = next((w for w in label.split() if w[:1].isupper()), "")
     # One capitalised word alone may be a name ("Helene"); a plural or a phrase seldom is.
-    common = " " in label or first.endswith("ing") or (
+    common = " " in label or first.endswith(COMMON_ENDINGS) or (
         first.endswith("s") and not first.endswith(("ss", "us", "is")))
     if (first[:1].isupper() and first[1:2].islower() and first not in names and common
             and f.quote.lstrip("“\"‘'").startswith(first)):

@@ -263,6 +263,8 @@ def test_own_roundup_through_the_reader() -> None:
     # The second reading of one sentence counts the same thing; so does a share that moved.
     ("Prices held at $80 in May and slipped to $74 by June.", "$74", "Prices"),
     ("Volunteers gave out 40,000 meals, up 12% on last year.", "12%", "rise in meals"),
+    # Money a thing will cost: the thing's cost.
+    ("Analysts estimate the strike will cost the railway £30m.", "£30m", "strike cost"),
 ])
 def test_labels_are_short_phrases_in_the_sources_words(text: str, figure: str,
                                                        label: str) -> None:

@@ -123,6 +123,8 @@ def test_a_lone_name_keeps_its_capital() -> None:
     assert figure_phrase(f, frozenset()).endswith("Katrina")
     [g] = find_figures([post(2, "Spending up £9bn a year.")])
     assert figure_phrase(g, frozenset()) == "£9bn spending"  # a gerund is no name
+    [h] = find_figures([post(3, "Compensation of up to €600 per passenger.")])
+    assert figure_phrase(h, frozenset()) == "€600 compensation"
 
 
 def test_a_verb_is_no_theme() -> None:
@@ -137,3 +139,26 @@ def test_a_verb_is_no_theme() -> None:
     ])]
     reasons = [h.reason for h in pick_highlights(posts, [], 7)]
     assert not any("posts on “won”" in r for r in reasons), reasons
+
+
+def test_a_small_number_twice_is_no_key_figure() -> None:
+    posts = [post(0, "Refunds go out within 7 days, the airline says."),
+             post(1, "Seven hours on the tarmac with no water at all."),
+             post(2, "Nobody at the gate knew anything about the delay.")]
+    reasons = [h.reason for h in pick_highlights(posts, find_figures(posts), 3)]
+    assert not any("key figure" in r for r in reasons), reasons
+
+
+def test_several_counts_are_reason_enough() -> None:
+    posts = [post(0, "The ferry brought back 41 students, 6 teachers and 12 parents tonight."),
+             post(1, "The harbour was calm again by the evening, finally."),
+             post(2, "Nobody has said why the engines failed in the first place.")]
+    reasons = {h.post: h.reason for h in pick_highlights(posts, find_figures(posts), 3)}
+    assert reasons["p0"] == "Carries the figures: 41 students, 6 teachers and 12 parents"
+
+
+def test_a_quote_does_not_start_after_who_or_which() -> None:
+    text = ("The strikers, who were also sacked by the owners of the mine without notice last "
+            "spring, marched again")
+    got = quote(text, "sacked owners mine notice spring")
+    assert not got.startswith(("were", "was")), got
