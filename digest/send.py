@@ -32,10 +32,13 @@ terminator and before the reply is treated like a crash there: sent, unconfirmed
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -108,8 +111,22 @@ def send_command(config: Config, edition_dir: Path | None, *, dry_run: bool = Fa
             bar[0].__enter__()
         bar[0].update(done - bar[0].pos)
 
+    def _terminate(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt  # SIGTERM (kill, systemd, a cron timeout) stops like Ctrl-C
+
+    main = threading.current_thread() is threading.main_thread()  # signals: main thread only
+    previous = signal.signal(signal.SIGTERM, _terminate) if main else None
     try:
         report = deliver(config, edition_dir, dry_run=dry_run, force=force, progress=progress)
+    except KeyboardInterrupt as exc:
+        if bar:
+            bar[0].__exit__(None, None, None)
+        stopped: SendReport | None = getattr(exc, "report", None)
+        click.echo("digest: interrupted; `digest send` again sends the rest, nobody twice",
+                   err=True)
+        if stopped is not None:
+            click.echo(stopped.line())
+        return 130
     except DeliveryError as exc:
         if bar:
             bar[0].__exit__(None, None, None)
@@ -120,6 +137,9 @@ def send_command(config: Config, edition_dir: Path | None, *, dry_run: bool = Fa
         if partial is not None:
             click.echo(partial.line())
         return exc.exit_code
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
     if bar:
         bar[0].__exit__(None, None, None)
     _details(config, report)

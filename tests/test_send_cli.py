@@ -4,8 +4,11 @@ that may recover, the summary line last, and a rerun with good settings sends ea
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from smtp_server import (
+    ROOT,
     Behaviour,
     SmtpServer,
     build_edition,
@@ -199,3 +203,30 @@ def test_the_gate_checks_the_message_as_sent_not_only_the_eml(tmp_path: Path,
     assert (forced.returncode, last(forced)) == (0, "sent 2, failed 0, retrying 0")
     clean = run_cli("check", str(edition), cwd=tmp_path)
     assert clean.returncode == 0  # digest.eml itself is untouched
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_send_reports_and_a_rerun_sends_the_rest_once(
+        tmp_path: Path, edition: Path, sig: signal.Signals) -> None:
+    people = [(f"p{i}@example.com", f"P {i}") for i in range(120)]
+    path = setup(tmp_path, people)
+    path.write_text(path.read_text() + "rate = 40\n")
+    started = threading.Event()
+    behaviour = Behaviour(on_message=lambda n: started.set() if n >= 5 else None)
+    with SmtpServer(behaviour) as server:
+        proc = subprocess.Popen([sys.executable, "-m", "digest", "send", "--smtp", server.url],
+                                cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert started.wait(120)
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 130, err
+        assert "Traceback" not in err
+        assert err.strip().splitlines()[-1] == (
+            "digest: interrupted; `digest send` again sends the rest, nobody twice")
+        sent = int(out.strip().splitlines()[-1].split()[1].rstrip(","))
+        assert 1 <= sent < 120  # the message in flight is settled by the rerun
+        assert out.strip().splitlines()[-1] == f"sent {sent}, failed 0, retrying {120 - sent}"
+        rest = send(tmp_path, server.url)
+        assert (rest.returncode, last(rest)) == (0, "sent 120, failed 0, retrying 0"), rest.stderr
+        assert server.sink.count_by_recipient() == {p[0]: 1 for p in people}

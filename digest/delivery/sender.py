@@ -164,6 +164,12 @@ def _send(config: Config, edition: str, recipients: RecipientList, template: Mes
         report = _report(ledger, edition, by_key, sent_now, recipients, config.send.max_attempts)
         exc.report = report  # type: ignore[attr-defined]
         raise
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (digest/send.py): settle, report
+        _settle(ledger, owner, done, held, journal)
+        with contextlib.suppress(DeliveryError):
+            exc.report = _report(  # type: ignore[attr-defined]
+                ledger, edition, by_key, sent_now, recipients, config.send.max_attempts)
+        raise
     except BaseException:
         _settle(ledger, owner, done, held, journal)
         raise
