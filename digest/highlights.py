@@ -299,7 +299,10 @@ class _Explainer:
         # A key figure, money, a share, a measurement or several counts is reason enough; a lone
         # count ("6 wives") is not: such a post is there for what it says, so the reason says so.
         if own and (own[0].id in self.key or len(own) > 2 or any(f.kind != "count" for f in own)):
-            said = list(dict.fromkeys(figure_phrases(own, self.names)))[:3]
+            # Beside key figures, a count nothing backs up ("17 hot takes") only pads the list.
+            shown = [f for f in own if f.id in self.key or f.kind != "count"]
+            shown = shown if own[0].id in self.key else own
+            said = list(dict.fromkeys(figure_phrases(shown, self.names)))[:3]
             some = "the key figures" if len(said) > 1 else "a key figure"
             if own[0].id not in self.key:
                 some = "the figures" if len(said) > 1 else "a figure"

@@ -162,3 +162,12 @@ def test_a_quote_does_not_start_after_who_or_which() -> None:
             "spring, marched again")
     got = quote(text, "sacked owners mine notice spring")
     assert not got.startswith(("were", "was")), got
+
+
+def test_a_stray_count_does_not_pad_a_list_of_key_figures() -> None:
+    posts = [post(0, "Acme shares closed at $12.10, up 4.2%. Already 25 hot takes on my feed."),
+             post(1, "Acme shares had opened at $11.60 this morning, before the news."),
+             post(2, "Nobody at Acme would comment on the deal last night.")]
+    reasons = {h.post: h.reason for h in pick_highlights(posts, find_figures(posts), 3)}
+    assert reasons["p0"].startswith("Carries the key figures: $12.10 Acme shares"), reasons
+    assert "hot takes" not in reasons["p0"]
