@@ -100,6 +100,13 @@ def send_command(config: Config, edition_dir: Path | None, *, dry_run: bool = Fa
     if due:
         from digest.schedule import run_due
 
+        if edition_dir is not None or dry_run:
+            from digest.errors import ConfigError
+
+            what = "EDITION_DIR" if edition_dir is not None else "--dry-run"
+            raise ConfigError(f"--due builds and sends the due slot's own edition; {what} does "
+                              "not apply to it", where="command line")
+
         return run_due(config)
     bar: list[Any] = []  # click's progress bar, made on the first report (stderr a tty)
 

@@ -230,3 +230,20 @@ def test_interrupted_send_reports_and_a_rerun_sends_the_rest_once(
         rest = send(tmp_path, server.url)
         assert (rest.returncode, last(rest)) == (0, "sent 120, failed 0, retrying 0"), rest.stderr
         assert server.sink.count_by_recipient() == {p[0]: 1 for p in people}
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["outbox"], "outbox: an outbox, not an edition: give one of its edition folders"),
+    (["to.csv"], "to.csv: not a folder (EDITION_DIR is an edition folder"),
+    (["nowhere"], "nowhere: no such edition folder"),
+    (["--due", "outbox/2024-08-13"], "--due builds and sends the due slot's own edition; "
+                                     "EDITION_DIR does not apply"),
+    (["--due", "--dry-run"], "--dry-run does not apply"),
+])
+def test_a_wrong_edition_argument_is_one_line(tmp_path: Path, edition: Path, args: list[str],
+                                              says: str) -> None:
+    setup(tmp_path)
+    result = send(tmp_path, "smtp://127.0.0.1:1", *args)
+    assert result.returncode == 2
+    assert says in error_line(result)
+    assert len(result.stderr.strip().splitlines()) == 1

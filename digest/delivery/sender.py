@@ -23,7 +23,7 @@ from email_validator import EmailNotValidError, validate_email
 from digest.config import Config
 from digest.delivery.compose import Composed, MessageTemplate
 from digest.delivery.journal import Journal, dead_journals, marked
-from digest.errors import ConfigError, DeliveryError, RecipientsError
+from digest.errors import ConfigError, DeliveryError, OutboxError, RecipientsError
 from digest.ledger import (
     FAILED,
     RETRY,
@@ -60,6 +60,7 @@ def deliver(config: Config, edition_dir: Path | None, *, dry_run: bool = False,
     """Send (or with `dry_run` write) the edition to every recipient that still needs it."""
     outbox = config.resolve(config.build.outbox)
     folder = newest_edition(outbox) if edition_dir is None else Path(edition_dir)
+    _is_edition(folder)
     edition = read_edition(folder)
 
     def check() -> None:
@@ -251,6 +252,18 @@ def _problem(row: Delivery, max_attempts: int) -> str:
         return f"{row.email}: failed: {row.reply}"
     when = dt.datetime.fromtimestamp(row.next_at or 0, dt.UTC).strftime("%H:%M:%S UTC")
     return f"{row.email}: retry after {when} (tried {row.attempts} of {max_attempts}): {row.reply}"
+
+
+def _is_edition(folder: Path) -> None:
+    """EDITION_DIR must be an edition folder; say what it is instead when it is not."""
+    if not folder.exists():
+        raise OutboxError("no such edition folder", where=str(folder))
+    if not folder.is_dir():
+        raise OutboxError("not a folder (EDITION_DIR is an edition folder in the outbox, "
+                          "e.g. outbox/2024-08-13)", where=str(folder))
+    if not (folder / "edition.json").is_file() and any(folder.glob("*/edition.json")):
+        raise OutboxError("an outbox, not an edition: give one of its edition folders, or no "
+                          "EDITION_DIR for the newest", where=str(folder))
 
 
 def _sender(from_header: str) -> str:
