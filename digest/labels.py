@@ -100,6 +100,8 @@ COMPARATIVE = re.compile(r"\s+(more|less|fewer)\b(?:\s+([A-Za-z][\w'’-]*))?", 
 # Money someone received: "Your shareholders got $44Bln" -> "to shareholders".
 RECEIVED = re.compile(r"\b(?:got|get|gets|received|receive|receives|earned|earns|pocketed)\s*$",
                       re.IGNORECASE)
+# Endings of common nouns, never of a name alone: "Borrowing", "Compensation", "Difference".
+COMMON_ENDINGS = ("ing", "tion", "sion", "ment", "ness", "ity", "ance", "ence", "ship")
 # Verbs of a deal: "to buy Twitter" says what money is for; "Twitter" alone does not.
 TRADE = frozenset(("buy", "sell", "acquire", "pay", "spend", "raise", "invest", "borrow", "lend",
                    "fund", "build", "hire", "settle", "bid", "offer", "rent", "lease"))
@@ -163,6 +165,9 @@ def fragment_before(text: str, spans: list[tuple[int, int]], start: int) -> str:
     words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", fragment) if not is_number_word(w)]
     if 1 <= len(words) <= 3 and fragment.endswith(("?", ":", "!")) and not any(
             w.lower() in STOP for w in words):
+        first = words[0]
+        if first.endswith(COMMON_ENDINGS) and first[1:].islower():
+            words[0] = first.lower()  # "Difference?" started its sentence; it is no name
         return " ".join(words)
     return ""
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from digest.labels import COMMON_ENDINGS
 from digest.models import Figure
 from digest.naming import joined, name, short_label
 
@@ -159,10 +160,6 @@ def proper_nouns(texts: Iterable[str]) -> frozenset[str]:
         for m in re.finditer(r"(?<=[a-z,;] )([A-Z][a-z][\w'’-]*)", text):
             found.add(m.group(1))
     return frozenset(found)
-
-
-# Endings of common nouns, never of a name alone: "Borrowing", "Compensation", "Inflation".
-COMMON_ENDINGS = ("ing", "tion", "sion", "ment", "ness", "ity", "ance", "ence", "ship")
 
 
 def figure_phrase(f: Figure, names: frozenset[str]) -> str:

@@ -239,7 +239,7 @@ def test_own_roundup_through_the_reader() -> None:
      "to sell its stadium"),
     ("The offer values the firm at $12.40 a share.", "$12.40", "a share"),
     # A number alone after a short fragment that names it.
-    ("Difference? $51bn.", "$51bn", "Difference"),
+    ("Difference? $51bn.", "$51bn", "difference"),  # a common noun, though it starts
     ("Total raised! £2.5m.", "£2.5m", "Total raised"),
     # A physical reading labelled by a thing gets the quantity; a measure word stays.
     ("Trams limited to 15 mph through the centre.", "15 mph", "tram speed"),
