@@ -41,7 +41,7 @@ TARGET_WORDS = re.compile(r"\b(?:target|goal|promise[sd]?|pledge|expected|foreca
 GENERIC = frozenset((
     "second", "minute", "hour", "day", "week", "month", "year", "time", "people", "person",
     "thing", "one", "way", "lot", "part", "case", "point", "total", "number", "other", "more",
-    "new", "last", "first", "next", "old", "ago", "vs", "versus",
+    "new", "last", "first", "next", "old", "ago", "vs", "versus", "rise", "fall",
 ))
 # Units that convert: compared in the smaller of the two, so 940 Mbps meets 1 Gbps.
 BASE = {
@@ -259,9 +259,9 @@ def _derive(a: Figure, b: Figure, share: bool = False, change: bool = False) -> 
     if share or (is_claim(b) and not is_claim(a) and a.unit not in ("C", "F", "%")
                  and va / vb < MIN_RATIO):
         result = va / vb * 100
-        # "12 shipped is 24% of the 50 pledged", but "1.1m is 4.4% of the 25m promised" when
-        # the promise's label already says what both count.
-        named = a.text if label_words(a) & label_words(b) else name(a)
+        # "1.1m listening live is 4.4% of the 25m promised", but "7,000 is 37% of the 19,000
+        # flights" when the whole's name already says what both count.
+        named = a.text if short_label(a) == short_label(b) else name(a)
         return Comparison(
             figures=(a.id, b.id), operation="share", result=round(result, 4),
             text=f"{named} is {shown(result)}% of the {name(b)}",

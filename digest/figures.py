@@ -124,6 +124,13 @@ def _phrase_before(clause: str, money: bool = False) -> str:
     # the number came about (the kind), the noun before it says what it counts (the label).
     while len(tail) > 1 and _verbish(tail[-1]):
         tail.pop()
+    at = max((i for i, w in enumerate(words) if tail and w == tail[0]), default=0)
+    if len(tail) == 1 and tail[0][:1].isupper() and at >= 2 and words[at - 1].lower() in (
+            "in", "at", "across", "for") and words[at - 2].lower() not in STOP:
+        # "Average rent in Manchester hit £1,250": the rent is counted, the place says where.
+        head = [w for w in words[max(0, at - 3):at - 1] if w.lower() not in STOP][-2:]
+        if head and not any(_verbish(w) for w in head):
+            return " ".join([*head, words[at - 1], tail[0]])
     return " ".join(tail)
 
 
@@ -167,7 +174,7 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
     mentions = find_mentions(text)
     spans = sentences(text)
     previous: Mention | None = None
-    said: list[tuple[Mention, str, int]] = []  # (mention, label, sentence start) so far
+    said: list[tuple[Mention, str, int, str]] = []  # (mention, label, sentence start, kind)
     for mention in mentions:
         if previous and re.fullmatch(r"\s*\(\s*", masked[previous.end:mention.start]):
             continue  # "105 mph (170 kph)": the same quantity again, converted
@@ -188,7 +195,7 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
             label = last[1]  # "from £9,100 to £5,000", "$30 billion to $60 billion"
         if not label and PRONOUN.search(clause):
             # "After today it heads for 38%": "it" is what an earlier figure of the post counts.
-            label = next((lab for m, lab, _ in reversed(said) if m.unit == mention.unit), "")
+            label = next((lab for m, lab, _, _ in reversed(said) if m.unit == mention.unit), "")
         before = "" if label else _phrase_before(clause, money)
         if before and last and last[0].unit == mention.unit and last[2] == s_start and all(
                 _verbish(w) for w in before.split()):
@@ -204,7 +211,7 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
         if not label or label.lower() in MONTHS:
             # "fell to 2.3% in April, from 3.2% in March": the second share is of the same thing.
             same = mention.unit == "%" or mention.unit in QUANTITY  # "from 3.2% in March"
-            label = next((lab for m, lab, s in reversed(said)
+            label = next((lab for m, lab, s, _ in reversed(said)
                           if same and s == s_start and m.unit == mention.unit and lab), "")
         if not label and LINKED.fullmatch(clause):
             # "A 6.7% rise in the minimum wage, to £12.21": the clause before names it.
@@ -229,7 +236,7 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
             label = named or later.group()
         elif mention.unit == "%":
             only = not re.search(r"[A-Za-z]{2,}", re.sub(r"\b(?:up|down|by)\b", "", clause))
-            told = [lab for _, lab, st in said if st == s_start and lab]
+            told = [lab for _, lab, st, _ in said if st == s_start and lab]
             # "1.2 million cups of water, up 15%": the cups rose.
             label = moved(told[-1] if only and told else label, masked[s_start:mention.start])
             more = COMPARATIVE.match(masked, mention.end)
@@ -247,8 +254,12 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
             label = measure(label, QUANTITY[mention.unit])
         if not label:
             label = fragment_before(text, spans, s_start)
+        promised = [lab for m, lab, _, k in said if k == "claimed" and m.unit == mention.unit]
+        if cue is None and promised and re.fullmatch(r"[a-z]+", label) and _verbish(label):
+            # "pledged 5,000 new homes … It has built 1,800": new homes, built.
+            label = f"{promised[-1]} {label}"
         kind = _kind(mention, f"{label} {after[:30]}", f"{clause} {inside}", cue, cue_before)
-        said.append((mention, label, s_start))  # before the promise word is added to it
+        said.append((mention, label, s_start, kind))  # before the promise word is added
         if kind in ("claimed", "money") and cue and cue.group().lower() not in label.lower():
             # The promise word and what is counted, as one phrase: "promised him 25m listening
             # live" -> "promised listening live" (who was promised is not what is counted).

@@ -126,6 +126,9 @@ def of_phrase(words: list[str], rest: str) -> str:
     while len(content) > 1 and (content[-1].lower() in PAST or re.fullmatch(r"[a-z]{3,}ed",
                                                                            content[-1])):
         content.pop()  # "of the company's total workforce left": the workforce is counted
+    if det.lower() in ("you", "us") and content and re.fullmatch(r"[a-z]{3,}ed", content[0]):
+        did = DID.match(" " + " ".join(content[:1]) + rest)
+        return " ".join(["people", *(did.group(1).split() if did else content[:1])])
     if det.lower() in ("you", "us") and not content:
         more = re.match(r"\s*(to\s+[a-z]+(?:\s+[A-Za-z'’]+){0,4})", rest)
         tail = more.group(1).split() if more else []
@@ -178,7 +181,8 @@ def moved(label: str, clause: str) -> str:
     change = CHANGE.search(clause)
     if not change or not label or label.startswith("of "):
         return label
-    return f"{'rise' if change.group(1) else 'fall'} in {label}"
+    what = re.split(r" (?:in|at|across|for) (?=[A-Z])", label)[0]  # "rent in Manchester"
+    return f"{'rise' if change.group(1) else 'fall'} in {what}"
 
 
 def plain_words(text: str) -> list[tuple[str, int, int]]:

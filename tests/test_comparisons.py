@@ -40,7 +40,7 @@ def test_seed_share_verified_and_ratio() -> None:
     assert share.operation == "share"
     assert share.result == pytest.approx(4.4)
     assert share.formula == "1,100,000 / 25,000,000 = 4.4%"
-    assert share.text == "1.1m is 4.4% of the 25m promised"
+    assert share.text == "1.1m listening live is 4.4% of the 25m promised"
     assert share.verified is True
     assert figures[share.stated or ""].text == "4.4%"
     assert texts(figures, ratio) == ("67m", "1.1m")
@@ -163,7 +163,7 @@ def test_vague_labels_do_not_relate_posts() -> None:
 def test_outcome_named_when_labels_differ() -> None:
     _, comparisons = run([post("Musk pledged 50 new features in a year; 12 shipped, which is "
                                "30% of the pledge.")])
-    assert comparisons[0].text.startswith("12 shipped is 24% of the 50 pledged")
+    assert comparisons[0].text.startswith("12 new features shipped is 24% of the 50 pledged")
 
 
 def test_promise_after_the_number_relates_to_the_outcome() -> None:
@@ -241,3 +241,17 @@ def test_an_unrelated_share_in_the_post_relates_nothing() -> None:
         "Organisers expected 12,000 riders. In the end 11,280 crossed the line; 40% of them "
         "were first-timers.")])
     assert all(c.operation != "share" for c in comparisons)
+
+
+def test_an_outcome_told_by_its_verb_meets_the_promise() -> None:
+    figures, comparisons = run([post(
+        "The council pledged 4,000 new homes by 2026. It has built 1,500 so far.")])
+    [c] = comparisons
+    assert texts(figures, c) == ("1,500", "4,000")
+    assert c.text == "1,500 new homes built is 38% of the 4,000 pledged"
+
+
+def test_two_rises_of_different_things_are_not_compared() -> None:
+    _, comparisons = run([post("Crime rose 6% last year."),
+                          post("Ticket sales rose 12% over the summer.", "p2")])
+    assert comparisons == []

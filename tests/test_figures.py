@@ -265,6 +265,14 @@ def test_own_roundup_through_the_reader() -> None:
     ("Volunteers gave out 40,000 meals, up 12% on last year.", "12%", "rise in meals"),
     # Money a thing will cost: the thing's cost.
     ("Analysts estimate the strike will cost the railway £30m.", "£30m", "strike cost"),
+    # A place after the thing counted says where, not what: the rent is counted.
+    ("Average rent in Leeds hit £980 a month, up 7% in a year.", "£980",
+     "Average rent in Leeds"),
+    ("Average rent in Leeds hit £980 a month, up 7% in a year.", "7%", "rise in Average rent"),
+    # What was delivered against a promise counts what was promised.
+    ("The mayor pledged 3,000 new buses. She has delivered 1,200 so far.", "1,200",
+     "new buses delivered"),
+    ("More than 2,400 of us walked out at noon.", "2,400", "people walked out at noon"),
 ])
 def test_labels_are_short_phrases_in_the_sources_words(text: str, figure: str,
                                                        label: str) -> None:
