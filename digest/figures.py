@@ -27,6 +27,7 @@ from digest.labels import (
     QUANTITY,
     RANGE_START,
     RECEIVED,
+    TIME_RATE,
     TRADE,
     VERBISH,
     fragment_before,
@@ -248,6 +249,10 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
                     (more.group(1), "for" if label else "", label)).strip()
         elif money and label and RECEIVED.search(clause) and label.lower() in clause.lower():
             label = f"to {label}"  # "Your shareholders got $44Bln": money to them
+        elif money and re.search(r"\b(?:another|extra|additional)\s*$", clause, re.IGNORECASE):
+            per = TIME_RATE.match(masked, mention.end)
+            # "My landlord wants another £150 a month": "£150 more a month".
+            label = f"more {' '.join(per.group().split())}" if per else "more"
         if not label and mention.unit in QUANTITY:
             label = QUANTITY[mention.unit]
         elif label and mention.unit in QUANTITY:

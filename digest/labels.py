@@ -97,6 +97,9 @@ CHANGE = re.compile(r"\b(?:(up|rose|rises|grew|grows|jumped|climbed|increased|ga
                     r"(?:\s+by)?\s*$", re.IGNORECASE)
 # A share more or less than something: "paid 60 percent more", "20% fewer trains".
 COMPARATIVE = re.compile(r"\s+(more|less|fewer)\b(?:\s+([A-Za-z][\w'’-]*))?", re.IGNORECASE)
+# A price per stretch of time: "£150 a month", "$1.03 a day".
+TIME_RATE = re.compile(r"\s+(?:a|an|per|each)\s+(?:day|night|week|month|year|hour)\b",
+                       re.IGNORECASE)
 # Money someone received: "Your shareholders got $44Bln" -> "to shareholders".
 RECEIVED = re.compile(r"\b(?:got|get|gets|received|receive|receives|earned|earns|pocketed)\s*$",
                       re.IGNORECASE)

@@ -273,6 +273,7 @@ def test_own_roundup_through_the_reader() -> None:
     ("The mayor pledged 3,000 new buses. She has delivered 1,200 so far.", "1,200",
      "new buses delivered"),
     ("More than 2,400 of us walked out at noon.", "2,400", "people walked out at noon"),
+    ("Our landlord wants another £95 a month for the same flat.", "£95", "more a month"),
 ])
 def test_labels_are_short_phrases_in_the_sources_words(text: str, figure: str,
                                                        label: str) -> None:
