@@ -359,7 +359,8 @@ def test_the_daemon_will_not_start_unable_to_send(tmp_path: Path, send: str, say
 
 def test_an_unusable_job_store_is_one_line_without_the_password(tmp_path: Path) -> None:
     config = write_config(tmp_path, 'jobstore = "postgresql://digest:s3cret@127.0.0.1:1/x"',
-                          extra='[send]\nto = "people.csv"\nsmtp = "smtp://127.0.0.1:25"\n')
+                          extra='[send]\nto = "people.csv"\nsmtp = "smtp://127.0.0.1:25"\n'
+                          '[email]\nfrom = "D <d@example.org>"\n')
     (tmp_path / "people.csv").write_text("email,name\na@example.org,A\n")
     result = run_cli("schedule", "--config", str(config), cwd=tmp_path)
     assert result.returncode == 2, result.stderr

@@ -13,14 +13,16 @@ def test_crontab_warns_when_sending_is_not_configured(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert "send --due" in result.stdout.strip().splitlines()[-1]
     warnings = result.stderr.strip().splitlines()
-    assert len(warnings) == 2, result.stderr
+    assert len(warnings) == 3, result.stderr
     assert "[send] to (the recipient list) is not set" in warnings[0]
     assert "[send] smtp (the server URL) is not set" in warnings[1]
+    assert "--from / [email] from: 'digest@localhost'" in warnings[2]
 
 
 def test_crontab_is_quiet_when_ready_and_names_a_missing_list(tmp_path: Path) -> None:
     config = tmp_path / "digest.toml"
-    config.write_text('[send]\nto = "people.csv"\nsmtp = "smtp://127.0.0.1:25"\n')
+    config.write_text('[email]\nfrom = "D <d@example.org>"\n[send]\nto = "people.csv"\n'
+                      'smtp = "smtp://u@127.0.0.1:25"\n')  # cron's password: in the crontab
     missing = run_cli("schedule", "--crontab", "--config", str(config), cwd=tmp_path)
     assert missing.returncode == 0
     assert f"[send] to: no such file {tmp_path / 'people.csv'}" in missing.stderr
@@ -42,3 +44,31 @@ def test_help_documents_every_option(tmp_path: Path, command: str, words: list[s
     text = " ".join(result.stdout.split())
     for word in words:
         assert word in text, f"{command} --help lacks {word!r}"
+
+
+@pytest.mark.parametrize(("send", "says"), [
+    ('smtp = "http://mail.example.org"', "unknown scheme 'http'"),
+    ('smtp = "smtp://digest@127.0.0.1:1"', "AUTH as 'digest' needs DIGEST_SMTP_PASSWORD"),
+])
+def test_the_daemon_will_not_start_with_smtp_it_cannot_use(tmp_path: Path, send: str,
+                                                           says: str) -> None:
+    (tmp_path / "people.csv").write_text("email,name\na@example.com,A\n")
+    config = tmp_path / "digest.toml"
+    config.write_text(f'[email]\nfrom = "D <d@example.org>"\n[send]\nto = "people.csv"\n{send}\n')
+    result = run_cli("schedule", "--config", str(config), cwd=tmp_path,
+                     env={"DIGEST_SMTP_PASSWORD": ""})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"digest: error: {config}: ")
+    assert says in lines[0]
+
+
+def test_the_daemon_will_not_start_with_a_from_no_server_takes(tmp_path: Path) -> None:
+    (tmp_path / "people.csv").write_text("email,name\na@example.com,A\n")
+    config = tmp_path / "digest.toml"
+    config.write_text('[send]\nto = "people.csv"\nsmtp = "smtp://127.0.0.1:1"\n')
+    result = run_cli("schedule", "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--from / [email] from: 'digest@localhost'" in result.stderr
+    crontab = run_cli("schedule", "--crontab", "--config", str(config), cwd=tmp_path)
+    assert crontab.returncode == 0 and "'digest@localhost'" in crontab.stderr

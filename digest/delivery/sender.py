@@ -74,7 +74,7 @@ def deliver(config: Config, edition_dir: Path | None, *, dry_run: bool = False,
                               where=str(config.path or "command line"))
     recipients = read_recipients(config.resolve(config.send.to))
     bad = recipients.bad
-    sender = _sender(config.email.from_)
+    sender = envelope_sender(config.email.from_)
     date = dt.datetime.now(dt.UTC).replace(microsecond=0)
     template = MessageTemplate(edition, read_rendered(folder), config.email, date)
     if dry_run:
@@ -266,7 +266,7 @@ def _is_edition(folder: Path) -> None:
                           "EDITION_DIR for the newest", where=str(folder))
 
 
-def _sender(from_header: str) -> str:
+def envelope_sender(from_header: str) -> str:
     """The envelope sender: the bare address of [email] from / --from, validated."""
     address = parseaddr(from_header)[1]
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shlex
 import shutil
 import sys
@@ -11,7 +12,7 @@ from pathlib import Path
 import click
 
 from digest.config import Config
-from digest.errors import ScheduleError
+from digest.errors import DigestError, ScheduleError
 from digest.schedule.run import trigger_of
 
 
@@ -46,7 +47,28 @@ def unready(config: Config) -> list[str]:
         problems.append(f"{where}: [send] to: no such file {config.resolve(config.send.to)}")
     if config.send.smtp is None:
         problems.append(f"{where}: [send] smtp (the server URL) is not set")
+    problem = sending_problem(config, password=False)  # cron's: set in the crontab itself
+    if problem is not None:
+        problems.append(f"{where}: {problem}")
     return problems
+
+
+def sending_problem(config: Config, *, password: bool = True) -> str | None:
+    """What would make every slot's send fail in the same way: the SMTP URL, the From address,
+    an AUTH user without DIGEST_SMTP_PASSWORD in this environment. None when fine."""
+    from digest.delivery.sender import envelope_sender
+    from digest.smtp import PASSWORD_ENV, parse_smtp_url
+
+    try:
+        envelope_sender(config.email.from_)
+        if config.send.smtp is not None:
+            url = parse_smtp_url(config.send.smtp, config.send.username)
+            if password and url.username and not os.environ.get(PASSWORD_ENV):
+                return (f"[send] smtp: AUTH as {url.username!r} needs {PASSWORD_ENV} in the "
+                        "environment")
+    except DigestError as exc:
+        return str(exc)
+    return None
 
 
 def next_times(config: Config, count: int, now: dt.datetime | None = None) -> list[dt.datetime]:

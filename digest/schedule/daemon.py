@@ -38,6 +38,7 @@ from digest.delivery.db import config_problem, create_racing, open_error, safe_u
 from digest.delivery.db import reason as one_line
 from digest.errors import ConfigError, DigestError, ScheduleError
 from digest.ledger import owner_dead
+from digest.schedule.command import sending_problem
 from digest.schedule.run import log, run_due, run_slot, setup_logging, trigger_of
 from digest.schedule.slots import RETRYABLE, SlotLedger, ensure_sqlite_folder, sqlalchemy_url
 from digest.schedule.trigger import SlotTrigger, slot_id
@@ -225,6 +226,9 @@ def preflight(config: Config) -> None:
     recipients = config.resolve(config.send.to)
     if not recipients.is_file():
         raise ConfigError(f"[send] to: no such file {recipients}", where=where)
+    problem = sending_problem(config)
+    if problem is not None:
+        raise ConfigError(problem, where=where)
     SlotLedger(ledger_url(config)).close()  # the ledger's database opens (its driver is there)
 
 
