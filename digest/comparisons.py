@@ -29,6 +29,7 @@ from digest.numbers import STOP, decimals, format_number
 
 MAX_BUCKET = 25  # a label word shared by more figures than this tells nothing apart
 MAX_COMPARISONS = 20
+FEED = "\0feed"  # the story of every feed item: its own
 MAX_STATED = 12  # figures in one post beyond which a stated share is not tried on every pair
 MIN_RATIO = 1.5  # below this, "1.2 times" says less than the difference does
 MAX_RATIO = 1000  # beyond this the two are not the same kind of thing (a price and a total)
@@ -170,8 +171,8 @@ def _of_whole(share: Figure, whole: Figure) -> bool:
             and not re.search(r"[.;!?]\s", between))
 
 
-def _pairs(figures: list[Figure], shares: set[tuple[str, str]]
-           ) -> list[tuple[Figure, Figure]]:
+def _pairs(figures: list[Figure], shares: set[tuple[str, str]],
+           story: dict[str, str] | None = None) -> list[tuple[Figure, Figure]]:
     """Related pairs, through the label index and posts; `shares` receives the (part, whole)
     pairs a post states as a share."""
     by_family: dict[str, list[Figure]] = defaultdict(list)
@@ -204,9 +205,15 @@ def _pairs(figures: list[Figure], shares: set[tuple[str, str]]
         buckets += [b for b in by_post.values() if len(b) <= MAX_BUCKET]
         for bucket in buckets:
             for a, b in combinations(bucket, 2):
-                if key(a, b) not in pairs and _related(a, b):
+                if key(a, b) not in pairs and _related(a, b) and (
+                        a.post == b.post or story is None
+                        or story.get(a.post, "") == story.get(b.post, "") != FEED):
                     pairs[key(a, b)] = (a, b)
     return list(pairs.values())
+
+
+def _moved(figure: Figure) -> bool:
+    return figure.label.startswith(("rise in ", "fall in "))
 
 
 def _related(a: Figure, b: Figure) -> bool:
@@ -218,6 +225,8 @@ def _related(a: Figure, b: Figure) -> bool:
     big, small = sorted((abs(a.value * _factor(a)), abs(b.value * _factor(b))), reverse=True)
     if small == 0 or big == small or big / small > MAX_RATIO:
         return False  # the same number quoted twice corroborates; it compares nothing
+    if a.unit == "%" and _moved(a) != _moved(b):
+        return False  # a rise of 9% and a share of 25% are not two of one thing
     if label_words(a) & label_words(b):
         return True
     if a.post != b.post:
@@ -332,7 +341,10 @@ def _check(c: Comparison, stated: Figure) -> Comparison:
 def compare(figures: list[Figure], posts: list[Post]) -> list[Comparison]:
     """Comparisons between related figures, each checked against a number a post states where
     there is one. Most telling first: checked ones, then shares of a promise, then ratios."""
-    del posts  # the figures carry their post ids and quotes; kept for the pipeline signature
+    # Two posts tell one story only within one source document (a roundup, a JSON export),
+    # never across documents ("888,000 homes" cut off in one, "5,000 new homes" pledged in
+    # another) nor between feed items, each of which is its own story.
+    story = {p.id: FEED if p.title else p.source.rsplit(":", 1)[0] for p in posts}
     byid = {f.id: f for f in figures}
     stated: dict[tuple[str, str], list[Figure]] = defaultdict(list)
     for f in figures:
@@ -341,7 +353,7 @@ def compare(figures: list[Figure], posts: list[Post]) -> list[Comparison]:
     out: list[Comparison] = []
     shares: set[tuple[str, str]] = set()
     seen: set[tuple[object, ...]] = set()
-    for a, b in _pairs(figures, shares):
+    for a, b in _pairs(figures, shares, story):
         how = joined(a, b)
         if how == "range":
             continue  # the two ends of one estimate: no sum says anything about them

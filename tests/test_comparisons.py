@@ -255,3 +255,26 @@ def test_two_rises_of_different_things_are_not_compared() -> None:
     _, comparisons = run([post("Crime rose 6% last year."),
                           post("Ticket sales rose 12% over the summer.", "p2")])
     assert comparisons == []
+
+
+def test_posts_of_different_sources_or_feed_items_are_not_related() -> None:
+    def at(text: str, pid: str, source: str, title: str | None = None) -> Post:
+        return Post(id=pid, author="A", handle="a", date="2024-08-13", text=text,
+                    source=source, title=title)
+
+    posts = [at("Over 888,000 homes were cut off overnight.", "p1", "power.txt:3"),
+             at("The council pledged 5,000 new homes by 2026.", "p2", "housing.txt:3"),
+             at("Storm recovery needs 10,000 workers.", "p3", "feed.xml:1", title="Storm"),
+             at("The strike involved 2,500 workers.", "p4", "feed.xml:9", title="Strike")]
+    figures = find_figures(posts)
+    assert compare(figures, posts) == []
+    # One roundup tells one story: its posts' readings of one thing do meet.
+    story = [at("Forecasters had predicted 38C for London.", "p5", "heat.txt:3"),
+             at("In the end, temperatures hit 37.2C in London.", "p6", "heat.txt:7")]
+    assert len(compare(find_figures(story), story)) == 1
+
+
+def test_a_rise_is_not_compared_with_a_share() -> None:
+    _, comparisons = run([post("Average rent in Leeds rose 9% in a year."),
+                          post("1 in 4 renters now spend half their income on rent.", "p2")])
+    assert comparisons == []
