@@ -50,6 +50,12 @@ _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _TIME_WORDS = frozenset(["second", "minute", "hour", "day", "days", "week", "month", "year",
                          "today", "tonight", "yesterday", "time"])
 
+# Words many posts share without sharing a subject: never named as a theme.
+_VAGUE_TEXT = """last first next nobody everyone anyone someone everybody somebody anybody
+never always still again already ever many much lot lots thing things something nothing
+everything anything big little great best worst better worse right wrong sure"""
+_VAGUE = frozenset(_VAGUE_TEXT.split())
+
 DUP_RATIO = 85.0  # rapidfuzz ratio (0-100) of normalised texts at or above which posts are one
 DUP_JACCARD = 0.6  # prefix filter: finds every pair of word sets at least this similar
 BUCKET_WINDOW = 16  # a word shared by many posts: compare only with its latest posts
@@ -309,7 +315,7 @@ class _Explainer:
             listed = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
             return f"Carries {some}: {listed}"
         themes = [t for t in doc.vec if scored.post_df[t] >= THEME_MIN and t not in self.story
-                  and t not in _TIME_WORDS and not is_verb(t)]  # no theme: "year", "won"
+                  and t not in _TIME_WORDS | _VAGUE and not is_verb(t)]  # "year", "won"
         # The biggest group the post clearly belongs to: group size times the word's weight.
         theme = max(themes, key=lambda t: doc.vec[t] * scored.post_df[t], default="")
         if theme:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from digest.labels import COMMON_ENDINGS
+from digest.labels import COMMON_ENDINGS, SAYING, VERBISH
 from digest.models import Figure
 from digest.naming import joined, name, short_label
 
@@ -214,4 +214,4 @@ _VERB = re.compile(r"(?:[a-z]{3,}ed|won|lost|said|says|made|got|went|came|took|g
 
 
 def is_verb(term: str) -> bool:
-    return bool(_VERB.fullmatch(term))
+    return bool(_VERB.fullmatch(term)) or term in VERBISH or term in SAYING

@@ -171,3 +171,17 @@ def test_a_stray_count_does_not_pad_a_list_of_key_figures() -> None:
     reasons = {h.post: h.reason for h in pick_highlights(posts, find_figures(posts), 3)}
     assert reasons["p0"].startswith("Carries the key figures: $12.10 Acme shares"), reasons
     assert "hot takes" not in reasons["p0"]
+
+
+def test_vague_words_and_irregular_verbs_are_no_theme() -> None:
+    posts = [post(i, t) for i, t in enumerate([
+        "Nobody at the club sold a single ticket for the friendly",
+        "The owner sold the training ground and nobody noticed",
+        "Fans say nobody asked them before the shirt deal was sold",
+        "The pitch was waterlogged by the second half",
+        "A late penalty settled it in the rain",
+        "The away end sang through the whole match",
+        "Parking near the ground cost a fortune again",
+    ])]
+    reasons = [h.reason for h in pick_highlights(posts, [], 7)]
+    assert not any("posts on “nobody”" in r or "posts on “sold”" in r for r in reasons), reasons
