@@ -100,6 +100,9 @@ COMPARATIVE = re.compile(r"\s+(more|less|fewer)\b(?:\s+([A-Za-z][\w'’-]*))?", 
 # A price per stretch of time: "£150 a month", "$1.03 a day".
 TIME_RATE = re.compile(r"\s+(?:a|an|per|each)\s+(?:day|night|week|month|year|hour)\b",
                        re.IGNORECASE)
+# Nouns of a change: "a 6.7% rise in the minimum wage".
+MOVES = frozenset(("rise", "increase", "jump", "hike", "fall", "drop", "cut", "decline",
+                   "growth", "reduction", "boost"))
 # Money someone received: "Your shareholders got $44Bln" -> "to shareholders".
 RECEIVED = re.compile(r"\b(?:got|get|gets|received|receive|receives|earned|earns|pocketed)\s*$",
                       re.IGNORECASE)
@@ -238,6 +241,13 @@ def phrase_after(masked: str, mention: Mention) -> str:
         pos += m.end()
         if re.match(r"[,.;:!?()\"“”]", rest[pos:pos + 1]):
             break
+    if len(words) == 1 and words[0].lower() in MOVES:
+        # "a 6.7% rise in the minimum wage": what rose belongs to the label.
+        what = re.match(r"\s+((?:in|on|of)\s+(?:(?:the|a|an|its|their|our)\s+)?[A-Za-z][\w'’-]*"
+                        r"(?:\s+(?![Ff]or\b|[Tt]o\b|[Bb]y\b|[Ff]rom\b)[A-Za-z][\w'’-]*){0,2})"
+                        r"(?=\s*[.,;:!?)]|\s+(?:to|by|from|for|this|last|next)\b)", rest[pos:])
+        if what:
+            return " ".join([words[0], *what.group(1).split()])
     if len(words) == 1 and words[0].lower() in VERBISH | SAYING:
         return ""  # "80 mph hit the coast": a verb, not what is counted
     while len(words) > (2 if words[:1] == ["of"] else 0) and words[-1].lower() in STOP:

@@ -274,6 +274,9 @@ def test_own_roundup_through_the_reader() -> None:
      "new buses delivered"),
     ("More than 2,400 of us walked out at noon.", "2,400", "people walked out at noon"),
     ("Our landlord wants another £95 a month for the same flat.", "£95", "more a month"),
+    ("A 4.5% rise in the state pension, to £230.25 a week.", "4.5%",
+     "rise in the state pension"),
+    ("A 2% cut in fuel duty from April.", "2%", "cut in fuel duty"),
 ])
 def test_labels_are_short_phrases_in_the_sources_words(text: str, figure: str,
                                                        label: str) -> None:
