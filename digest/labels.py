@@ -1,8 +1,12 @@
-"""Label phrasing rules for figures: short, natural phrases in the source's own words.
+"""Labels for figures: short, natural phrases in the source's own words.
 
-`digest.figures` finds a label's words around a number; the rules here shape the awkward
-cases: a long or pronoun "of" phrase, a physical reading labelled by a thing, a number alone
-after a short fragment.
+The vocabulary the labels and kinds are read with (promise, audience and platform words, units'
+quantities, verbs), the phrase right after a number (`phrase_after`: "25m listening live",
+"36,512 crossed the finish line", "rise in the minimum wage"), and the rules that shape the
+awkward cases: a long or pronoun "of" phrase ("of staff", "people to come back to the
+office"), a physical reading labelled by a thing ("train speed"), a number alone after a short
+fragment ("Difference? $51bn"), a share that moved ("rise in Twitter shares"). The clause
+before a number is read in `digest.figures`.
 """
 
 from __future__ import annotations
