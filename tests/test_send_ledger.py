@@ -133,8 +133,12 @@ def test_skip_and_come_back(ledger: Ledger) -> None:
 
 
 def test_unusable_ledger_is_a_clear_error(tmp_path: Path) -> None:
-    from digest.errors import DeliveryError
+    from digest.errors import ConfigError, DeliveryError
 
     (tmp_path / "file").write_text("x")
-    with pytest.raises(DeliveryError, match="ledger"):
+    with pytest.raises(ConfigError, match=r"\[send\] ledger = sqlite:///.*file") as bad:
         Ledger(f"sqlite:///{tmp_path / 'file' / 'ledger.sqlite'}")
+    assert bad.value.exit_code == 2  # a path no rerun can fix: bad input
+    (tmp_path / "junk.sqlite").write_text("not a database, but long enough to be read" * 100)
+    with pytest.raises(DeliveryError, match="file is not a database"):
+        Ledger(f"sqlite:///{tmp_path / 'junk.sqlite'}")
