@@ -6,7 +6,9 @@ URL forms (`--smtp` or `[send] smtp`):
                                  the server does not offer it (never falls back to plain text)
     smtps://host:port            SMTP over TLS from the first byte (default port 465)
     smtp://user@host:port        AUTH as `user` (or `[send] username`); the password is read
-                                 from the environment, DIGEST_SMTP_PASSWORD, and nowhere else
+                                 from the environment, DIGEST_SMTP_PASSWORD, and nowhere else.
+                                 Over plain smtp:// only to this machine (localhost, 127.x,
+                                 ::1): elsewhere AUTH needs smtp+starttls:// or smtps://
 Query options: `cafile=PATH` trusts that CA (a private or self-signed server), `timeout=S`.
 A password inside the URL is refused: a URL ends up in config files, shell history and logs.
 
@@ -18,6 +20,7 @@ reads the server's reply. Between them, nothing the server holds is a message ye
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import smtplib
 import socket
@@ -107,8 +110,22 @@ def parse_smtp_url(url: str, username: str | None = None) -> SmtpUrl:
     if starttls and parts.scheme == "smtps":
         raise ConfigError("smtps:// is TLS already; STARTTLS does not apply", where=where)
     user = unquote(parts.username) if parts.username else username
+    if user and parts.scheme == "smtp" and not starttls and not _loopback(parts.hostname):
+        # The password would cross the network in clear text (AUTH PLAIN is base64).
+        raise ConfigError(f"AUTH as {user!r} over an unencrypted connection to "
+                          f"{parts.hostname}; use smtp+starttls:// or smtps://", where=where)
     return SmtpUrl(parts.scheme, parts.hostname, port, user or None, starttls,
                    query.get("cafile"))
+
+
+def _loopback(host: str) -> bool:
+    """This machine: a password to it never leaves the host, TLS or not."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class SmtpSession:

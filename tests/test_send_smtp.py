@@ -21,8 +21,14 @@ def test_parse(url: str, expected: SmtpUrl) -> None:
 
 
 def test_username_from_config() -> None:
-    assert parse_smtp_url("smtp://h", "digest").username == "digest"
-    assert str(parse_smtp_url("smtp://digest@h:25")) == "smtp://digest@h:25"
+    assert parse_smtp_url("smtp+starttls://h", "digest").username == "digest"
+    assert str(parse_smtp_url("smtps://digest@h:465")) == "smtps://digest@h:465"
+
+
+@pytest.mark.parametrize("url", ["smtp://u@localhost:25", "smtp://u@127.0.0.1:2525",
+                                 "smtp://u@[::1]:25", "smtp://u@m.example.org?starttls=1"])
+def test_auth_in_clear_only_to_this_machine(url: str) -> None:
+    assert parse_smtp_url(url).username == "u"
 
 
 @pytest.mark.parametrize(("url", "message"), [
@@ -33,8 +39,11 @@ def test_username_from_config() -> None:
     ("smtp://h?verify=0", "unknown URL option"),
     ("smtps://h?starttls=1", "TLS already"),
     ("smtp://h\r\nRCPT", "control characters"),
+    ("smtp://u@mail.example.org", "AUTH as 'u' over an unencrypted connection to "
+                                  "mail.example.org; use smtp\\+starttls:// or smtps://"),
+    ("smtp://10.0.0.2", "unencrypted connection to 10.0.0.2"),
 ])
 def test_refused(url: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message) as err:
-        parse_smtp_url(url)
+        parse_smtp_url(url, "u" if "10.0.0.2" in url else None)
     assert "secret" not in str(err.value)
