@@ -14,8 +14,9 @@ def test_crontab_warns_when_sending_is_not_configured(tmp_path: Path) -> None:
     assert "send --due" in result.stdout.strip().splitlines()[-1]
     warnings = result.stderr.strip().splitlines()
     assert len(warnings) == 3, result.stderr
-    assert "[send] to (the recipient list) is not set" in warnings[0]
-    assert "[send] smtp (the server URL) is not set" in warnings[1]
+    assert "[send] to: digest send --due needs a recipient list" in warnings[0]
+    assert "[send] smtp: digest send --due needs an SMTP server URL" in warnings[1]
+    assert all(w.endswith("(`digest send --due` fails until fixed)") for w in warnings)
     assert "--from / [email] from: 'digest@localhost'" in warnings[2]
 
 
@@ -72,3 +73,18 @@ def test_the_daemon_will_not_start_with_a_from_no_server_takes(tmp_path: Path) -
     assert "--from / [email] from: 'digest@localhost'" in result.stderr
     crontab = run_cli("schedule", "--crontab", "--config", str(config), cwd=tmp_path)
     assert crontab.returncode == 0 and "'digest@localhost'" in crontab.stderr
+
+
+def test_send_due_with_a_missing_list_fails_the_slot_before_building(tmp_path: Path) -> None:
+    """The slot is recorded as failed (retried while due), and nothing is built."""
+    config = tmp_path / "digest.toml"
+    config.write_text('[build]\noutbox = "out"\n[email]\nfrom = "D <d@example.org>"\n'
+                      '[send]\nto = "people.csv"\nsmtp = "smtp://127.0.0.1:1"\n'
+                      '[schedule]\ncron = "* * * * *"\nmax_late = "10m"\n')
+    result = run_cli("send", "--due", "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "failed: " in lines[0]
+    assert f"{config}: [send] to: no such file {tmp_path / 'people.csv'}" in lines[0]
+    assert not list((tmp_path / "out").glob("*/edition.json"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shlex
 import shutil
 import sys
@@ -12,7 +11,8 @@ from pathlib import Path
 import click
 
 from digest.config import Config
-from digest.errors import DigestError, ScheduleError
+from digest.errors import ScheduleError
+from digest.schedule.ready import problems
 from digest.schedule.run import trigger_of
 
 
@@ -27,8 +27,8 @@ def schedule_command(config: Config, next_n: int | None = None, crontab: bool = 
         for problem in unready(config):
             # Printed, not refused: the line is right; the config must be finished before a
             # slot comes, or every cron run at a due slot fails the same way.
-            click.echo(f"digest: warning: {problem}; `digest send --due` will fail until it "
-                       "is set", err=True)
+            click.echo(f"digest: warning: {problem} (`digest send --due` fails until fixed)",
+                       err=True)
     if next_n is not None or crontab:
         return 0
     from digest.schedule.daemon import run_daemon
@@ -37,38 +37,10 @@ def schedule_command(config: Config, next_n: int | None = None, crontab: bool = 
 
 
 def unready(config: Config) -> list[str]:
-    """What `digest send --due` will miss at the first slot: the same as the daemon's
-    preflight, named by key."""
+    """What `digest send --due` will miss at a slot, with the config file's name."""
     where = str(config.path or "no digest.toml")
-    problems = []
-    if config.send.to is None:
-        problems.append(f"{where}: [send] to (the recipient list) is not set")
-    elif not config.resolve(config.send.to).is_file():
-        problems.append(f"{where}: [send] to: no such file {config.resolve(config.send.to)}")
-    if config.send.smtp is None:
-        problems.append(f"{where}: [send] smtp (the server URL) is not set")
-    problem = sending_problem(config, password=False)  # cron's: set in the crontab itself
-    if problem is not None:
-        problems.append(f"{where}: {problem}")
-    return problems
-
-
-def sending_problem(config: Config, *, password: bool = True) -> str | None:
-    """What would make every slot's send fail in the same way: the SMTP URL, the From address,
-    an AUTH user without DIGEST_SMTP_PASSWORD in this environment. None when fine."""
-    from digest.delivery.sender import envelope_sender
-    from digest.smtp import PASSWORD_ENV, parse_smtp_url
-
-    try:
-        envelope_sender(config.email.from_)
-        if config.send.smtp is not None:
-            url = parse_smtp_url(config.send.smtp, config.send.username)
-            if password and url.username and not os.environ.get(PASSWORD_ENV):
-                return (f"[send] smtp: AUTH as {url.username!r} needs {PASSWORD_ENV} in the "
-                        "environment")
-    except DigestError as exc:
-        return str(exc)
-    return None
+    return [f"{where}: {problem}"
+            for problem in problems(config, "digest send --due", password=False)]
 
 
 def next_times(config: Config, count: int, now: dt.datetime | None = None) -> list[dt.datetime]:

@@ -38,7 +38,7 @@ from digest.delivery.db import config_problem, create_racing, open_error, safe_u
 from digest.delivery.db import reason as one_line
 from digest.errors import ConfigError, DigestError, ScheduleError
 from digest.ledger import owner_dead
-from digest.schedule.command import sending_problem
+from digest.schedule import ready
 from digest.schedule.run import log, run_due, run_slot, setup_logging, trigger_of
 from digest.schedule.slots import RETRYABLE, SlotLedger, ensure_sqlite_folder, sqlalchemy_url
 from digest.schedule.trigger import SlotTrigger, slot_id
@@ -218,17 +218,7 @@ def _ensure_job(scheduler: BackgroundScheduler, trigger: SlotTrigger, max_late: 
 
 def preflight(config: Config) -> None:
     """Refuse to start a daemon that could not send at its first slot: better now than at 8:00."""
-    where = str(config.path or "command line")
-    if config.send.to is None:
-        raise ConfigError("[send] to: digest schedule needs a recipient list", where=where)
-    if config.send.smtp is None:
-        raise ConfigError("[send] smtp: digest schedule needs an SMTP server URL", where=where)
-    recipients = config.resolve(config.send.to)
-    if not recipients.is_file():
-        raise ConfigError(f"[send] to: no such file {recipients}", where=where)
-    problem = sending_problem(config)
-    if problem is not None:
-        raise ConfigError(problem, where=where)
+    ready.preflight(config, "digest schedule")
     SlotLedger(ledger_url(config)).close()  # the ledger's database opens (its driver is there)
 
 

@@ -90,8 +90,13 @@ def run_slot(config: Config, trigger: SlotTrigger, slot: dt.datetime) -> int:
 
 def _produce(config: Config, ledger: SlotLedger, claimed: Slot) -> int:
     sid = claimed.slot
+    from digest.schedule.ready import preflight
+
     folder = Path(claimed.edition_dir) if claimed.edition_dir else None
     try:
+        # Before building: a setting that fails every send fails the slot now (retried while
+        # due, so a fix within max_late still sends it), not after a build.
+        preflight(config, "a scheduled send")
         if folder is None or not (folder / "edition.json").is_file():
             # A retry of a slot whose edition exists re-sends that edition; never rebuilds it.
             folder = _build(config, sid)
