@@ -40,8 +40,8 @@ class BuildConfig(_Section):
 
 
 class EmailConfig(_Section):
-    from_: str = Field("Digest <digest@localhost>", alias="from", description="From header")
-    to: str = Field("Readers <readers@localhost>", description="To header of outbox/…/digest.eml")
+    from_: str = Field("Digest <digest@example.org>", alias="from", description="From header")
+    to: str = Field("Readers <readers@example.org>", description="To header of outbox/…/digest.eml")
     reply_to: str | None = Field(None, description="Reply-To header")
     list_id: str = Field("digest.localhost", description="List-Id (a domain-like id)")
     message_id_domain: str = Field("digest.localhost", description="Right side of Message-IDs")

@@ -22,7 +22,7 @@ def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert config.path is None
     assert config.build.highlights == 8
     assert config.build.outbox == "outbox"
-    assert config.email.from_.endswith("<digest@localhost>")
+    assert config.email.from_.endswith("<digest@example.org>")
 
 
 def test_reads_digest_toml_in_working_folder(
