@@ -41,9 +41,9 @@ def test_files_and_contents(tmp_path: Path, edition: Edition) -> None:
         "digest.txt", "edition.json"]
     html = (folder / "digest.html").read_text(encoding="utf-8")
     assert ('href="https://digest.localhost/unsubscribe?edition=2024-08-13&amp;'
-            'recipient=readers%40localhost"') in html
+            'recipient=readers%40example.org"') in html
     assert "%%unsubscribe_url%%" in (folder / "digest.merge.html").read_text(encoding="utf-8")
-    assert "readers@localhost" in (folder / "digest.txt").read_text(encoding="utf-8")
+    assert "readers@example.org" in (folder / "digest.txt").read_text(encoding="utf-8")
     raw = (folder / "edition.json").read_text(encoding="utf-8")
     assert raw.endswith("}\n") and "🙃" in raw  # ensure_ascii=False
     assert json.loads(raw)["edition"] == "2024-08-13"
