@@ -9,6 +9,7 @@ from smtp_server import run_cli
 
 
 def test_crontab_warns_when_sending_is_not_configured(tmp_path: Path) -> None:
+    (tmp_path / "digest.toml").write_text('[email]\nfrom = "D <d@localhost>"\n')
     result = run_cli("schedule", "--crontab", cwd=tmp_path)
     assert result.returncode == 0
     assert "send --due" in result.stdout.strip().splitlines()[-1]
@@ -17,7 +18,7 @@ def test_crontab_warns_when_sending_is_not_configured(tmp_path: Path) -> None:
     assert "[send] to: digest send --due needs a recipient list" in warnings[0]
     assert "[send] smtp: digest send --due needs an SMTP server URL" in warnings[1]
     assert all(w.endswith("(`digest send --due` fails until fixed)") for w in warnings)
-    assert "--from / [email] from: 'digest@localhost'" in warnings[2]
+    assert "--from / [email] from: 'd@localhost'" in warnings[2]
 
 
 def test_crontab_is_quiet_when_ready_and_names_a_missing_list(tmp_path: Path) -> None:
@@ -57,7 +58,7 @@ def test_the_daemon_will_not_start_with_smtp_it_cannot_use(tmp_path: Path, send:
     config = tmp_path / "digest.toml"
     config.write_text(f'[email]\nfrom = "D <d@example.org>"\n[send]\nto = "people.csv"\n{send}\n')
     result = run_cli("schedule", "--config", str(config), cwd=tmp_path,
-                     env={"DIGEST_SMTP_PASSWORD": ""})
+                     env={"DIGEST_SMTP_PASSWORD": ""}, timeout=60)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"digest: error: {config}: ")
@@ -67,12 +68,13 @@ def test_the_daemon_will_not_start_with_smtp_it_cannot_use(tmp_path: Path, send:
 def test_the_daemon_will_not_start_with_a_from_no_server_takes(tmp_path: Path) -> None:
     (tmp_path / "people.csv").write_text("email,name\na@example.com,A\n")
     config = tmp_path / "digest.toml"
-    config.write_text('[send]\nto = "people.csv"\nsmtp = "smtp://127.0.0.1:1"\n')
-    result = run_cli("schedule", "--config", str(config), cwd=tmp_path)
+    config.write_text('[email]\nfrom = "D <d@localhost>"\n'
+                      '[send]\nto = "people.csv"\nsmtp = "smtp://127.0.0.1:1"\n')
+    result = run_cli("schedule", "--config", str(config), cwd=tmp_path, timeout=60)
     assert result.returncode == 2
-    assert "--from / [email] from: 'digest@localhost'" in result.stderr
+    assert "--from / [email] from: 'd@localhost'" in result.stderr
     crontab = run_cli("schedule", "--crontab", "--config", str(config), cwd=tmp_path)
-    assert crontab.returncode == 0 and "'digest@localhost'" in crontab.stderr
+    assert crontab.returncode == 0 and "'d@localhost'" in crontab.stderr
 
 
 def test_send_due_with_a_missing_list_fails_the_slot_before_building(tmp_path: Path) -> None:

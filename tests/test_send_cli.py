@@ -26,7 +26,7 @@ from smtp_server import (
     write_csv,
 )
 
-PEOPLE = [("ann@example.com", "Ann"), ("bob@example.org", "Bob")]
+PEOPLE: list[tuple[str, ...]] = [("ann@example.com", "Ann"), ("bob@example.org", "Bob")]
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +149,7 @@ def test_settings_a_rerun_cannot_fix_exit_2_and_lose_nothing(
 
 def test_each_failed_or_waiting_recipient_is_named_with_the_reply(tmp_path: Path,
                                                                   edition: Path) -> None:
-    people = [*PEOPLE, ("cy@example.net", "Cy")]
+    people: list[tuple[str, ...]] = [*PEOPLE, ("cy@example.net", "Cy")]
     path = setup(tmp_path, people)
     path.write_text(path.read_text().replace("retry_after = 0", "retry_after = 600"))
     behaviour = Behaviour(perm_fail={"ann@example.com"}, temp_fail={"bob@example.org": 9})
@@ -174,9 +174,10 @@ def test_duplicates_are_reported_and_sent_once(tmp_path: Path, edition: Path) ->
 
 def test_a_from_address_no_server_takes_names_the_option(tmp_path: Path, edition: Path) -> None:
     path = setup(tmp_path)
-    path.write_text(path.read_text().replace('from = "Digest <digest@example.org>"\n', ""))
+    path.write_text(path.read_text().replace('from = "Digest <digest@example.org>"\n',
+                                             'from = "Digest <digest@localhost>"\n'))
     with SmtpServer() as server:
-        result = send(tmp_path, server.url)  # the built-in default: digest@localhost
+        result = send(tmp_path, server.url)
         assert server.messages == []
     assert result.returncode == 2
     assert result.stderr.startswith("digest: error: --from / [email] from: 'digest@localhost'")
@@ -208,7 +209,7 @@ def test_the_gate_checks_the_message_as_sent_not_only_the_eml(tmp_path: Path,
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_send_reports_and_a_rerun_sends_the_rest_once(
         tmp_path: Path, edition: Path, sig: signal.Signals) -> None:
-    people = [(f"p{i}@example.com", f"P {i}") for i in range(120)]
+    people: list[tuple[str, ...]] = [(f"p{i}@example.com", f"P {i}") for i in range(120)]
     path = setup(tmp_path, people)
     path.write_text(path.read_text() + "rate = 40\n")
     started = threading.Event()
@@ -247,3 +248,18 @@ def test_a_wrong_edition_argument_is_one_line(tmp_path: Path, edition: Path, arg
     assert result.returncode == 2
     assert says in error_line(result)
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_smtps_with_auth_and_a_private_ca(tmp_path: Path, edition: Path) -> None:
+    setup(tmp_path)
+    with SmtpServer(auth=("reader", "right"), tls_dir=tmp_path / "tls",
+                    implicit_tls=True) as server:
+        assert server.cafile is not None
+        url = f"smtps://reader@127.0.0.1:{server.port}"
+        untrusted = send(tmp_path, url, env={"DIGEST_SMTP_PASSWORD": "right"})
+        assert untrusted.returncode == 2
+        assert "CERTIFICATE_VERIFY_FAILED (a private CA? add ?cafile=PATH" in error_line(untrusted)
+        good = send(tmp_path, f"{url}?cafile={server.cafile}",
+                    env={"DIGEST_SMTP_PASSWORD": "right"})
+        assert (good.returncode, last(good)) == (0, "sent 2, failed 0, retrying 0"), good.stderr
+        assert server.sink.count_by_recipient() == {p[0]: 1 for p in PEOPLE}
