@@ -140,19 +140,16 @@ class _DrainingSMTP(SMTP):
 
 class _Controller(Controller):
     def __init__(self, sink: Sink, *, auth: tuple[str, str] | None,
-                 tls: ssl.SSLContext | None, implicit_tls: bool = False) -> None:
+                 tls: ssl.SSLContext | None) -> None:
         self._sock = socket.socket()
         self._sock.bind(("127.0.0.1", 0))
         self._sock.listen(128)
         self._auth = auth
-        self._tls = None if implicit_tls else tls  # STARTTLS, or TLS from the first byte
-        self._wrap = tls if implicit_tls else None
-        # ssl_context: aiosmtpd's start-up probe then speaks TLS too.
-        super().__init__(sink, hostname="127.0.0.1", port=self._sock.getsockname()[1],
-                         ssl_context=self._wrap)
+        self._tls = tls
+        super().__init__(sink, hostname="127.0.0.1", port=self._sock.getsockname()[1])
 
     def _create_server(self) -> Any:
-        return self.loop.create_server(self._factory_invoker, sock=self._sock, ssl=self._wrap)
+        return self.loop.create_server(self._factory_invoker, sock=self._sock)
 
     def factory(self) -> SMTP:
         kwargs: dict[str, Any] = {"hostname": "sink.test", "data_size_limit": 0}
@@ -177,8 +174,7 @@ class SmtpServer:
     """`with SmtpServer(...) as server:` -> server.url, server.sink.messages."""
 
     def __init__(self, behaviour: Behaviour | None = None, *,
-                 auth: tuple[str, str] | None = None, tls_dir: Path | None = None,
-                 implicit_tls: bool = False) -> None:
+                 auth: tuple[str, str] | None = None, tls_dir: Path | None = None) -> None:
         self.sink = Sink(behaviour or Behaviour())
         self.cafile: Path | None = None
         tls = None
@@ -187,7 +183,7 @@ class SmtpServer:
             tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             tls.load_cert_chain(cert, key)
             self.cafile = cert
-        self.controller = _Controller(self.sink, auth=auth, tls=tls, implicit_tls=implicit_tls)
+        self.controller = _Controller(self.sink, auth=auth, tls=tls)
 
     @property
     def port(self) -> int:

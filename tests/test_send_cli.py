@@ -249,17 +249,3 @@ def test_a_wrong_edition_argument_is_one_line(tmp_path: Path, edition: Path, arg
     assert says in error_line(result)
     assert len(result.stderr.strip().splitlines()) == 1
 
-
-def test_smtps_with_auth_and_a_private_ca(tmp_path: Path, edition: Path) -> None:
-    setup(tmp_path)
-    with SmtpServer(auth=("reader", "right"), tls_dir=tmp_path / "tls",
-                    implicit_tls=True) as server:
-        assert server.cafile is not None
-        url = f"smtps://reader@127.0.0.1:{server.port}"
-        untrusted = send(tmp_path, url, env={"DIGEST_SMTP_PASSWORD": "right"})
-        assert untrusted.returncode == 2
-        assert "CERTIFICATE_VERIFY_FAILED (a private CA? add ?cafile=PATH" in error_line(untrusted)
-        good = send(tmp_path, f"{url}?cafile={server.cafile}",
-                    env={"DIGEST_SMTP_PASSWORD": "right"})
-        assert (good.returncode, last(good)) == (0, "sent 2, failed 0, retrying 0"), good.stderr
-        assert server.sink.count_by_recipient() == {p[0]: 1 for p in PEOPLE}
