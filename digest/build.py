@@ -92,14 +92,16 @@ def build_edition(config: Config, sources: list[str], edition_date: str | None =
     return publish_edition(config, edition)
 
 
-def publish_edition(config: Config, edition: Edition) -> Path:
-    """Render a decided edition, write it to the outbox atomically and refresh the archive."""
+def publish_edition(config: Config, edition: Edition, outbox: Path | None = None, *,
+                    archive: bool = True) -> Path:
+    """Render a decided edition and write it atomically into `outbox` (default: the configured
+    one); refresh the archive there unless `archive` is off (the preview's scratch builds)."""
     templates = config.resolve(config.build.templates) if config.build.templates else None
     rendered = render_edition(edition, templates)
     message = build_message(edition, rendered, config.email)
-    folder = write_edition(config.resolve(config.build.outbox), edition, rendered, message)
-    # The archive (index.html, feed.atom) is rebuilt from the outbox itself, so it always agrees.
-    update_archive(folder.parent, list_id=config.email.list_id)
+    folder = write_edition(outbox or config.resolve(config.build.outbox), edition, rendered,
+                           message)
+    if archive:
+        # The archive (index.html, feed.atom) is rebuilt from the outbox itself, so it agrees.
+        update_archive(folder.parent, list_id=config.email.list_id)
     return folder
-
-

@@ -69,22 +69,16 @@ class PipelineBuilder:
         self._count = itertools.count(1)
 
     def __call__(self) -> Snapshot:
-        from digest.build import decide_edition, default_sources
-        from digest.message import build_message
-        from digest.outbox import write_edition
-        from digest.render import render_edition
+        from digest.build import decide_edition, default_sources, publish_edition
 
         start = time.perf_counter()
         if self.config.path is not None:  # the config file is watched: re-read it every build
             self.config = load_config(self.config.path)
         config = self.config
         edition = decide_edition(config, self.sources or default_sources(config))
-        templates = config.resolve(config.build.templates) if config.build.templates else None
-        rendered = render_edition(edition, templates)
-        message = build_message(edition, rendered, config.email)
         outbox = self.workdir / f"build-{next(self._count)}"
         try:
-            folder = write_edition(outbox, edition, rendered, message)
+            folder = publish_edition(config, edition, outbox, archive=False)
             files = {name: (folder / name).read_bytes() for name in EDITION_FILES
                      if (folder / name).is_file()}
         finally:
