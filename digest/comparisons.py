@@ -246,6 +246,18 @@ def _related(a: Figure, b: Figure) -> bool:
     return a.unit is not None and a.unit in PHYSICAL
 
 
+def _difference(first: Figure, v1: float, second: Figure, v2: float) -> Comparison:
+    """"15% is 1.2 points above the 13.8%": `first` minus `second`, in comparable units."""
+    diff = v1 - v2
+    side = ("above" if diff >= 0 else "below") if first.unit else (
+        "more than" if diff >= 0 else "fewer than")
+    return Comparison(
+        figures=(first.id, second.id), operation="difference", result=round(diff, 4),
+        text=f"{name(first)} is {with_unit(abs(diff), first)} {side} the {name(second)}",
+        formula=f"{format_number(v1)} - {format_number(v2)} = {precise(diff)}",
+    )
+
+
 def _derive(a: Figure, b: Figure, share: bool = False, change: bool = False) -> Comparison:
     """The sum a reader wants: a share of a promise (or of a whole a post names), else a ratio
     of the larger to the smaller, else (close values, shares, temperatures, a change a post
@@ -254,15 +266,7 @@ def _derive(a: Figure, b: Figure, share: bool = False, change: bool = False) -> 
     va, vb = a.value * _factor(a) / scale, b.value * _factor(b) / scale
     if change:  # the new value against the old: "15% is 1.2 points above the 13.8%"
         old, new = sorted((a, b), key=lambda f: a.quote.find(f.text))
-        vold, vnew = (va, vb) if old is a else (vb, va)
-        diff = vnew - vold
-        side = ("above" if diff >= 0 else "below") if new.unit else (
-            "more than" if diff >= 0 else "fewer than")
-        return Comparison(
-            figures=(new.id, old.id), operation="difference", result=round(diff, 4),
-            text=f"{name(new)} is {with_unit(abs(diff), new)} {side} the {name(old)}",
-            formula=f"{format_number(vnew)} - {format_number(vold)} = {precise(diff)}",
-        )
+        return _difference(new, vb if new is b else va, old, va if new is b else vb)
     if is_claim(a) and not is_claim(b):
         a, b, va, vb = b, a, vb, va
     if share or (is_claim(b) and not is_claim(a) and a.unit not in ("C", "F", "%")
@@ -280,14 +284,7 @@ def _derive(a: Figure, b: Figure, share: bool = False, change: bool = False) -> 
     if a.unit in ("%", "C", "F") or abs(vbig / vsmall) < MIN_RATIO:
         if is_claim(b) and not is_claim(a):  # the outcome first: "88% is 9 points below"
             (big, vbig), (small, vsmall) = (a, va), (b, vb)
-        diff = vbig - vsmall
-        side = ("above" if diff >= 0 else "below") if big.unit else (
-            "more than" if diff >= 0 else "fewer than")
-        return Comparison(
-            figures=(big.id, small.id), operation="difference", result=round(diff, 4),
-            text=f"{name(big)} is {with_unit(abs(diff), big)} {side} the {name(small)}",
-            formula=f"{format_number(vbig)} - {format_number(vsmall)} = {precise(diff)}",
-        )
+        return _difference(big, vbig, small, vsmall)
     ratio = vbig / vsmall
     return Comparison(
         figures=(big.id, small.id), operation="ratio", result=round(ratio, 4),
