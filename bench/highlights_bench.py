@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rapidfuzz import fuzz
 
-from digest.highlights import DUP_RATIO, _near_duplicate_leaders, _parse, pick_highlights
-from digest.models import Figure, Post, Prose
+from digest.edit.highlights import DUP_RATIO, _near_duplicate_leaders, _parse, pick_highlights
+from digest.model import Figure, Post, Prose
 
 
 def synthetic(

@@ -31,10 +31,10 @@ from sumy.nlp.stemmers import Stemmer
 from sumy.summarizers.lex_rank import LexRankSummarizer
 from sumy.utils import get_stop_words
 
-from digest.figures import find_figures
-from digest.highlights import pick_highlights
-from digest.models import Post
-from digest.readers import dedupe_posts, read_sources
+from digest.edit.figures import find_figures
+from digest.edit.highlights import pick_highlights
+from digest.model import Post
+from digest.read import dedupe_posts, read_sources
 
 
 class PostTokenizer:
@@ -119,7 +119,7 @@ def main() -> None:
     by_id = {p.id: p for p in posts}
 
     print(f"{len(posts)} posts, {len(prose)} prose paragraphs, {len(figures)} figures\n")
-    print(f"digest.highlights (top {args.n}):")
+    print(f"digest.edit.highlights (top {args.n}):")
     ours = pick_highlights(posts, figures, args.n, prose=prose)
     for rank, h in enumerate(ours, 1):
         p = by_id[h.post]

@@ -41,7 +41,7 @@ def cli() -> None:
 def build(sources: tuple[str, ...], outbox: Path | None, highlights: int | None,
           edition_date: str | None, config_path: Path | None) -> None:
     """Build an edition from SOURCE files, folders or URLs (default: seeds/)."""
-    from digest.build import build_edition
+    from digest.pipeline import build_edition
 
     config = _config(config_path, **{"build.outbox": str(outbox) if outbox else None,
                                      "build.highlights": highlights})

@@ -18,7 +18,7 @@ from email.utils import format_datetime
 
 from digest.config import EmailConfig
 from digest.errors import ConfigError
-from digest.models import Edition
+from digest.model import Edition
 from digest.personalize import address_of, merge, recipient_values
 from digest.render import Rendered
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from digest.errors import OutboxError
 from digest.message import message_bytes
-from digest.models import Edition, edition_from_json
+from digest.model import Edition, edition_from_json
 from digest.render import Rendered
 
 EDITION_JSON = "edition.json"

@@ -24,7 +24,7 @@ import premailer
 from markupsafe import Markup
 
 from digest.errors import TemplateError
-from digest.models import Edition
+from digest.model import Edition
 from digest.personalize import Token, defuse
 from digest.render_context import FILTERS, context
 from digest.resources import builtin_templates

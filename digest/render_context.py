@@ -14,7 +14,7 @@ from urllib.parse import quote_plus
 
 from markupsafe import Markup, escape
 
-from digest.models import Comparison, Edition, Figure, Post
+from digest.model import Comparison, Edition, Figure, Post
 from digest.personalize import Tokens
 
 MAX_KEY_FIGURES = 4

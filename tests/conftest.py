@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from digest.models import (
+from digest.model import (
     Comparison,
     Edition,
     Figure,

@@ -113,8 +113,8 @@ def test_unwritable_outbox_is_an_outbox_error(tmp_path: Path) -> None:
 
 
 def test_digest_build_keeps_the_archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from digest.build import build_edition
     from digest.config import load_config
+    from digest.pipeline import build_edition
     from digest.resources import bundled_seeds
 
     monkeypatch.chdir(tmp_path)  # no stray ./digest.toml

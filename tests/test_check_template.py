@@ -18,10 +18,10 @@ from typing import Any
 import lxml.html
 import pytest
 
-from digest.build import build_edition
 from digest.check import run_checks
 from digest.checks.tools import node_dir, spam_score
 from digest.config import Config, load_config
+from digest.pipeline import build_edition
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -12,7 +12,7 @@ import pytest
 from digest.config import EmailConfig
 from digest.errors import OutboxError
 from digest.message import build_message
-from digest.models import Edition
+from digest.model import Edition
 from digest.outbox import (
     edition_files,
     newest_edition,

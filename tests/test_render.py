@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from digest.errors import TemplateError
-from digest.models import Edition, Highlight, Post
+from digest.model import Edition, Highlight, Post
 from digest.render import MJML_TEMPLATE, TEXT_TEMPLATE, environment, render_edition
 from digest.render_context import key_figures, post_link
 from digest.resources import builtin_templates

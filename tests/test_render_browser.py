@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from digest.models import Edition
+from digest.model import Edition
 from digest.render import render_edition
 
 pytestmark = pytest.mark.browser

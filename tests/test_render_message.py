@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from digest.config import EmailConfig
 from digest.errors import ConfigError
 from digest.message import build_message, message_bytes
-from digest.models import Edition
+from digest.model import Edition
 from digest.render import Rendered, render_edition
 
 

@@ -326,7 +326,7 @@ def test_previous_edition_is_the_last_written_other_than_the_slot(tmp_path: Path
 
 
 def test_new_posts_are_counted_against_the_previous_edition(tmp_path: Path) -> None:
-    from digest.readers import dedupe_posts, read_sources
+    from digest.read import dedupe_posts, read_sources
 
     seed = str(REPO / "seeds")
     posts = dedupe_posts([p for d in read_sources([seed]) for p in d.posts])

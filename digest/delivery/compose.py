@@ -24,7 +24,7 @@ from email.utils import formataddr
 from digest.config import EmailConfig
 from digest.errors import DeliveryError
 from digest.message import build_message, message_bytes
-from digest.models import Edition
+from digest.model import Edition
 from digest.personalize import TOKEN_RE, recipient_values
 from digest.recipients import Recipient, header_safe
 from digest.render import Rendered

@@ -24,7 +24,7 @@ from watchfiles import Change, watch
 
 from digest.config import Config, load_config
 from digest.errors import DigestError
-from digest.models import Edition
+from digest.model import Edition
 from digest.resources import builtin_templates
 
 EDITION_FILES = {  # what write_edition leaves in an edition folder, and how to show it
@@ -69,7 +69,7 @@ class PipelineBuilder:
         self._count = itertools.count(1)
 
     def __call__(self) -> Snapshot:
-        from digest.build import decide_edition, default_sources, publish_edition
+        from digest.pipeline import decide_edition, default_sources, publish_edition
 
         start = time.perf_counter()
         if self.config.path is not None:  # the config file is watched: re-read it every build
@@ -90,7 +90,7 @@ class PipelineBuilder:
                         time.strftime("%H:%M:%S"))
 
     def watch_paths(self) -> list[Path]:
-        from digest.build import default_sources
+        from digest.pipeline import default_sources
 
         config = self.config
         paths = [builtin_templates()]

@@ -1,7 +1,7 @@
 """One slot, start to end: claim it, check for news, build, send, record. Shared by the daemon
 (`digest schedule`) and system cron (`digest send --due`), so both behave the same.
 
-The edition is built by digest.build and sent by digest.send.deliver, the code behind
+The edition is built by digest.pipeline and sent by digest.send.deliver, the code behind
 `digest build` and `digest send`; only the "nothing new" edition is assembled here.
 """
 
@@ -149,7 +149,7 @@ def _deliver(config: Config, folder: Path) -> SendReport:
 
 def _build(config: Config, sid: str) -> Path | None:
     """The slot's edition folder, or None when there is no news and no_news = "skip"."""
-    from digest.build import build_edition, default_sources
+    from digest.pipeline import build_edition, default_sources
 
     sources = default_sources(config)
     outbox = config.resolve(config.build.outbox)
@@ -187,7 +187,7 @@ def _seen_posts(edition_dir: Path) -> set[str]:
 
 def count_new_posts(sources: list[str], previous: Path) -> int:
     """Posts in the sources now that the previous edition did not carry."""
-    from digest.readers import dedupe_posts, read_sources
+    from digest.read import dedupe_posts, read_sources
 
     seen = _seen_posts(previous)
     posts = dedupe_posts([p for d in read_sources(sources) for p in d.posts])
@@ -199,7 +199,7 @@ def _build_quiet(config: Config, sources: list[str], sid: str, previous: Path) -
 
     It keeps every post in edition.json, so the next slot's news check compares against them.
     """
-    from digest.build import decide_edition, publish_edition, subject_line
+    from digest.pipeline import decide_edition, publish_edition, subject_line
 
     full = decide_edition(config, sources, edition_id=sid)
     seen = _seen_posts(previous)

@@ -1,0 +1,293 @@
+"""Figures: the numbers that matter in the posts, normalised, labelled and classified.
+
+`find_figures` reads each post's text (and a feed item's title), finds the quantities with
+`digest.edit.numbers.find_mentions`, and gives each one a label in the source's own words (the noun
+phrase after it, else the clause before it), a kind, and the sentence it was said in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from digest.edit.labels import (
+    AUDIENCE,
+    AUXILIARY,
+    CLAIM,
+    COMPARATIVE,
+    CONTINUES,
+    CURRENCY_CODES,
+    FOR_PHRASE,
+    LINKED,
+    MEASURED,
+    METRIC,
+    PER_UNIT,
+    PHYSICAL,
+    PRONOUN,
+    QUANTITY,
+    RANGE_START,
+    RECEIVED,
+    TIME_RATE,
+    TRADE,
+    VERBISH,
+    fragment_before,
+    measure,
+    moved,
+    phrase_after,
+    phrase_following,
+    plain_words,
+)
+from digest.edit.numbers import (
+    MONTHS,
+    STOP,
+    Mention,
+    find_mentions,
+    mask,
+)
+from digest.model import Figure, FigureKind, Post
+
+# Where a clause ends: punctuation, a contrasting conjunction ("expected 20m viewers but only
+# 9m tuned in": the promise stays with 20m), or another number.
+_BOUNDARY = re.compile(r"[,;:—–]|\s(?:but|while|whereas|although|though|yet)\s"
+                       r"|\d[%\w]*(?:/[a-z]+)?\)?[\s,](?:times\s)?|\btimes\s",
+                       re.IGNORECASE)
+_ABBREV = re.compile(r"(?:\b[A-Z]|Mr|Mrs|Ms|Dr|St|No|vs|Pa|Jr|Sr|Inc|Ltd|Co|Gov|Sen|Rep)\.$")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences in `text`. Splits after . ! ? or at line breaks, but not after
+    "U.S." or "Mr." or inside a decimal ("1.1m")."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in re.finditer(r"[.!?…]+[\"”’')]*(?=\s+[\"“‘(]?[A-Z0-9£$€@#])|\n\s*", text):
+        if m.group().startswith(".") and _ABBREV.search(text[start:m.start() + 1]):
+            continue
+        end = m.end() if not m.group().isspace() else m.start()
+        if text[start:end].strip():
+            spans.append((start, end))
+        start = m.end()
+        while start < len(text) and text[start].isspace():
+            start += 1
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def _clause_before(masked: str, sentence_start: int, mention: Mention) -> tuple[str, str]:
+    """The clause the number belongs to, before it, and any words between an opening
+    parenthesis and the number ("(actually 1.1m)" -> "actually")."""
+    head = masked[sentence_start:mention.start]
+    inside = ""
+    paren = head.rfind("(")
+    if paren > head.rfind(")"):
+        inside, head = head[paren + 1:], head[:paren]
+    bounds = [m.end() - 1 for m in _BOUNDARY.finditer(head)]
+    cut = bounds[-1] if bounds else -1
+    if not head[cut + 1:].strip() and bounds:
+        # "Provisional: 40.3C", "Ticket prices: £9.99": the clause before the colon names it.
+        cut = bounds[-2] if len(bounds) > 1 else -1
+    return head[cut + 1:], inside
+
+
+def _phrase_before(clause: str, money: bool = False) -> str:
+    """What the clause before the number is about: a counter or audience it names (last one
+    wins), else its last content words ("Wind gusts of up to" -> "Wind gusts")."""
+    found = [m for pat in (METRIC, AUDIENCE) for m in pat.finditer(clause)]
+    if found:
+        return max(found, key=lambda m: m.end()).group()
+    words = [w for w, _, _ in plain_words(clause)]
+    while words and words[-1].lower() in STOP:
+        words.pop()
+    tail: list[str] = []
+    for word in reversed(words):
+        if word.lower() in STOP or len(tail) == 3:
+            break
+        tail.insert(0, word)
+    for k in range(len(words) - 2, max(0, len(words) - 5), -1):
+        if money and words[k].lower() in TRADE and words[k - 1].lower() == "to":
+            # "agreed to buy Twitter for $44Bln": what the money is for, "to buy Twitter".
+            return " ".join(["to", *words[k:]])
+        if money and words[k].lower() in ("cost", "costs") and k >= len(words) - 3:
+            # "the outage will cost SkyJet £45m": what it is the cost of, "outage cost".
+            payer = [w for w in words[:k] if w.lower() not in STOP][-1:]
+            return " ".join([*payer, "cost"])
+    verbs = [i for i, w in enumerate(tail[:-1]) if _verbish(w)]
+    if verbs:
+        tail = tail[verbs[-1] + 1:]  # "Insurers estimate losses" -> "losses"
+    before = words[: len(words) - len(tail)]
+    if len(tail) == 1 and before and before[-1].lower() in AUXILIARY and not CLAIM.fullmatch(
+            tail[0]):
+        # "Speeds were cut to 20 mph": the participle says what happened; the subject before
+        # the auxiliary says what the number is about.
+        subject = _phrase_before(" ".join(before[:-1]))
+        tail = subject.split() or tail
+    # "Temperatures hit", "shareholders got", "the government has promised": the verb says how
+    # the number came about (the kind), the noun before it says what it counts (the label).
+    while len(tail) > 1 and _verbish(tail[-1]):
+        tail.pop()
+    at = max((i for i, w in enumerate(words) if tail and w == tail[0]), default=0)
+    if len(tail) == 1 and tail[0][:1].isupper() and at >= 2 and words[at - 1].lower() in (
+            "in", "at", "across", "for") and words[at - 2].lower() not in STOP:
+        # "Average rent in Manchester hit £1,250": the rent is counted, the place says where.
+        head = [w for w in words[max(0, at - 3):at - 1] if w.lower() not in STOP][-2:]
+        if head and not any(_verbish(w) for w in head):
+            return " ".join([*head, words[at - 1], tail[0]])
+    return " ".join(tail)
+
+
+def _verbish(word: str) -> bool:
+    low = word.lower()
+    # A promise word is a verb only in its past form: "promised", but "the target", "budget".
+    return bool(MEASURED.fullmatch(word) or (CLAIM.fullmatch(word) and low.endswith("ed"))
+                or low in VERBISH or (low.endswith("ed") and len(low) > 4))
+
+
+def _kind(mention: Mention, label: str, context: str, cue: re.Match[str] | None,
+          cue_before: bool) -> FigureKind:
+    if mention.unit == "%":
+        # "promised 97% of sensors" is a promise; "4.4% of the target" is a share of one.
+        return "claimed" if cue and cue_before else "share"
+    if mention.unit and len(mention.unit) == 3 and mention.unit.isupper() and mention.unit not in (
+            PHYSICAL):
+        return "money"
+    if cue:
+        return "claimed"
+    if METRIC.search(label):
+        return "metric"
+    if mention.unit in PHYSICAL or _near_end(MEASURED, context) or AUDIENCE.search(label):
+        return "measured"
+    return "count"
+
+
+def _near_end(pattern: re.Pattern[str], clause: str, n: int = 5) -> re.Match[str] | None:
+    """The last match of `pattern` among the last `n` words of `clause` (the words that govern
+    the number: "had promised him 25m"), else None. Further back, a cue belongs to another
+    number or clause."""
+    words = plain_words(clause)[-n:]
+    if not words:
+        return None
+    found = list(pattern.finditer(clause, words[0][1]))
+    return found[-1] if found else None
+
+
+def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
+    masked = mask(text)
+    mentions = find_mentions(text)
+    spans = sentences(text)
+    previous: Mention | None = None
+    said: list[tuple[Mention, str, int, str]] = []  # (mention, label, sentence start, kind)
+    for mention in mentions:
+        if previous and re.fullmatch(r"\s*\(\s*", masked[previous.end:mention.start]):
+            continue  # "105 mph (170 kph)": the same quantity again, converted
+        previous = mention
+        s_start, s_end = next(((a, b) for a, b in spans if a <= mention.start < b),
+                              (0, len(text)))
+        # "storm surge of 10 to 15 ft": the clause is read as if the range began at 15 ft.
+        span = RANGE_START.search(masked, s_start, mention.start)
+        clause, inside = _clause_before(
+            masked if not span else masked[:span.start()] + " " * (mention.start - span.start())
+            + masked[mention.start:], s_start, mention)
+        money = bool(mention.unit and mention.unit in CURRENCY_CODES)
+        rate = PER_UNIT.match(masked, mention.end) if money else None
+        label = " ".join(rate.group().split()) if rate else phrase_after(masked, mention)
+        last = said[-1] if said else None
+        if not label and last and last[0].unit == mention.unit and CONTINUES.fullmatch(
+                masked[last[0].end:mention.start]):
+            label = last[1]  # "from £9,100 to £5,000", "$30 billion to $60 billion"
+        if not label and PRONOUN.search(clause):
+            # "After today it heads for 38%": "it" is what an earlier figure of the post counts.
+            label = next((lab for m, lab, _, _ in reversed(said) if m.unit == mention.unit), "")
+        before = "" if label else _phrase_before(clause, money)
+        if before and last and last[0].unit == mention.unit and last[2] == s_start and all(
+                _verbish(w) for w in before.split()):
+            # "hovered at 5C at the start and dropped to 3C": still the temperatures.
+            label, before = last[1], ""
+        deal = FOR_PHRASE.match(masked, mention.end) if money else None
+        stepped = not re.search(r"[A-Za-z]", re.split(r"[,;:—–]", clause)[-1]) or not re.search(
+            r"[A-Za-z]", re.split(r"[,;:—–]", masked[s_start:mention.start])[-1])
+        if deal and (not before or stepped or (" " not in before and _verbish(before))):
+            # "£999 for the Pro", "Paid £2,400 for a seat behind the goal".
+            before = " ".join(deal.group(1).split())
+        label = label or before
+        if not label or label.lower() in MONTHS:
+            # "fell to 2.3% in April, from 3.2% in March": the second share is of the same thing.
+            same = mention.unit == "%" or mention.unit in QUANTITY  # "from 3.2% in March"
+            label = next((lab for m, lab, s, _ in reversed(said)
+                          if same and s == s_start and m.unit == mention.unit and lab), "")
+        if not label and LINKED.fullmatch(clause):
+            # "A 6.7% rise in the minimum wage, to £12.21": the clause before names it.
+            part = re.sub(r"[\s,;:—–]*(?:to|from|at|by|of)?\s*$", "", masked[s_start:mention.start])
+            label = _phrase_before(re.split(r"\d[\d,.]*%?\w*", part)[-1], money)
+        if not label and mention.unit not in QUANTITY:
+            head = re.split(r"[£$€¥₹]?\d", masked[s_start:mention.start], maxsplit=1)[0]
+            label = phrase_following(masked, mention) or _phrase_before(head)
+        cue = _near_end(CLAIM, inside or clause)
+        cue_before = cue is not None
+        after = re.split(r"[,;:.!?()—–\d]", masked[mention.end:], maxsplit=1)[0]
+        following = plain_words(after)[:4]
+        later = CLAIM.search(" ".join(w for w, _, _ in following))
+        if cue is None and later and mention.unit != "%":  # "4.4% of the target" is a share
+            # "the 25 million Musk had promised": the promise comes after the number.
+            # The words between the number and the promise name who promised ("analysts",
+            # "the studio"), not what is counted: the promise word is the label. Right after
+            # the number ("surge of 10 to 15 ft expected"), the clause before names the thing.
+            cue = later
+            right_after = bool(following) and CLAIM.fullmatch(following[0][0]) is not None
+            named = " ".join(_phrase_before(clause, money).split()[-2:]) if right_after else ""
+            label = named or later.group()
+        elif mention.unit == "%":
+            only = not re.search(r"[A-Za-z]{2,}", re.sub(r"\b(?:up|down|by)\b", "", clause))
+            told = [lab for _, lab, st, _ in said if st == s_start and lab]
+            # "1.2 million cups of water, up 15%": the cups rose.
+            label = moved(told[-1] if only and told else label, masked[s_start:mention.start])
+            more = COMPARATIVE.match(masked, mention.end)
+            if more and not label.startswith("of "):
+                # "customers paid 60 percent more" -> "more for customers"; "20% more users".
+                noun = more.group(2) if more.group(2) and more.group(2).lower() not in STOP \
+                    else ""
+                label = f"{more.group(1)} {noun}" if noun else " ".join(
+                    (more.group(1), "for" if label else "", label)).strip()
+        elif money and label and RECEIVED.search(clause) and label.lower() in clause.lower():
+            label = f"to {label}"  # "Your shareholders got $44Bln": money to them
+        elif money and re.search(r"\b(?:another|extra|additional)\s*$", clause, re.IGNORECASE):
+            per = TIME_RATE.match(masked, mention.end)
+            # "My landlord wants another £150 a month": "£150 more a month".
+            label = f"more {' '.join(per.group().split())}" if per else "more"
+        if not label and mention.unit in QUANTITY:
+            label = QUANTITY[mention.unit]
+        elif label and mention.unit in QUANTITY:
+            label = measure(label, QUANTITY[mention.unit])
+        if not label:
+            label = fragment_before(text, spans, s_start)
+        promised = [lab for m, lab, _, k in said if k == "claimed" and m.unit == mention.unit]
+        if cue is None and promised and re.fullmatch(r"[a-z]+", label) and _verbish(label):
+            # "pledged 5,000 new homes … It has built 1,800": new homes, built.
+            label = f"{promised[-1]} {label}"
+        kind = _kind(mention, f"{label} {after[:30]}", f"{clause} {inside}", cue, cue_before)
+        said.append((mention, label, s_start, kind))  # before the promise word is added
+        if kind in ("claimed", "money") and cue and cue.group().lower() not in label.lower():
+            # The promise word and what is counted, as one phrase: "promised him 25m listening
+            # live" -> "promised listening live" (who was promised is not what is counted).
+            if label.startswith("of "):
+                label = f"{label}, {cue.group()}"  # "of sensors, promised"
+            else:
+                label = f"{cue.group()} {label}".strip()
+        yield mention, label, kind, text[s_start:s_end].strip()
+
+
+def find_figures(posts: list[Post]) -> list[Figure]:
+    """Every figure in the posts (and feed items' titles), in order of appearance."""
+    figures: list[Figure] = []
+    for post in posts:
+        seen: set[tuple[float, str | None, str]] = set()
+        for text in (post.title or "", post.text):
+            for mention, label, kind, quote in _figures_in(text):
+                key = (mention.value, mention.unit, label.lower())
+                if key in seen:
+                    continue  # a feed item's title and summary often repeat the same figure
+                seen.add(key)
+                figures.append(Figure(
+                    id=f"f{len(figures) + 1}", text=mention.text, value=mention.value,
+                    unit=mention.unit, label=label, kind=kind, post=post.id, quote=quote,
+                ))
+    return figures

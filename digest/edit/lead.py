@@ -1,0 +1,138 @@
+"""The summary's first sentence: the event, from the article's lead or the top post, holding
+no number that no post gave."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+
+from digest.edit.figures import sentences
+from digest.edit.numbers import STOP, scan_numbers
+from digest.edit.tracing import Numbers
+from digest.model import Document, Highlight, Post
+
+# Openers that address the reader rather than state the news: "You'll probably be aware that".
+HEDGE = re.compile(
+    r"^(?:you(?:['’]ll| will)?\s+(?:probably\s+|may\s+|might\s+|already\s+)*(?:be\s+aware|know"
+    r"|have\s+(?:heard|seen))|as\s+you\s+(?:probably\s+|may\s+)?(?:know|have\s+heard)"
+    r"|in\s+case\s+you\s+missed\s+it)[,:]?\s+(?:that\s+)?",
+    re.IGNORECASE,
+)
+
+
+def clean_sentence(sentence: str) -> str:
+    sentence = re.sub(r"\s+", " ", HEDGE.sub("", sentence.strip()))
+    sentence = re.sub(r"\s*(?:https?://|pic\.twitter\.com/)\S+", "", sentence).strip()
+    if sentence and sentence[0].islower():
+        sentence = sentence[0].upper() + sentence[1:]
+    return sentence if sentence.endswith((".", "!", "?", "…")) else sentence + "."
+
+
+def event_sentence(documents: Sequence[Document], posts: Sequence[Post],
+           highlights: Sequence[Highlight], numbers: Numbers) -> str:
+    """The article's lead sentence, else the top feed item or post, named with its source."""
+    for doc in documents:
+        for para in doc.prose[:3]:
+            for start, end in sentences(para.text)[:1]:
+                raw = para.text[start:end]
+                # The whole sentence, else the part before a number no post gave ("Spain are
+                # European champions for a record fourth time [after beating England 2-1]").
+                cut = _untraced_cut(raw, numbers)
+                for sentence in dict.fromkeys((clean_sentence(raw), clean_sentence(cut))):
+                    if 30 <= len(sentence) <= 240 and not sentence.endswith("?") and \
+                            numbers.traceable(sentence):
+                        return sentence
+    byid = {p.id: p for p in posts}
+    ordered = [byid[h.post] for h in highlights if h.post in byid] + list(posts)
+    titles = [d.title for d in documents if d.title]
+    source = titles[0] if len(titles) == 1 else "the sources"
+    kind = noun(posts)
+    for post in ordered:
+        text = post.title or post.text
+        spans = sentences(text)
+        lead = clean_sentence(text[spans[0][0]:spans[0][1]]) if spans else ""
+        if lead and len(lead) <= 200 and numbers.traceable(lead):
+            count = numbers.count(len(posts), "posts", [p.id for p in posts])
+            if len(posts) == 1:
+                return f"{lead.rstrip('.')}, from {source}."
+            return f"{count} {kind} from {source}, led by “{lead.rstrip('.')}”."
+    return ""
+
+
+# Where a sentence may be cut short: before a preposition, conjunction or subordinate clause.
+_CUT_WORDS = frozenset(re.findall(r"\w+", (
+    "after as with when while before by in at on for since from to of than over under until "
+    "during amid despite near and but or which who where because following beating")))
+
+
+_YEAR_MODIFIER = re.compile(
+    r"\b((?:the|this|last|next|its|their|his|her|our)\s+)((?:19|20)\d{2})\s+(?=[A-Za-z])",
+    re.IGNORECASE)
+
+
+def _untraced_cut(sentence: str, numbers: Numbers) -> str:
+    """`sentence` without the phrase holding a number no figure has: the clause that holds it
+    is cut at the last preposition or conjunction before that number, and the clauses after it
+    are kept while every number in them is known ("Hurricane Milton made landfall near Siesta
+    Key, Florida, on Wednesday night[ as a Category 3 storm], just two weeks after Helene").
+    "" when nothing of substance is left. A year that only dates a noun goes first ("has won
+    the[ 2024] US presidential election"): the posts' own dates say when."""
+    known = {f.text for f in numbers.figures}
+    sentence = _YEAR_MODIFIER.sub(
+        lambda m: m.group(0) if m.group(2) in known else m.group(1), sentence)
+    bad = [m.start for m in scan_numbers(sentence) if m.text not in known]
+    if not bad:
+        return sentence
+    # Clauses: the sentence split at commas, semicolons and dashes (separators kept).
+    breaks = [0] + [m.start() for m in re.finditer(r"\s*(?:[,;:(]|\s[–—-]\s)", sentence)]
+    at = max(b for b in breaks if b <= bad[0])
+    head = sentence[:bad[0]]
+    if at > 0:
+        # Not the main clause: the whole clause goes, since what a cut would leave of it
+        # ("the first[ since 1993]") says something else.
+        kept = _no_dangling(head[:at])
+    else:
+        cuts = [m.start() for m in re.finditer(r"\s(\w+)(?=\s)", head)
+                if m.group(1).lower() in _CUT_WORDS]
+        kept = _no_dangling(_unqualified(_no_dangling(head[:max(cuts, default=0)])))
+    if not kept:
+        return ""
+    following = [b for b in breaks if b > bad[0]] + [len(sentence)]
+    for clause_start, clause_end in itertools.pairwise(following):
+        clause = sentence[clause_start:clause_end]
+        if any(m.text not in known for m in scan_numbers(clause)) or \
+                not re.match(r"\s*,", clause):
+            break
+        kept += clause
+    return _no_dangling(kept)
+
+
+_SUPERLATIVE = frozenset(re.findall(r"\w+", (
+    "first last only biggest largest highest lowest most least best worst fastest slowest "
+    "hottest coldest wettest driest deadliest strongest weakest longest shortest record")))
+
+
+def _unqualified(kept: str) -> str:
+    """A superlative whose qualifier was cut goes with it: "Labour’s first Budget[ in 14
+    years]" is not Labour's first Budget ever, so it reads "Labour’s Budget"."""
+    words = list(re.finditer(r"\S+", kept))[-3:]
+    for word in reversed(words):
+        if word.group().lower() in _SUPERLATIVE:
+            return f"{kept[:word.start()]}{kept[word.end():].lstrip()}".rstrip()
+    return kept
+
+
+def _no_dangling(text: str) -> str:
+    """No "the", "and" or comma left hanging at the end of a cut sentence."""
+    while True:
+        trimmed = re.sub(r"[\s,;:–—-]+$", "", text)
+        last = re.search(r"(?:^|\s)(\w+)$", trimmed)
+        if not last or last.group(1).lower() not in STOP:
+            return trimmed
+        text = trimmed[:last.start()]
+
+
+def noun(posts: Sequence[Post]) -> str:
+    """What to call the posts: "items" when every one is a feed item (has a title)."""
+    return "items" if posts and all(p.title for p in posts) else "posts"

@@ -1,0 +1,115 @@
+"""The reading stage: sources (files, folders, URLs) in, Documents out.
+
+read_sources() picks a reader per source: by extension (.txt/.md roundups, .xml/.rss/.atom
+feeds, .json/.jsonl posts), else by sniffing the content. A folder gives every file inside it
+(not hidden ones, not sub-folders), sorted by name, and may mix types. dedupe_posts() keeps the
+first of posts seen twice.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from digest.errors import SourceError
+from digest.model import Document
+from digest.read.common import decode_text, read_bytes
+from digest.read.dedupe import dedupe_posts
+from digest.read.roundup import parse_roundup
+
+__all__ = ["dedupe_posts", "read_source", "read_sources"]
+
+_ROUNDUP = {".txt", ".md", ".markdown", ".text"}  # no extension: sniffed
+_FEED = {".xml", ".rss", ".atom", ".rdf"}
+_JSON = {".json", ".jsonl", ".ndjson"}
+
+
+def read_sources(sources: list[str]) -> list[Document]:
+    """Read every source in order; a folder expands to its files, sorted by name."""
+    documents: list[Document] = []
+    for source in sources:
+        if _is_url(source):
+            documents.append(_read_url(source))
+            continue
+        path = Path(source).expanduser()
+        if not path.exists():
+            raise SourceError("no such file or folder", where=source)
+        if path.is_dir():
+            files = _folder_files(path, source)
+            if not files:
+                raise SourceError("folder holds no source files", where=source)
+            documents.extend(read_source(str(path / name)) for name in files)
+        else:
+            documents.append(read_source(source))
+    return documents
+
+
+def _folder_files(folder: Path, where: str) -> list[str]:
+    # Hidden files (.DS_Store, .gitkeep) and editor backups (notes.txt~) are not sources.
+    try:
+        return sorted(
+            entry.name
+            for entry in folder.iterdir()
+            if entry.is_file() and not entry.name.startswith(".") and not entry.name.endswith("~")
+        )
+    except OSError as exc:
+        raise SourceError(f"cannot list folder ({exc.strerror or exc})", where=where) from None
+
+
+def _is_url(source: str) -> bool:
+    return source.lower().startswith(("http://", "https://"))
+
+
+def read_source(where: str) -> Document:
+    """Read one file; `where` is its path as the caller gave it (it names the posts' source)."""
+    path = Path(where).expanduser()
+    data = read_bytes(path, where)
+    return parse_bytes(data, where, kind=_kind_by_extension(path.suffix.lower()))
+
+
+def _kind_by_extension(suffix: str) -> str | None:
+    if suffix in _FEED:
+        return "feed"
+    if suffix in _JSON:
+        return "json"
+    if suffix in _ROUNDUP:
+        return "roundup"
+    return None
+
+
+def sniff(data: bytes) -> str:
+    """Guess a source's kind from its first bytes: markup is a feed, a bracket JSON."""
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"<"):
+        return "feed"
+    if head.startswith((b"{", b"[")):
+        return "json"
+    return "roundup"
+
+
+def parse_bytes(data: bytes, where: str, kind: str | None = None) -> Document:
+    """Parse a source's bytes as `kind` ("roundup", "feed", "json"; None: sniff)."""
+    kind = kind or sniff(data)
+    if not data.strip():
+        raise SourceError("empty file", where=where)
+    if kind == "feed":
+        from digest.read.feed import parse_feed
+
+        return parse_feed(data, where)
+    if kind == "json":
+        from digest.read.jsonposts import parse_json
+
+        return parse_json(decode_text(data, where), where)
+    return parse_roundup(decode_text(data, where), where)
+
+
+def _read_url(url: str) -> Document:
+    from digest.read.fetch import fetch
+
+    data, content_type = fetch(url)
+    kind = None
+    if "json" in content_type:
+        kind = "json"
+    elif "xml" in content_type or "rss" in content_type or "atom" in content_type:
+        kind = "feed"
+    return parse_bytes(data, url, kind=kind)
+

@@ -1,0 +1,98 @@
+"""Drop posts seen twice, keeping the first.
+
+Two posts are the same when their ids match (same who, day and words: see common.post_id), or
+when they share handle (else author) and date and their texts are near-identical (a retyped
+quote, a typo fixed): a rapidfuzz ratio of at least NEAR_IDENTICAL over the normalised words,
+and the same numbers in the same order. Numbers are what this digest is about: "hits $60,000"
+and "hits $61,000" from one feed on one day are two posts, however alike the words.
+
+Cost stays linear: only posts with the same who-and-day key are compared, and within a key
+only kept posts found through the new text's RAREST_PAIRS rarest word pairs (bigrams) that some
+kept post also has, at most MAX_HITS per pair, so at most a few hundred comparisons (in
+rapidfuzz's C code, with a cut-off) per post. Two near-identical texts share most word pairs; an
+edit breaks a pair into one that no kept text has, and such pairs are never the ones looked at.
+Texts of one or two words have no useful pairs and are compared with the key's latest short
+texts. What this can miss: a near-duplicate made only of very common word pairs in a key with
+thousands of posts (a busy feed), which then appears twice rather than costing quadratic time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+
+from rapidfuzz import fuzz
+
+from digest.model import Post
+from digest.read.common import normalise_for_id
+
+NEAR_IDENTICAL = 90.0  # rapidfuzz ratio (0-100) over the normalised words
+RAREST_PAIRS = 3  # how many of a text's rarest shared word pairs bring in candidates
+MAX_HITS = 64  # the most recent kept posts looked at per pair: bounds the cost per post
+
+
+_NUMBER_RE = re.compile(r"\d+")
+
+
+class _Group:
+    """The kept texts of one who-and-day key, indexed by their word pairs."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.numbers: list[list[str]] = []
+        self.by_pair: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+        self.short: list[int] = []
+
+    @staticmethod
+    def _pairs(words: str) -> set[tuple[str, str]]:
+        tokens = words.split()
+        return set(itertools.pairwise(tokens))
+
+    def _candidates(self, pairs: set[tuple[str, str]]) -> set[int]:
+        if not pairs:
+            return set(self.short[-MAX_HITS:])
+        # The rarest pairs the new text shares with kept ones point at its near-duplicate: an
+        # edit breaks a pair into one no kept text has, and those are not looked at.
+        present = [hits for pair in pairs if (hits := self.by_pair.get(pair))]
+        present.sort(key=len)
+        found: set[int] = set()
+        for hits in present[:RAREST_PAIRS]:
+            found.update(hits[-MAX_HITS:])
+        return found
+
+    def has_near(self, words: str) -> bool:
+        numbers = _NUMBER_RE.findall(words)
+        return any(
+            self.numbers[i] == numbers
+            and fuzz.ratio(words, self.texts[i], score_cutoff=NEAR_IDENTICAL)
+            for i in self._candidates(self._pairs(words))
+        )
+
+    def add(self, words: str) -> None:
+        index = len(self.texts)
+        self.texts.append(words)
+        self.numbers.append(_NUMBER_RE.findall(words))
+        pairs = self._pairs(words)
+        if len(words.split()) <= 2:
+            self.short.append(index)
+        for pair in pairs:
+            self.by_pair[pair].append(index)
+
+
+def dedupe_posts(posts: list[Post]) -> list[Post]:
+    seen_ids: set[str] = set()
+    groups: dict[tuple[str, str], _Group] = {}
+    kept: list[Post] = []
+    for post in posts:
+        if post.id in seen_ids:
+            continue
+        key = ((post.handle or post.author).strip().lstrip("@").casefold(), post.date)
+        words = normalise_for_id(post.text)
+        group = groups.setdefault(key, _Group())
+        if group.has_near(words):
+            continue
+        seen_ids.add(post.id)
+        group.add(words)
+        kept.append(post)
+    return kept
