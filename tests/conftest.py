@@ -1,4 +1,5 @@
-"""Shared fixtures: a hand-built edition (independent of the editorial stages) and golden files.
+"""Shared fixtures: the one post factory, a hand-built edition (independent of the editorial
+stages) and golden files. Tests import the factories: `from conftest import make_post`.
 
 `pytest --update-golden` rewrites tests/golden/ from a fresh build, on purpose; review the diff.
 """
@@ -6,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -18,6 +20,7 @@ from digest.model import (
     Prose,
     SummaryNumber,
 )
+from digest.read.common import post_id
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -28,6 +31,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+def make_post(text: str, id: str | int | None = "p1", **fields: Any) -> Post:
+    """A post saying `text`, by "A" (@a) on 2024-08-13; any other field can be given.
+
+    An int `id` numbers the post and its author, so the posts of a list are told apart:
+    make_post("…", 3) is p3 by "A3" (@a3). `id=None` gives the id a reader would (a hash of
+    handle, author, date and text), for the tests that dedupe.
+    """
+    values: dict[str, Any] = {"author": "A", "handle": "a", "date": "2024-08-13"}
+    if isinstance(id, int):
+        values.update(author=f"A{id}", handle=f"a{id}")
+    values.update(fields, text=text)
+    if id is None:
+        values["id"] = post_id(values["handle"], values["author"], values["date"], text)
+    else:
+        values["id"] = f"p{id}" if isinstance(id, int) else id
+    return Post(**values)
 
 
 def make_edition(**changes: object) -> Edition:

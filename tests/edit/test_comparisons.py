@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import make_post
 
 from digest.edit.comparisons import compare, label_words
 from digest.edit.figures import find_figures
@@ -17,10 +18,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def load_posts(name: str) -> list[Post]:
     data = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
     return [Post(**{"date": data.get("date", "2024-01-01"), **p}) for p in data["posts"]]
-
-
-def post(text: str, pid: str = "p1") -> Post:
-    return Post(id=pid, author="A", handle="a", date="2024-08-13", text=text)
 
 
 def run(posts: list[Post]) -> tuple[dict[str, Figure], list[Comparison]]:
@@ -60,8 +57,8 @@ def test_promise_is_not_compared_with_a_platform_counter() -> None:
 
 
 def test_stated_share_mismatch_is_flagged() -> None:
-    figures, comparisons = run([post("Musk pledged 50 new features in a year; 12 shipped, "
-                                     "which is 30% of the pledge.")])
+    figures, comparisons = run([make_post("Musk pledged 50 new features in a year; 12 shipped, "
+                                          "which is 30% of the pledge.")])
     [c] = comparisons
     assert texts(figures, c) == ("12", "50")
     assert c.result == pytest.approx(24)
@@ -71,15 +68,15 @@ def test_stated_share_mismatch_is_flagged() -> None:
 
 
 def test_stated_share_within_rounding_is_verified() -> None:
-    _, comparisons = run([post("They promised 1 billion users. They actually have 238 million "
-                               "daily users. That's 24% of the target.")])
+    _, comparisons = run([make_post("They promised 1 billion users. They actually have 238 "
+                                    "million daily users. That's 24% of the target.")])
     [c] = comparisons
     assert c.result == pytest.approx(23.8)
     assert c.verified is True  # 24% states the sum to 0 decimals
 
 
 def test_stated_ratio_checked() -> None:
-    figures, comparisons = run([post(
+    figures, comparisons = run([make_post(
         "The trailer drew 12m views but only 1.5m people watched live, 8 times the audience.")])
     [c] = [c for c in comparisons if c.operation == "ratio"]
     assert texts(figures, c) == ("12m", "1.5m")
@@ -87,15 +84,15 @@ def test_stated_ratio_checked() -> None:
 
 
 def test_stated_ratio_mismatch() -> None:
-    _, comparisons = run([post(
+    _, comparisons = run([make_post(
         "The trailer drew 12m views but only 1.5m people watched live, 5 times the audience.")])
     [c] = [c for c in comparisons if c.operation == "ratio"]
     assert c.verified is False
 
 
 def test_unrelated_counts_are_not_compared() -> None:
-    _, comparisons = run([post("Hamas released 13 Israelis and 11 Thai and Filipino workers."),
-                          post("Israel has freed 39 Palestinian prisoners.", "p2")])
+    _, comparisons = run([make_post("Hamas released 13 Israelis and 11 Thai and Filipino workers."),
+                          make_post("Israel has freed 39 Palestinian prisoners.", "p2")])
     assert comparisons == []
 
 
@@ -120,14 +117,14 @@ def test_label_words_ignore_promise_words_and_stem() -> None:
 def test_bounded_on_large_inputs() -> None:
     # 2,000 posts with a figure each and one shared label word: the word is too common to
     # pair on, so no all-pairs blow-up, and the output stays capped.
-    posts = [post(f"We counted {100 + i} visitors today.", f"p{i}") for i in range(2000)]
+    posts = [make_post(f"We counted {100 + i} visitors today.", f"p{i}") for i in range(2000)]
     figures = find_figures(posts)
     assert len(figures) == 2000
     assert len(compare(figures, posts)) <= 20
 
 
 def test_ratio_stated_in_the_sentence_relates_its_neighbours() -> None:
-    figures, comparisons = run([post(
+    figures, comparisons = run([make_post(
         "The new stadium cost £1.2bn, three times the original budget of £400m. "
         "The average house price is £285,000, about 8.3 times average earnings of £34,500.")])
     by = {texts(figures, c): c for c in comparisons}
@@ -140,14 +137,14 @@ def test_ratio_stated_in_the_sentence_relates_its_neighbours() -> None:
 
 
 def test_units_convert_before_comparing() -> None:
-    figures, comparisons = run([post("Download speed was 940 Mbps vs the 1Gbps promised.")])
+    figures, comparisons = run([make_post("Download speed was 940 Mbps vs the 1Gbps promised.")])
     [c] = comparisons
     assert texts(figures, c) == ("940 Mbps", "1Gbps")
     assert c.formula == "940 / 1,000 = 94%"
 
 
 def test_shares_of_one_thing_in_a_sentence() -> None:
-    figures, comparisons = run([post("Inflation fell to 2.3% in April, from 3.2% in March.")])
+    figures, comparisons = run([make_post("Inflation fell to 2.3% in April, from 3.2% in March.")])
     assert [f.label for f in figures.values()] == ["Inflation", "Inflation"]
     [c] = comparisons
     assert c.operation == "difference" and c.formula == "3.2 - 2.3 = 0.9"
@@ -155,19 +152,19 @@ def test_shares_of_one_thing_in_a_sentence() -> None:
 
 
 def test_vague_labels_do_not_relate_posts() -> None:
-    _, comparisons = run([post("I waited 48 hours for a reply."),
-                          post("The outage lasted 3 hours.", "p2")])
+    _, comparisons = run([make_post("I waited 48 hours for a reply."),
+                          make_post("The outage lasted 3 hours.", "p2")])
     assert comparisons == []
 
 
 def test_outcome_named_when_labels_differ() -> None:
-    _, comparisons = run([post("Musk pledged 50 new features in a year; 12 shipped, which is "
-                               "30% of the pledge.")])
+    _, comparisons = run([make_post("Musk pledged 50 new features in a year; 12 shipped, which "
+                                    "is 30% of the pledge.")])
     assert comparisons[0].text.startswith("12 new features shipped is 24% of the 50 pledged")
 
 
 def test_promise_after_the_number_relates_to_the_outcome() -> None:
-    figures, comparisons = run([post(
+    figures, comparisons = run([make_post(
         "Tesla delivered 466,140 vehicles in Q2, beating the 438,000 analysts expected.")])
     [c] = comparisons
     assert texts(figures, c) == ("466,140", "438,000")
@@ -175,7 +172,7 @@ def test_promise_after_the_number_relates_to_the_outcome() -> None:
 
 
 def test_double_is_a_stated_ratio_and_picks_its_pair() -> None:
-    figures, comparisons = run([post(
+    figures, comparisons = run([make_post(
         "Downloads hit 10 million in 5 days, double the 5 million the studio hoped for.")])
     [c] = comparisons
     assert texts(figures, c) == ("10 million", "5 million")  # not "5 days"
@@ -183,7 +180,7 @@ def test_double_is_a_stated_ratio_and_picks_its_pair() -> None:
 
 
 def test_price_per_month_keeps_its_label() -> None:
-    figures, comparisons = run([post("Ticket prices: £9.99/month, up from £7.99.")])
+    figures, comparisons = run([make_post("Ticket prices: £9.99/month, up from £7.99.")])
     assert [f.label for f in figures.values()] == ["Ticket prices", "Ticket prices"]
     assert comparisons[0].formula == "9.99 - 7.99 = 2"
     assert "£2.00 above" in comparisons[0].text
@@ -192,9 +189,9 @@ def test_price_per_month_keeps_its_label() -> None:
 def test_a_thing_measured_is_not_compared_with_the_air_temperature() -> None:
     # "rail temperature" and "temperature" share only the unit's quantity word: unrelated.
     figures, comparisons = run([
-        post("The thermometer at Heathrow read a temperature of 37.2C."),
-        post("Speeds were cut because rails reached 59C in the sun.", "p2"),
-        post("Forecasters had predicted 38C for London.", "p3"),
+        make_post("The thermometer at Heathrow read a temperature of 37.2C."),
+        make_post("Speeds were cut because rails reached 59C in the sun.", "p2"),
+        make_post("Forecasters had predicted 38C for London.", "p3"),
     ])
     pairs = {texts(figures, c) for c in comparisons}
     assert all("59C" not in pair for pair in pairs), pairs
@@ -203,19 +200,19 @@ def test_a_thing_measured_is_not_compared_with_the_air_temperature() -> None:
 
 def test_one_reading_reported_twice_is_compared_once() -> None:
     _, comparisons = run([
-        post("A temperature of 37.2C was recorded at Heathrow."),
-        post("Forecasters had predicted 38C. In the end, temperatures hit 37.2C.", "p2"),
+        make_post("A temperature of 37.2C was recorded at Heathrow."),
+        make_post("Forecasters had predicted 38C. In the end, temperatures hit 37.2C.", "p2"),
     ])
     assert len([c for c in comparisons if "38C" in c.text]) == 1
 
 
 def test_the_two_ends_of_a_range_are_not_compared() -> None:
-    _, comparisons = run([post("Early insured loss estimates: $20 billion to $45 billion.")])
+    _, comparisons = run([make_post("Early insured loss estimates: $20 billion to $45 billion.")])
     assert comparisons == []
 
 
 def test_a_stated_change_is_a_difference_from_old_to_new() -> None:
-    figures, comparisons = run([post(
+    figures, comparisons = run([make_post(
         "The allowance was cut from £9,000 to £4,500, and VAT rose from 17.5% to 20%.")])
     by = {texts(figures, c): c for c in comparisons}
     money = by[("£4,500", "£9,000")]
@@ -227,7 +224,7 @@ def test_a_stated_change_is_a_difference_from_old_to_new() -> None:
 
 def test_a_share_the_post_states_relates_its_own_numbers() -> None:
     # The labels share no word, but the post says one is 94% of the other: that is the pair.
-    figures, comparisons = run([post(
+    figures, comparisons = run([make_post(
         "Organisers expected 12,000 riders. In the end 11,280 crossed the line, about 94% of "
         "the field.")])
     [c] = [c for c in comparisons if c.operation == "share"]
@@ -237,14 +234,14 @@ def test_a_share_the_post_states_relates_its_own_numbers() -> None:
 
 
 def test_an_unrelated_share_in_the_post_relates_nothing() -> None:
-    _, comparisons = run([post(
+    _, comparisons = run([make_post(
         "Organisers expected 12,000 riders. In the end 11,280 crossed the line; 40% of them "
         "were first-timers.")])
     assert all(c.operation != "share" for c in comparisons)
 
 
 def test_an_outcome_told_by_its_verb_meets_the_promise() -> None:
-    figures, comparisons = run([post(
+    figures, comparisons = run([make_post(
         "The council pledged 4,000 new homes by 2026. It has built 1,500 so far.")])
     [c] = comparisons
     assert texts(figures, c) == ("1,500", "4,000")
@@ -252,29 +249,29 @@ def test_an_outcome_told_by_its_verb_meets_the_promise() -> None:
 
 
 def test_two_rises_of_different_things_are_not_compared() -> None:
-    _, comparisons = run([post("Crime rose 6% last year."),
-                          post("Ticket sales rose 12% over the summer.", "p2")])
+    _, comparisons = run([make_post("Crime rose 6% last year."),
+                          make_post("Ticket sales rose 12% over the summer.", "p2")])
     assert comparisons == []
 
 
 def test_posts_of_different_sources_or_feed_items_are_not_related() -> None:
-    def at(text: str, pid: str, source: str, title: str | None = None) -> Post:
-        return Post(id=pid, author="A", handle="a", date="2024-08-13", text=text,
-                    source=source, title=title)
-
-    posts = [at("Over 888,000 homes were cut off overnight.", "p1", "power.txt:3"),
-             at("The council pledged 5,000 new homes by 2026.", "p2", "housing.txt:3"),
-             at("Storm recovery needs 10,000 workers.", "p3", "feed.xml:1", title="Storm"),
-             at("The strike involved 2,500 workers.", "p4", "feed.xml:9", title="Strike")]
+    posts = [make_post("Over 888,000 homes were cut off overnight.", "p1", source="power.txt:3"),
+             make_post("The council pledged 5,000 new homes by 2026.", "p2",
+                       source="housing.txt:3"),
+             make_post("Storm recovery needs 10,000 workers.", "p3", source="feed.xml:1",
+                       title="Storm"),
+             make_post("The strike involved 2,500 workers.", "p4", source="feed.xml:9",
+                       title="Strike")]
     figures = find_figures(posts)
     assert compare(figures, posts) == []
     # One roundup tells one story: its posts' readings of one thing do meet.
-    story = [at("Forecasters had predicted 38C for London.", "p5", "heat.txt:3"),
-             at("In the end, temperatures hit 37.2C in London.", "p6", "heat.txt:7")]
+    story = [make_post("Forecasters had predicted 38C for London.", "p5", source="heat.txt:3"),
+             make_post("In the end, temperatures hit 37.2C in London.", "p6",
+                       source="heat.txt:7")]
     assert len(compare(find_figures(story), story)) == 1
 
 
 def test_a_rise_is_not_compared_with_a_share() -> None:
-    _, comparisons = run([post("Average rent in Leeds rose 9% in a year."),
-                          post("1 in 4 renters now spend half their income on rent.", "p2")])
+    _, comparisons = run([make_post("Average rent in Leeds rose 9% in a year."),
+                          make_post("1 in 4 renters now spend half their income on rent.", "p2")])
     assert comparisons == []

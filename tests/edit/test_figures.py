@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import make_post
 
 from digest.edit.figures import find_figures, sentences
 from digest.edit.numbers import find_mentions, scan_numbers
@@ -18,10 +19,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def load_posts(name: str) -> list[Post]:
     data = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
     return [Post(**{"date": data.get("date", "2024-01-01"), **p}) for p in data["posts"]]
-
-
-def post(text: str, pid: str = "p1", title: str | None = None) -> Post:
-    return Post(id=pid, author="A", handle="a", date="2024-08-13", text=text, title=title)
 
 
 def by_text(figures: list[Figure]) -> dict[str, Figure]:
@@ -64,7 +61,7 @@ def test_unit_forms(text: str, value: float, unit: str | None) -> None:
 
 
 def test_counts_and_number_words() -> None:
-    figures = by_text(find_figures([post(
+    figures = by_text(find_figures([make_post(
         "Already 17 hot takes on my timeline. There are 39 competitors and four years of "
         "chaos ahead. Seven, who knows. One of two is happening.")]))
     assert set(figures) == {"17", "39", "four"}
@@ -88,12 +85,12 @@ def test_counts_and_number_words() -> None:
     "Call 07700900123 or see version 2.0.1",
 ])
 def test_traps_are_not_figures(text: str) -> None:
-    assert find_figures([post(text)]) == []
+    assert find_figures([make_post(text)]) == []
 
 
 def test_feed_item_title_and_text() -> None:
-    item = post("Library cuts\n\nBirmingham's new £189m library had to shed staff. Wind gusts of "
-                "up to 105 mph (170 kph) hit London.", title="Library cuts")
+    item = make_post("Library cuts\n\nBirmingham's new £189m library had to shed staff. Wind "
+                     "gusts of up to 105 mph (170 kph) hit London.", title="Library cuts")
     figures = by_text(find_figures([item]))
     assert set(figures) == {"£189m", "105 mph"}  # 170 kph is the same gust, converted
     assert (figures["£189m"].label, figures["£189m"].kind) == ("library", "money")
@@ -101,13 +98,13 @@ def test_feed_item_title_and_text() -> None:
 
 
 def test_same_figure_in_title_and_text_is_one() -> None:
-    item = post("Airlines lose 2 million suitcases a year\n\nAirlines lose 2 million suitcases "
-                "a year.", title="Airlines lose 2 million suitcases a year")
+    item = make_post("Airlines lose 2 million suitcases a year\n\nAirlines lose 2 million "
+                     "suitcases a year.", title="Airlines lose 2 million suitcases a year")
     assert [f.text for f in find_figures([item])] == ["2 million"]
 
 
 def test_claim_and_metric_cues() -> None:
-    figures = by_text(find_figures([post(
+    figures = by_text(find_figures([make_post(
         "The clip got 12.5m views. The studio had expected 20m viewers but only 9m tuned in.")]))
     assert figures["12.5m"].kind == "metric"
     assert figures["20m"].kind == "claimed"
@@ -172,11 +169,11 @@ def test_more_unit_forms(text: str, value: float, unit: str | None) -> None:
     "Back in the 1990s and the 90s", "Q3 results and FY23 and G7", "Open 24/7 since 9/11",
 ])
 def test_more_traps(text: str) -> None:
-    assert find_figures([post(text)]) == []
+    assert find_figures([make_post(text)]) == []
 
 
 def test_promise_after_the_number() -> None:
-    figures = by_text(find_figures([post(
+    figures = by_text(find_figures([make_post(
         "X said 1.3 million people tuned in at the peak, far fewer than the 25 million Musk "
         "had promised.")]))
     assert (figures["1.3 million"].label, figures["1.3 million"].kind) == (
@@ -185,11 +182,11 @@ def test_promise_after_the_number() -> None:
 
 
 def test_labels_skip_the_verb() -> None:
-    figures = by_text(find_figures([post(
+    figures = by_text(find_figures([make_post(
         "Your shareholders got $44Bln. Your grid fell over at 34.8C. 34.8C in September. "
         "Analysts estimate 888,000 listeners dropped off. Speeds were cut to 20 mph.")]))
     assert figures["$44Bln"].label == "to shareholders"  # money they got
-    labels = [(f.text, f.label) for f in find_figures([post(
+    labels = [(f.text, f.label) for f in find_figures([make_post(
         "Your grid fell over at 34.8C. 34.8C in September.")])]
     assert labels == [("34.8C", "grid temperature"), ("34.8C", "temperature")]
     assert figures["888,000"].label == "listeners"
@@ -197,7 +194,7 @@ def test_labels_skip_the_verb() -> None:
 
 
 def test_proportions_and_stated_ratios() -> None:
-    figures = by_text(find_figures([post(
+    figures = by_text(find_figures([make_post(
         "Only 1 in 5 nurses say they feel safe. It cost three times the original budget.")]))
     assert (figures["1 in 5"].value, figures["1 in 5"].unit) == (20, "%")
     assert figures["1 in 5"].label == "nurses"
@@ -280,7 +277,7 @@ def test_own_roundup_through_the_reader() -> None:
 ])
 def test_labels_are_short_phrases_in_the_sources_words(text: str, figure: str,
                                                        label: str) -> None:
-    assert by_text(find_figures([post(text)]))[figure].label == label
+    assert by_text(find_figures([make_post(text)]))[figure].label == label
 
 
 def test_labels_never_hold_an_ellipsis_or_digits() -> None:
@@ -289,7 +286,7 @@ def test_labels_never_hold_an_ellipsis_or_digits() -> None:
         "The mayor had promised the city 2,000 new buses, but 300 arrived.",
         "CrowdStrike promised 97% of sensors would be back online by Sunday.",
     ]
-    for figure in find_figures([post(t, f"p{i}") for i, t in enumerate(texts)]):
+    for figure in find_figures([make_post(t, f"p{i}") for i, t in enumerate(texts)]):
         assert "…" not in figure.label and not re.search(r"\d", figure.label), figure
 
 
@@ -317,4 +314,4 @@ def test_labels_never_hold_an_ellipsis_or_digits() -> None:
 ])
 def test_labels_from_the_clause_around_ranges_changes_and_amounts(
         text: str, figure: str, label: str) -> None:
-    assert by_text(find_figures([post(text)]))[figure].label == label
+    assert by_text(find_figures([make_post(text)]))[figure].label == label

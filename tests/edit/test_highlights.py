@@ -5,21 +5,15 @@ from __future__ import annotations
 import random
 import re
 
+from conftest import make_post
 from rapidfuzz import fuzz
 
 from digest.edit.highlights import pick_highlights
 from digest.model import Figure, Post, Prose
 
 
-def post(i: int, text: str, handle: str | None = None) -> Post:
-    return Post(
-        id=f"p{i}", author=f"Author {i}", handle=handle or f"user{i}", date="2024-08-13",
-        text=text, source=f"roundup.txt:{i + 1}",
-    )
-
-
 def posts_of(*texts: str) -> list[Post]:
-    return [post(i, t) for i, t in enumerate(texts)]
+    return [make_post(t, i) for i, t in enumerate(texts)]
 
 
 OUTAGE = posts_of(
@@ -47,7 +41,7 @@ def test_near_duplicates_are_merged_and_counted() -> None:
     original = "Absolutely nobody believes the hacker attack story, not one person"
     posts = posts_of(
         original,
-        f"RT @user0: {original}",
+        f"RT @a0: {original}",
         original.upper() + "!!! https://t.co/abc123",
         f"This. {original}",
         "The servers melted under a crowd they invited themselves",
@@ -107,7 +101,8 @@ def test_figure_carrying_post_is_preferred_and_named() -> None:
 
 def test_a_lone_trivial_figure_does_not_become_the_reason() -> None:
     joke = [Figure("f9", "6", 6.0, None, "wives", "count", "p6", "6 wives")]
-    posts = [*OUTAGE[:6], post(6, "Henry VIII had fewer problems with his 6 wives than IT today")]
+    posts = [*OUTAGE[:6],
+             make_post("Henry VIII had fewer problems with his 6 wives than IT today", 6)]
     backed = [
         Figure("f1", "8.5 million", 8.5e6, None, "machines", "count", "p1", ""),
         Figure("f2", "8.5 million", 8.5e6, None, "Windows devices", "count", "p2", ""),
@@ -190,7 +185,7 @@ def test_large_synthetic_input_runs() -> None:
 
 def test_the_copy_that_carries_the_figure_is_kept() -> None:
     text = "Only 1.1m listened live against the 25m promised, a rough night for the stream"
-    posts = posts_of(text, f"RT @user0: {text} https://t.co/x1", "Unrelated post about the weather")
+    posts = posts_of(text, f"RT @a0: {text} https://t.co/x1", "Unrelated post about the weather")
     figures = [
         Figure("f1", "1.1m", 1.1e6, None, "listened live", "measured", "p1", text),
         Figure("f2", "25m", 25e6, None, "promised to listen live", "claimed", "p1", text),

@@ -6,11 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import make_post
 
 from digest.errors import SourceError
-from digest.model import Post
 from digest.read import dedupe_posts, read_sources, sniff
-from digest.read.common import find_links, post_id
+from digest.read.common import find_links
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds/2024-08-13-x-spaces-outage-musk-trump.txt"
@@ -60,18 +60,13 @@ def test_sniff() -> None:
     assert sniff(b" date 2024-08-13 x\n\nhello") == "roundup"
 
 
-def _post(handle: str | None, date: str, text: str, author: str = "A") -> Post:
-    return Post(id=post_id(handle, author, date, text), author=author, handle=handle,
-                date=date, text=text, source=f"{handle}:{text[:5]}")
-
-
 def test_dedupe_same_id_and_near_identical_text_keeps_first() -> None:
-    first = _post("alice", "2024-08-13", "Spaces is down again! https://t.co/abc")
-    same = _post("Alice", "2024-08-13", "spaces is DOWN again https://example.org/long")
-    typo = _post("alice", "2024-08-13", "Spaces is down agian!")
-    other_day = _post("alice", "2024-08-14", "Spaces is down again!")
-    other_user = _post("bob", "2024-08-13", "Spaces is down again!")
-    different = _post("alice", "2024-08-13", "Back up now, all good.")
+    first = make_post("Spaces is down again! https://t.co/abc", None, handle="alice")
+    same = make_post("spaces is DOWN again https://example.org/long", None, handle="Alice")
+    typo = make_post("Spaces is down agian!", None, handle="alice")
+    other_day = make_post("Spaces is down again!", None, handle="alice", date="2024-08-14")
+    other_user = make_post("Spaces is down again!", None, handle="bob")
+    different = make_post("Back up now, all good.", None, handle="alice")
     assert same.id == first.id
     kept = dedupe_posts([first, same, typo, other_day, other_user, different])
     assert kept == [first, other_day, other_user, different]
@@ -97,18 +92,18 @@ def test_dedupe_in_a_busy_key_still_finds_near_duplicates() -> None:
     # 300 items of one feed on one day (author = feed title, no handle), alike but for their
     # numbers, then retyped copies of the first ten: the numbers keep the items apart, and
     # every copy is caught although only rare word pairs are looked up.
-    originals = [_post(None, "2024-09-03", f"Item {i}: council approves plan number {i} for "
-                       f"district {i % 7} after vote of {i * 3} to {i * 2}", author="Feed")
+    feed = {"author": "Feed", "handle": None, "date": "2024-09-03"}
+    originals = [make_post(f"Item {i}: council approves plan number {i} for district {i % 7} "
+                           f"after vote of {i * 3} to {i * 2}", None, **feed)
                  for i in range(300)]
-    copies = [_post(None, "2024-09-03", p.text.replace("approves", "aproves"), author="Feed")
+    copies = [make_post(p.text.replace("approves", "aproves"), None, **feed)
               for p in originals[:10]]
-    short = [_post(None, "2024-09-03", "Breaking", author="Feed"),
-             _post(None, "2024-09-03", "Breakingg", author="Feed")]
+    short = [make_post("Breaking", None, **feed), make_post("Breakingg", None, **feed)]
     kept = dedupe_posts(originals + copies + short)
     assert kept == [*originals, short[0]]
 
 
 def test_dedupe_keeps_posts_whose_numbers_differ() -> None:
-    a = _post("feed", "2024-09-03", "Bitcoin hits $60,000 in early trading")
-    b = _post("feed", "2024-09-03", "Bitcoin hits $61,000 in early trading")
+    a = make_post("Bitcoin hits $60,000 in early trading", None, handle="feed", date="2024-09-03")
+    b = make_post("Bitcoin hits $61,000 in early trading", None, handle="feed", date="2024-09-03")
     assert dedupe_posts([a, b]) == [a, b]
