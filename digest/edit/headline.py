@@ -42,7 +42,7 @@ def headline(documents: Sequence[Document], event: str, theme: Theme | None,
         if head and theme and is_disputed(theme):
             return f"{head}: “{theme.phrase}” claim disputed"  # the dispute is the story
         # The lead's clause cut to fit reads better than names glued to a noun.
-        short = _shorten(clause)
+        short = shorten_clause(clause)
         if 15 <= len(short) <= 72 and clean(short):
             return short
         if head:
@@ -55,7 +55,7 @@ def headline(documents: Sequence[Document], event: str, theme: Theme | None,
     return "Digest"
 
 
-def _shorten(clause: str, limit: int = 72) -> str:
+def shorten_clause(clause: str, limit: int = 72) -> str:
     """A clause too long for a headline, cut before its last prepositional phrase that makes
     it fit ("… at the “It’s Glowtime” event in Cupertino[ on Monday]")."""
     if len(clause) <= limit:

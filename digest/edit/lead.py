@@ -38,7 +38,7 @@ def event_sentence(documents: Sequence[Document], posts: Sequence[Post],
                 raw = para.text[start:end]
                 # The whole sentence, else the part before a number no post gave ("Spain are
                 # European champions for a record fourth time [after beating England 2-1]").
-                cut = _untraced_cut(raw, numbers)
+                cut = untraced_cut(raw, numbers)
                 for sentence in dict.fromkeys((clean_sentence(raw), clean_sentence(cut))):
                     if 30 <= len(sentence) <= 240 and not sentence.endswith("?") and \
                             numbers.traceable(sentence):
@@ -71,7 +71,7 @@ _YEAR_MODIFIER = re.compile(
     re.IGNORECASE)
 
 
-def _untraced_cut(sentence: str, numbers: Numbers) -> str:
+def untraced_cut(sentence: str, numbers: Numbers) -> str:
     """`sentence` without the phrase holding a number no figure has: the clause that holds it
     is cut at the last preposition or conjunction before that number, and the clauses after it
     are kept while every number in them is known ("Hurricane Milton made landfall near Siesta

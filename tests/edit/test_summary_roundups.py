@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from digest.config import Config
-from digest.edit.headline import _shorten
-from digest.edit.lead import _untraced_cut, clean_sentence
+from digest.edit.headline import shorten_clause
+from digest.edit.lead import clean_sentence, untraced_cut
 from digest.edit.numbers import scan_numbers
 from digest.edit.tracing import Numbers
 from digest.model import Edition, Figure
@@ -53,15 +53,15 @@ def figure(text: str) -> Figure:
 def test_a_lead_sentence_is_cut_before_a_number_no_post_gave(
         sentence: str, known: list[str], expected: str) -> None:
     numbers = Numbers([figure(k) for k in known])
-    cut = _untraced_cut(sentence, numbers)
+    cut = untraced_cut(sentence, numbers)
     assert (clean_sentence(cut) if cut else "") == expected
 
 
 def test_a_long_headline_clause_is_cut_at_a_preposition() -> None:
     clause = "Apple unveiled its new phones at the “It’s Glowtime” event in Cupertino on Monday"
-    assert _shorten(clause) == "Apple unveiled its new phones at the “It’s Glowtime” event in " \
-        "Cupertino"
-    assert _shorten("Short enough") == "Short enough"
+    assert shorten_clause(clause) == "Apple unveiled its new phones at the “It’s Glowtime” " \
+        "event in Cupertino"
+    assert shorten_clause("Short enough") == "Short enough"
 
 
 def traced(edition: Edition) -> set[str]:
