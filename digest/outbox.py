@@ -5,7 +5,7 @@ outbox/<edition>/
     digest.eml                the full message (multipart/alternative), same values
     digest.mjml               the intermediate MJML, for debugging templates
     digest.merge.html/.txt    the parts still holding %%key%% tokens: `digest send` merges each
-                              recipient's values into these (digest.personalize)
+                              recipient's values into these (digest.render.personalize)
     edition.json              everything decided about the edition (Edition.to_json)
 
 An edition is built in a hidden temporary folder next to its final place, every file and the
@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from digest.errors import OutboxError
-from digest.message import message_bytes
 from digest.model import Edition, edition_from_json
-from digest.render import Rendered
+from digest.render.message import message_bytes
+from digest.render.templates import Rendered
 
 EDITION_JSON = "edition.json"
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,99}")

@@ -12,11 +12,11 @@ from digest.edit.figures import find_figures
 from digest.edit.highlights import pick_highlights
 from digest.edit.summary import check_trace, write_summary
 from digest.errors import ConfigError, SourceError
-from digest.message import build_message
 from digest.model import Document, Edition, Post
 from digest.outbox import write_edition
 from digest.read import dedupe_posts, read_sources
-from digest.render import render_edition
+from digest.render.message import build_message
+from digest.render.templates import render_edition
 from digest.resources import bundled_seeds
 
 

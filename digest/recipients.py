@@ -7,7 +7,7 @@ Each address is validated with email-validator (syntax only; no DNS), duplicates
 case-insensitively (the first row wins), and a bad row is reported with its line number while
 the good rows still go out. Any value that reaches a header (email, name) must be free of CR/LF
 and other control characters: a row that tries header injection is a bad row, never sent.
-Extra columns reach templates as `%%column%%` tokens (see digest/personalize.py). Domains in
+Extra columns reach templates as `%%column%%` tokens (see digest/render/personalize.py). Domains in
 Unicode are sent in their ASCII (IDNA) form; a non-ASCII local part ("zoë@…") needs SMTPUTF8,
 which `digest send` does not speak, so such a row is reported as bad.
 """

@@ -11,7 +11,6 @@ import pytest
 
 from digest.config import EmailConfig
 from digest.errors import OutboxError
-from digest.message import build_message
 from digest.model import Edition
 from digest.outbox import (
     edition_files,
@@ -20,7 +19,8 @@ from digest.outbox import (
     read_rendered,
     write_edition,
 )
-from digest.render import render_edition
+from digest.render.message import build_message
+from digest.render.templates import render_edition
 
 
 def _write(outbox: Path, edition: Edition) -> Path:

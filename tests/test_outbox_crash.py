@@ -20,9 +20,9 @@ WRITER = textwrap.dedent("""
     sys.path.insert(0, sys.argv[2])
     from conftest import make_edition
     from digest.config import EmailConfig
-    from digest.message import build_message
+    from digest.render.message import build_message
     from digest.outbox import write_edition
-    from digest.render import render_edition
+    from digest.render.templates import render_edition
 
     versions = []
     for title in ("Version A", "Version B"):

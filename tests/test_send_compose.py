@@ -1,4 +1,4 @@
-"""The per-recipient bytes template says what digest.message.build_message says."""
+"""The per-recipient bytes template says what digest.render.message.build_message says."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from conftest import make_edition
 
 from digest.config import EmailConfig
 from digest.delivery.compose import MessageTemplate
-from digest.message import build_message, message_bytes
-from digest.personalize import recipient_values
 from digest.recipients import Recipient
-from digest.render import Rendered, render_edition
+from digest.render.message import build_message, message_bytes
+from digest.render.personalize import recipient_values
+from digest.render.templates import Rendered, render_edition
 
 DATE = dt.datetime(2026, 11, 28, 8, 0, tzinfo=dt.UTC)
 

@@ -1,6 +1,6 @@
 """Per-recipient messages, fast: the edition is serialised ONCE into a bytes template.
 
-digest.message.build_message is the reference (headers, list headers, the Message-ID rule);
+digest.render.message.build_message is the reference (headers, list headers, the Message-ID rule);
 calling it per recipient costs about a millisecond (EmailMessage, folding, quoted-printable of
 the whole HTML). Here it runs once, for the static header lines; the bodies are encoded once
 as quoted-printable segments split at the %%key%% tokens, and each recipient costs a handful
@@ -23,11 +23,11 @@ from email.utils import formataddr
 
 from digest.config import EmailConfig
 from digest.errors import DeliveryError
-from digest.message import build_message, message_bytes
 from digest.model import Edition
-from digest.personalize import TOKEN_RE, recipient_values
 from digest.recipients import Recipient, header_safe
-from digest.render import Rendered
+from digest.render.message import build_message, message_bytes
+from digest.render.personalize import TOKEN_RE, recipient_values
+from digest.render.templates import Rendered
 
 _PERSONAL = {b"to", b"message-id", b"list-unsubscribe", b"content-type",
              b"content-transfer-encoding"}

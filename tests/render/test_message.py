@@ -13,9 +13,9 @@ from pydantic import ValidationError
 
 from digest.config import EmailConfig
 from digest.errors import ConfigError
-from digest.message import build_message, message_bytes
 from digest.model import Edition
-from digest.render import Rendered, render_edition
+from digest.render.message import build_message, message_bytes
+from digest.render.templates import Rendered, render_edition
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import pytest
 
 from digest.errors import TemplateError
 from digest.model import Edition, Highlight, Post
-from digest.render import MJML_TEMPLATE, TEXT_TEMPLATE, environment, render_edition
-from digest.render_context import key_figures, post_link
+from digest.render.context import key_figures, post_link
+from digest.render.templates import MJML_TEMPLATE, TEXT_TEMPLATE, environment, render_edition
 from digest.resources import builtin_templates
 
 

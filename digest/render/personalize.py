@@ -13,13 +13,13 @@ Any other CSV column may be used as a key too (`{{ recipient.company }}` in a te
 `%%company%%`); a token with no value merges to the empty string, so no `%%…%%` ever reaches a
 reader.
 
-In templates write `{{ recipient.name }}`, never the token text itself: render.py turns any
+In templates write `{{ recipient.name }}`, never the token text itself: templates.py turns any
 `%%` in the edition's own content (a post that says "%%email%%") into `%<ZWSP>%`, so text from
 sources can never be merged with a recipient's address.
 
 The outbox keeps the unmerged parts (digest.merge.html, digest.merge.txt; see
 `digest.outbox.read_rendered`) for `digest send`; its digest.html/.txt/.eml are merged with
-`digest.message.default_values(edition, config.email)`: name "reader", the address of
+`digest.render.message.default_values(edition, config.email)`: name "reader", the address of
 [email] to, and its unsubscribe URL.
 """
 

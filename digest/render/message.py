@@ -19,8 +19,8 @@ from email.utils import format_datetime
 from digest.config import EmailConfig
 from digest.errors import ConfigError
 from digest.model import Edition
-from digest.personalize import address_of, merge, recipient_values
-from digest.render import Rendered
+from digest.render.personalize import address_of, merge, recipient_values
+from digest.render.templates import Rendered
 
 # Headers whose value is a list of <URL>s: the stock folder turns a long URL into RFC 2047
 # encoded words, which no client resolves; fold them between items instead.

@@ -1,7 +1,7 @@
 """The template context: what digest.mjml.j2 and digest.txt.j2 see, and their filters.
 
-Kept apart from digest.render (which runs the templates and the HTML steps) so that a template
-author can read in one place every name a template may use.
+Kept apart from digest.render.templates (which runs the templates and the HTML steps) so that
+a template author can read in one place every name a template may use.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from urllib.parse import quote_plus
 from markupsafe import Markup, escape
 
 from digest.model import Comparison, Edition, Figure, Post
-from digest.personalize import Tokens
+from digest.render.personalize import Tokens
 
 MAX_KEY_FIGURES = 4
 _URL_RE = re.compile(r"https://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digest.personalize import (
+from digest.render.personalize import (
     EMAIL,
     NAME,
     UNSUBSCRIBE_URL,

@@ -4,7 +4,7 @@ One Jinja2 environment, built in `environment()`: autoescape on (off only for *.
 StrictUndefined, and a ChoiceLoader that looks in the user's templates folder first, then in the
 built-in templates/. The HTML goes through an ordered list of small str -> str steps (HTML_STEPS).
 Per-recipient values are not known here: templates write `{{ recipient.x }}` tokens that
-digest.personalize merges in later, once per recipient.
+digest.render.personalize merges in later, once per recipient.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from markupsafe import Markup
 
 from digest.errors import TemplateError
 from digest.model import Edition
-from digest.personalize import Token, defuse
-from digest.render_context import FILTERS, context
+from digest.render.context import FILTERS, context
+from digest.render.personalize import Token, defuse
 from digest.resources import builtin_templates
 
 MJML_TEMPLATE = "digest.mjml.j2"
