@@ -140,7 +140,7 @@ def main() -> None:
             edition = Path(out.stdout.strip().splitlines()[-1])
         from digest.config import load_config
         from digest.delivery.compose import MessageTemplate
-        from digest.outbox import read_edition, read_rendered
+        from digest.publish.outbox import read_edition, read_rendered
         from digest.recipients import Recipient
 
         template = MessageTemplate(read_edition(edition), read_rendered(edition),

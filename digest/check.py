@@ -16,7 +16,7 @@ from digest.checks import CHECKS, CheckResult, load_mail
 from digest.checks.mail import parse_mail
 from digest.config import Config
 from digest.errors import CheckFailed
-from digest.outbox import newest_edition
+from digest.publish.outbox import newest_edition
 
 __all__ = ["CheckResult", "check_command", "gate", "run_checks"]
 

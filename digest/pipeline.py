@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from digest.archive import update_archive
 from digest.config import Config
 from digest.edit.comparisons import compare
 from digest.edit.figures import find_figures
@@ -13,7 +12,8 @@ from digest.edit.highlights import pick_highlights
 from digest.edit.summary import check_trace, write_summary
 from digest.errors import ConfigError, SourceError
 from digest.model import Document, Edition, Post
-from digest.outbox import write_edition
+from digest.publish.archive import update_archive
+from digest.publish.outbox import write_edition
 from digest.read import dedupe_posts, read_sources
 from digest.render.message import build_message
 from digest.render.templates import render_edition

@@ -36,7 +36,7 @@ from digest.ledger import (
     Outcome,
     new_owner,
 )
-from digest.outbox import newest_edition, read_edition, read_rendered
+from digest.publish.outbox import newest_edition, read_edition, read_rendered
 from digest.recipients import Recipient, RecipientList, read_recipients
 from digest.send import SendReport, ledger_url
 from digest.smtp import (

@@ -18,7 +18,7 @@ In templates write `{{ recipient.name }}`, never the token text itself: template
 sources can never be merged with a recipient's address.
 
 The outbox keeps the unmerged parts (digest.merge.html, digest.merge.txt; see
-`digest.outbox.read_rendered`) for `digest send`; its digest.html/.txt/.eml are merged with
+`digest.publish.outbox.read_rendered`) for `digest send`; its digest.html/.txt/.eml are merged with
 `digest.render.message.default_values(edition, config.email)`: name "reader", the address of
 [email] to, and its unsubscribe URL.
 """

@@ -29,7 +29,7 @@ from digest.errors import OutboxError
 log = logging.getLogger(__name__)
 
 ATOM = "http://www.w3.org/2005/Atom"
-ASSETS = Path(__file__).resolve().parent / "preview_assets"
+ASSETS = Path(__file__).resolve().parent / "assets"
 DEFAULT_LIST_ID = "digest.localhost"
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 WRITER = textwrap.dedent("""
     import sys
@@ -21,7 +21,7 @@ WRITER = textwrap.dedent("""
     from conftest import make_edition
     from digest.config import EmailConfig
     from digest.render.message import build_message
-    from digest.outbox import write_edition
+    from digest.publish.outbox import write_edition
     from digest.render.templates import render_edition
 
     versions = []

@@ -9,8 +9,8 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from digest.archive import read_editions, update_archive
 from digest.errors import OutboxError
+from digest.publish.archive import read_editions, update_archive
 
 
 def add_edition(outbox: Path, folder: str, date: str, subject: str, summary: str = "",
@@ -89,7 +89,7 @@ def test_damaged_and_in_progress_editions_are_skipped(outbox: Path,
     bad.mkdir()
     (bad / "edition.json").write_text("{not json", encoding="utf-8")
     add_edition(outbox, ".tmp-2024-12-01", "2024-12-01", "Half written")
-    with caplog.at_level(logging.WARNING, logger="digest.archive"):
+    with caplog.at_level(logging.WARNING, logger="digest.publish.archive"):
         update_archive(outbox)
     assert "2024-07-01/edition.json" in caplog.text
     titles = [e.title for e in feedparser.parse(str(outbox / "feed.atom")).entries]

@@ -83,7 +83,7 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
-def _exchange(a: Path, b: Path) -> bool:
+def exchange_dirs(a: Path, b: Path) -> bool:
     """Swap two paths atomically (Linux renameat2); False where the kernel or libc cannot."""
     name = ctypes.util.find_library("c")
     try:
@@ -102,7 +102,7 @@ def _replace_dir(new: Path, final: Path) -> None:
     if not final.exists():
         os.rename(new, final)
         return
-    if _exchange(new, final):
+    if exchange_dirs(new, final):
         shutil.rmtree(new)  # `new` now holds the old edition
         return
     old = final.with_name(f".{final.name}.old-{os.getpid()}")

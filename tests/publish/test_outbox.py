@@ -12,7 +12,7 @@ import pytest
 from digest.config import EmailConfig
 from digest.errors import OutboxError
 from digest.model import Edition
-from digest.outbox import (
+from digest.publish.outbox import (
     edition_files,
     newest_edition,
     read_edition,
@@ -112,9 +112,9 @@ def test_edition_files_match_disk(tmp_path: Path, edition: Edition) -> None:
 
 def test_replace_without_renameat2(tmp_path: Path, edition_factory: Callable[..., Edition],
                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    import digest.outbox as outbox_module
+    import digest.publish.outbox as outbox_module
 
-    monkeypatch.setattr(outbox_module, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(outbox_module, "exchange_dirs", lambda a, b: False)
     outbox = tmp_path / "outbox"
     _write(outbox, edition_factory())
     folder = _write(outbox, edition_factory(title="Second"))
@@ -123,13 +123,13 @@ def test_replace_without_renameat2(tmp_path: Path, edition_factory: Callable[...
 
 
 def test_exchange_swaps_folders(tmp_path: Path) -> None:
-    from digest.outbox import _exchange
+    from digest.publish.outbox import exchange_dirs
 
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "x").write_text("a")
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "x").write_text("b")
-    if not _exchange(tmp_path / "a", tmp_path / "b"):
+    if not exchange_dirs(tmp_path / "a", tmp_path / "b"):
         pytest.skip("renameat2 RENAME_EXCHANGE not available here")
     assert (tmp_path / "a" / "x").read_text() == "b"
     assert (tmp_path / "b" / "x").read_text() == "a"
