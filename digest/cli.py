@@ -135,7 +135,7 @@ def check(edition_dir: Path | None, config_path: Path | None) -> None:
     SpamAssassin runs offline when installed; client support uses npm caniemail from
     $DIGEST_NODE_DIR (default: the repository's tests/node). A missing tool is "skipped".
     """
-    from digest.check import check_command
+    from digest.check.gate import check_command
 
     config = _config(config_path)
     sys.exit(check_command(config, edition_dir))

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from digest.check import check_command, gate, run_checks
-from digest.checks import CHECKS, CheckResult, load_mail
-from digest.checks.tools import NODE_DIR_ENV, check_clients, check_spam, node_dir
+from digest.check.gate import CHECKS, check_command, gate, run_checks
+from digest.check.mail import CheckResult, load_mail
+from digest.check.tools import NODE_DIR_ENV, check_clients, check_spam, node_dir
 from digest.config import Config, load_config
 from digest.errors import CheckFailed, OutboxError
 

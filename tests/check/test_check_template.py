@@ -18,8 +18,8 @@ from typing import Any
 import lxml.html
 import pytest
 
-from digest.check import run_checks
-from digest.checks.tools import node_dir, spam_score
+from digest.check.gate import run_checks
+from digest.check.tools import node_dir, spam_score
 from digest.config import Config, load_config
 from digest.pipeline import build_edition
 

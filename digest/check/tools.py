@@ -18,7 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from digest.checks.mail import CheckResult, Mail
+from digest.check.mail import CheckResult, Mail
 from digest.config import Config
 
 NODE_DIR_ENV = "DIGEST_NODE_DIR"

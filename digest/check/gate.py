@@ -1,7 +1,9 @@
 """`digest check`: refuse to send a bad email. One line per check; any failure fails the run.
 
-The checks themselves live in digest/checks/ (content, headers, external tools). This module
-runs them in order, prints them, and is the gate `digest send` passes through first.
+The checks themselves live beside this module (content.py, headers.py, tools.py for the
+external ones), one small function each taking the loaded edition (`Mail`) and the config and
+returning one `CheckResult`. This module lists them in `CHECKS` order, runs them, prints them,
+and is the gate `digest send` passes through first.
 """
 
 from __future__ import annotations
@@ -12,13 +14,47 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from digest.checks import CHECKS, CheckResult, load_mail
-from digest.checks.mail import parse_mail
+from digest.check.content import (
+    check_accessibility,
+    check_images,
+    check_links,
+    check_size,
+    check_text_part,
+)
+from digest.check.headers import (
+    check_headers,
+    check_line_length,
+    check_mime,
+    check_one_click,
+    check_preheader,
+    check_subject,
+)
+from digest.check.mail import CheckResult, Mail, load_mail, parse_mail
+from digest.check.tools import check_clients, check_spam
 from digest.config import Config
 from digest.errors import CheckFailed
 from digest.publish.outbox import newest_edition
 
-__all__ = ["CheckResult", "check_command", "gate", "run_checks"]
+Check = Callable[[Mail, Config], CheckResult]
+
+# The order they print in: cheap structural checks first, external tools last.
+CHECKS: tuple[Check, ...] = (
+    check_mime,
+    check_size,
+    check_images,
+    check_links,
+    check_text_part,
+    check_accessibility,
+    check_headers,
+    check_one_click,
+    check_subject,
+    check_preheader,
+    check_line_length,
+    check_spam,
+    check_clients,
+)
+
+__all__ = ["CHECKS", "Check", "check_command", "gate", "run_checks"]
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import re
 from email.utils import getaddresses, parsedate_to_datetime
 from html import escape
 
-from digest.checks.mail import CheckResult, Mail, Status
+from digest.check.mail import CheckResult, Mail, Status
 from digest.config import Config
 
 REQUIRED = ("From", "To", "Subject", "Date", "Message-ID", "MIME-Version")

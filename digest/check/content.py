@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import lxml.html
 
-from digest.checks.mail import CheckResult, Mail
+from digest.check.mail import CheckResult, Mail
 from digest.config import Config
 
 # Characters a browser drops from a URL before it reads the scheme, so "java\tscript:" is
