@@ -48,7 +48,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from digest.delivery.db import (
+from digest.errors import ConfigError, DeliveryError
+from digest.store.db import (
     Transaction,
     config_problem,
     create_racing,
@@ -57,10 +58,9 @@ from digest.delivery.db import (
     reason,
     safe_url,
 )
-from digest.delivery.journal import new_owner, owner_dead
-from digest.errors import ConfigError, DeliveryError
+from digest.store.owners import owner_dead
 
-__all__ = ["Claim", "Delivery", "Ledger", "Outcome", "default_url", "new_owner", "owner_dead"]
+__all__ = ["Claim", "Delivery", "Ledger", "Outcome", "default_url"]
 
 PENDING, CLAIMED, SENDING, SENT = "pending", "claimed", "sending", "sent"
 FAILED, RETRY, SKIPPED = "failed", "retry", "skipped"

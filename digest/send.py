@@ -81,7 +81,7 @@ SHOWN = 10  # recipients that failed or wait, listed by name on stderr; the rest
 
 
 def _safe(url: str) -> str:
-    from digest.delivery.db import safe_url
+    from digest.store.db import safe_url
 
     return safe_url(url)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.delivery.journal import Journal, dead_journals, marked, new_owner, owner_dead
+from digest.delivery.journal import Journal, dead_journals, marked
 from digest.ledger import (
     CLAIMED,
     PENDING,
@@ -22,6 +22,7 @@ from digest.ledger import (
     Outcome,
     default_url,
 )
+from digest.store.owners import new_owner, owner_dead
 
 ED = "2024-08-13"
 
@@ -36,7 +37,7 @@ def ledger(tmp_path: Path) -> Ledger:
 def dead_owner() -> str:
     """The owner id of a process that has exited (same host, so it is surely dead)."""
     proc = subprocess.run([sys.executable, "-c",
-                           "from digest.delivery.journal import new_owner; print(new_owner())"],
+                           "from digest.store.owners import new_owner; print(new_owner())"],
                           capture_output=True, text=True, check=True)
     return proc.stdout.strip()
 

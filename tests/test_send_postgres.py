@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from smtp_server import Behaviour, SmtpServer, build_edition, config_at, write_config, write_csv
 
-from digest.delivery.journal import new_owner
 from digest.ledger import Ledger
 from digest.send import deliver
+from digest.store.owners import new_owner
 
 BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
 

@@ -34,7 +34,6 @@ from digest.ledger import (
     Delivery,
     Ledger,
     Outcome,
-    new_owner,
 )
 from digest.publish.outbox import newest_edition, read_edition, read_rendered
 from digest.recipients import Recipient, RecipientList, read_recipients
@@ -47,6 +46,7 @@ from digest.smtp import (
     SmtpSession,
     parse_smtp_url,
 )
+from digest.store.owners import new_owner
 
 BATCH = 100  # rows claimed per commit
 LEASE = 600.0  # seconds a claim holds if its sender vanishes without trace (another host)

@@ -34,15 +34,15 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import SQLAlchemyError
 
 from digest.config import Config
-from digest.delivery.db import config_problem, create_racing, open_error, safe_url
-from digest.delivery.db import reason as one_line
 from digest.errors import ConfigError, DigestError, ScheduleError
-from digest.ledger import owner_dead
 from digest.schedule import ready
 from digest.schedule.run import log, run_due, run_slot, setup_logging, trigger_of
 from digest.schedule.slots import RETRYABLE, SlotLedger, ensure_sqlite_folder, sqlalchemy_url
 from digest.schedule.trigger import SlotTrigger, slot_id
 from digest.send import ledger_url
+from digest.store.db import config_problem, create_racing, open_error, safe_url
+from digest.store.db import reason as one_line
+from digest.store.owners import owner_dead
 
 JOB_ID = "digest-edition"
 FOLLOW_UP_SECONDS = 60

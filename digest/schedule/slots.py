@@ -36,10 +36,10 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from digest.config import Config
-from digest.delivery.db import config_problem, create_racing, open_error, safe_url
-from digest.delivery.db import reason as one_line
 from digest.errors import ConfigError, ScheduleError
-from digest.ledger import new_owner, owner_dead
+from digest.store.db import config_problem, create_racing, open_error, safe_url
+from digest.store.db import reason as one_line
+from digest.store.owners import new_owner, owner_dead
 
 RETRYABLE = ("failed", "partial", "waiting")
 DONE = ("sent", "skipped", "missed", "refused")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from smtp_server import ROOT, run_cli
 
-from digest.delivery.db import open_error, safe_url
+from digest.store.db import open_error, safe_url
 
 
 def _without_psycopg(tmp_path: Path) -> dict[str, str]:
