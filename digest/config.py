@@ -162,6 +162,22 @@ class Config(_Section):
         path = Path(value).expanduser()
         return path if path.is_absolute() else self.base_dir / path
 
+    @property
+    def ledger_url(self) -> str:
+        """[send] ledger as an SQLAlchemy URL; default outbox/ledger.sqlite."""
+        return self._database_url(self.send.ledger, "ledger.sqlite")
+
+    @property
+    def jobstore_url(self) -> str:
+        """[schedule] jobstore as an SQLAlchemy URL; default outbox/schedule.sqlite."""
+        return self._database_url(self.schedule.jobstore, "schedule.sqlite")
+
+    def _database_url(self, value: str | None, default_file: str) -> str:
+        # A URL as given; a file path (relative to the config's folder) as a SQLite URL.
+        if not value:
+            return f"sqlite:///{self.resolve(self.build.outbox) / default_file}"
+        return value if "://" in value else f"sqlite:///{self.resolve(value)}"
+
 
 def _describe(err: ValidationError) -> str:
     first = err.errors()[0]

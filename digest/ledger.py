@@ -315,7 +315,7 @@ class Ledger:
 
 
 def default_url(outbox: Path) -> str:
-    """The default ledger (digest.send.ledger_url spells the same path without importing this)."""
+    """The default ledger of `outbox` (Config.ledger_url gives the configured one)."""
     return f"sqlite:///{outbox / 'ledger.sqlite'}"
 
 

@@ -86,14 +86,6 @@ def _safe(url: str) -> str:
     return safe_url(url)
 
 
-def ledger_url(config: Config) -> str:
-    """[send] ledger: an SQLAlchemy URL or a file path; default outbox/ledger.sqlite."""
-    value = config.send.ledger
-    if not value:
-        return f"sqlite:///{config.resolve(config.build.outbox) / 'ledger.sqlite'}"
-    return value if "://" in value else f"sqlite:///{config.resolve(value)}"
-
-
 def send_command(config: Config, edition_dir: Path | None, *, dry_run: bool = False,
                  due: bool = False, force: bool = False) -> int:
     """The `digest send` command: returns the exit code; prints the summary line last."""
@@ -166,7 +158,7 @@ def _details(config: Config, report: SendReport) -> None:
         click.echo(f"digest: {problem}", err=True)
     if len(report.problems) > SHOWN:
         click.echo(f"digest: … and {len(report.problems) - SHOWN} more failed or waiting "
-                   f"(the ledger: {_safe(ledger_url(config))})", err=True)
+                   f"(the ledger: {_safe(config.ledger_url)})", err=True)
     if report.unconfirmed:
         click.echo(f"digest: {report.unconfirmed} sent without a confirmed 250 reply (the "
                    "sender stopped or the connection dropped after the end of data)", err=True)

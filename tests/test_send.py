@@ -23,7 +23,7 @@ from smtp_server import (
 
 from digest.errors import ConfigError, DeliveryError
 from digest.ledger import Ledger
-from digest.send import deliver, ledger_url
+from digest.send import deliver
 
 PEOPLE = [("ann@example.com", "Ann <b>Bold</b> & Co"), ("bob@example.org", "Bób Müller"),
           ("cy@example.net", "")]
@@ -47,7 +47,7 @@ def setup(tmp_path: Path, server: SmtpServer | None, people: list[tuple[str, ...
 
 def states(config_path: Path) -> dict[str, str]:
     config = config_at(config_path)
-    ledger = Ledger(ledger_url(config))
+    ledger = Ledger(config.ledger_url)
     try:
         return {d.email: d.state for d in ledger.deliveries("2024-08-13")}
     finally:
@@ -137,7 +137,7 @@ def test_5xx_is_recorded_as_failed(tmp_path: Path, edition: Path) -> None:
         path = setup(tmp_path, server)
         report = deliver(config_at(path), edition)
         assert (report.sent, report.failed, report.retrying, report.exit_code) == (2, 1, 0, 1)
-        ledger = Ledger(ledger_url(config_at(path)))
+        ledger = Ledger(config_at(path).ledger_url)
         row = {d.email: d for d in ledger.deliveries("2024-08-13")}["cy@example.net"]
         ledger.close()
         assert row.state == "failed" and row.reply and row.reply.startswith("550")

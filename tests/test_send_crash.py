@@ -35,7 +35,6 @@ from smtp_server import (
 )
 
 from digest.ledger import Ledger
-from digest.send import ledger_url
 
 RECIPIENTS = 1000
 TRIALS = 3
@@ -104,7 +103,7 @@ def test_kill_9_and_rerun_delivers_each_recipient_exactly_once(
     assert kills == len(KINDS) and server_kills == KINDS.count("server")
     wrong = {p[0]: counts.get(p[0], 0) for p in people if counts.get(p[0], 0) != 1}
     assert wrong == {}, f"recipients not delivered exactly once: {wrong}"
-    ledger = Ledger(ledger_url(config_at(config_path)))
+    ledger = Ledger(config_at(config_path).ledger_url)
     rows = ledger.deliveries(edition.name)
     ledger.close()
     assert {r.state for r in rows} == {"sent"} and len(rows) == RECIPIENTS

@@ -37,7 +37,7 @@ from digest.ledger import (
 )
 from digest.publish.outbox import newest_edition, read_edition, read_rendered
 from digest.recipients import Recipient, RecipientList, read_recipients
-from digest.send import SendReport, ledger_url
+from digest.send import SendReport
 from digest.smtp import (
     PASSWORD_ENV,
     ConnectionLost,
@@ -89,7 +89,7 @@ def deliver(config: Config, edition_dir: Path | None, *, dry_run: bool = False,
                           where=str(config.path or "command line"))
     session = SmtpSession(parse_smtp_url(config.send.smtp, config.send.username),
                           timeout=config.send.timeout, rate=config.send.rate)
-    ledger = Ledger(ledger_url(config))
+    ledger = Ledger(config.ledger_url)
     try:
         return _send(config, edition.edition, recipients, template, sender, session, ledger,
                      progress, check)

@@ -14,7 +14,6 @@ import contextlib
 import datetime as dt
 import signal
 import threading
-from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -37,10 +36,15 @@ from digest.config import Config
 from digest.errors import ConfigError, DigestError, ScheduleError
 from digest.schedule import ready
 from digest.schedule.run import log, run_due, run_slot, setup_logging, trigger_of
-from digest.schedule.slots import RETRYABLE, SlotLedger, ensure_sqlite_folder, sqlalchemy_url
+from digest.schedule.slots import RETRYABLE, SlotLedger
 from digest.schedule.trigger import SlotTrigger, slot_id
-from digest.send import ledger_url
-from digest.store.db import config_problem, create_racing, open_error, safe_url
+from digest.store.db import (
+    config_problem,
+    create_racing,
+    ensure_sqlite_folder,
+    open_error,
+    safe_url,
+)
 from digest.store.db import reason as one_line
 from digest.store.owners import owner_dead
 
@@ -84,7 +88,7 @@ def retry_unfinished(config: Config, now: dt.datetime | None = None) -> int:
     slot = trigger.latest_slot(now or dt.datetime.now(dt.UTC), config.schedule.max_late_seconds)
     if slot is None:
         return 0
-    ledger = SlotLedger(ledger_url(config))
+    ledger = SlotLedger(config.ledger_url)
     try:
         row = ledger.get(slot_id(slot, trigger.spec, trigger.zone))
     finally:
@@ -94,13 +98,6 @@ def retry_unfinished(config: Config, now: dt.datetime | None = None) -> int:
     if row.status == "running" and not owner_dead(row.owner):
         return 0  # in progress here or elsewhere
     return run_slot(config, trigger, slot)
-
-
-def jobstore_url(config: Config) -> str:
-    value = config.schedule.jobstore or str(Path(config.build.outbox) / "schedule.sqlite")
-    url = sqlalchemy_url(value, config)
-    ensure_sqlite_folder(url, "job store", "[schedule] jobstore")
-    return url
 
 
 def _jobstore(url: str) -> SQLAlchemyJobStore:
@@ -123,7 +120,7 @@ def _on_event(event: JobExecutionEvent | JobSubmissionEvent) -> None:
         scheduled = event.scheduled_run_times[-1]
         sid = slot_id(scheduled, trigger.spec, trigger.zone)
         try:
-            ledger = SlotLedger(ledger_url(config))
+            ledger = SlotLedger(config.ledger_url)
             try:
                 ledger.mark_missed(sid, scheduled, "the previous run was still going", "waiting")
             finally:
@@ -141,7 +138,7 @@ def _record_missed(config: Config, trigger: SlotTrigger, scheduled: dt.datetime)
     detail = (f"due {scheduled.astimezone(trigger.zone).isoformat()}, "
               f"{int(late.total_seconds())}s late, max_late {config.schedule.max_late}")
     try:
-        ledger = SlotLedger(ledger_url(config))
+        ledger = SlotLedger(config.ledger_url)
         try:
             recorded = ledger.mark_missed(sid, scheduled, detail)
             row = None if recorded else ledger.get(sid)
@@ -170,7 +167,7 @@ def _record_coalesced(config: Config, trigger: SlotTrigger,
     earlier = passed[:-1]
     if not earlier:
         return passed[-1] if passed else None
-    ledger = SlotLedger(ledger_url(config))
+    ledger = SlotLedger(config.ledger_url)
     try:
         recorded = [slot for slot in earlier if ledger.mark_missed(
             slot_id(slot, trigger.spec, trigger.zone), slot, "passed while the daemon was down")]
@@ -219,7 +216,7 @@ def _ensure_job(scheduler: BackgroundScheduler, trigger: SlotTrigger, max_late: 
 def preflight(config: Config) -> None:
     """Refuse to start a daemon that could not send at its first slot: better now than at 8:00."""
     ready.preflight(config, "digest schedule")
-    SlotLedger(ledger_url(config)).close()  # the ledger's database opens (its driver is there)
+    SlotLedger(config.ledger_url).close()  # the ledger's database opens (its driver is there)
 
 
 def run_daemon(config: Config) -> int:
@@ -228,7 +225,8 @@ def run_daemon(config: Config) -> int:
     setup_logging()
     trigger = trigger_of(config)
     max_late = config.schedule.max_late_seconds
-    url = jobstore_url(config)
+    url = config.jobstore_url
+    ensure_sqlite_folder(url, "job store", "[schedule] jobstore")
     _Current.config = config
     try:
         store = _jobstore(url)

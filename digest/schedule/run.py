@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from digest.config import Config
 from digest.errors import CheckFailed, DigestError, ScheduleError
 from digest.schedule.trigger import SlotTrigger, slot_id
-from digest.send import ledger_url
 
 if TYPE_CHECKING:
     from digest.schedule.slots import Slot, SlotLedger
@@ -72,7 +71,7 @@ def run_slot(config: Config, trigger: SlotTrigger, slot: dt.datetime) -> int:
     from digest.schedule.slots import SlotLedger
 
     sid = slot_id(slot, trigger.spec, trigger.zone)
-    ledger = SlotLedger(ledger_url(config))
+    ledger = SlotLedger(config.ledger_url)
     try:
         claimed = ledger.claim(sid, slot)
         if claimed is None:

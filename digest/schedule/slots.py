@@ -35,9 +35,14 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from digest.config import Config
 from digest.errors import ConfigError, ScheduleError
-from digest.store.db import config_problem, create_racing, open_error, safe_url
+from digest.store.db import (
+    config_problem,
+    create_racing,
+    ensure_sqlite_folder,
+    open_error,
+    safe_url,
+)
 from digest.store.db import reason as one_line
 from digest.store.owners import new_owner, owner_dead
 
@@ -60,25 +65,6 @@ slots_table = Table(
     Column("detail", Text),
     Column("updated", String(40), nullable=False),
 )
-
-
-def sqlalchemy_url(value: str, config: Config) -> str:
-    """A URL as given, or a file path (relative to the config's folder) as a SQLite URL."""
-    if "://" in value:
-        return value
-    return f"sqlite:///{config.resolve(value)}"
-
-
-def ensure_sqlite_folder(url: str, what: str, key: str) -> None:
-    """Create the folder of a SQLite file (SQLite creates the file, not its folder)."""
-    if not url.startswith("sqlite:///"):
-        return
-    folder = Path(url.removeprefix("sqlite:///")).parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"{key} = {safe_url(url)}: cannot create the folder for the {what} "
-                          f"({folder}): {exc.strerror}") from None
 
 
 # One id per process, in the delivery ledger's format (host, pid, start time, nonce), so a

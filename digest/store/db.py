@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, create_engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-from digest.errors import DeliveryError
+from digest.errors import ConfigError, DeliveryError
 
 
 class Transaction:
@@ -134,3 +134,15 @@ def open_error(exc: BaseException, key: str, url: str) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return f"{where}: {exc.strerror}" + (f": {exc.filename}" if exc.filename else "")
     return f"{where}: {reason(exc)}"
+
+
+def ensure_sqlite_folder(url: str, what: str, key: str) -> None:
+    """Create the folder of a SQLite file (SQLite creates the file, not its folder)."""
+    if not url.startswith("sqlite:///"):
+        return
+    folder = Path(url.removeprefix("sqlite:///")).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{key} = {safe_url(url)}: cannot create the folder for the {what} "
+                          f"({folder}): {exc.strerror}") from None
