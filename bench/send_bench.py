@@ -5,7 +5,7 @@
 Two runs against the same sink (a minimal asyncio SMTP server in its own process, so it
 costs the sender nothing but the loopback round trips):
   ceiling  raw smtplib on one connection, sendmail() of ONE pre-built message in a loop;
-  digest   digest.send.deliver(): reads and validates the CSV, fills the ledger, then for
+  digest   digest.deliver.sender.deliver(): reads and validates the CSV, fills the ledger, then for
            each recipient merges a personal message, claims/commits in SQLite, and sends.
 The checks (`digest check`, seconds of SpamAssassin) run once before the clock starts.
 """
@@ -105,7 +105,7 @@ def ceiling(port: int, message: bytes, n: int) -> float:
 
 def digest_rate(port: int, edition: Path, n: int, work: Path) -> tuple[float, float]:
     from digest.config import load_config
-    from digest.delivery.sender import _gate, deliver
+    from digest.deliver.sender import _gate, deliver
 
     csv = work / "recipients.csv"
     csv.write_text("email,name\n" + "".join(f"reader{i}@example.com,Reader {i}\n"
@@ -139,9 +139,9 @@ def main() -> None:
                                  text=True, check=True)
             edition = Path(out.stdout.strip().splitlines()[-1])
         from digest.config import load_config
-        from digest.delivery.compose import MessageTemplate
+        from digest.deliver.compose import MessageTemplate
+        from digest.deliver.recipients import Recipient
         from digest.publish.outbox import read_edition, read_rendered
-        from digest.recipients import Recipient
 
         template = MessageTemplate(read_edition(edition), read_rendered(edition),
                                    load_config(None).email, dt.datetime.now(dt.UTC))

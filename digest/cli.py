@@ -10,7 +10,7 @@ import click
 
 from digest import __version__
 from digest.config import Config, load_config
-from digest.errors import DigestError
+from digest.errors import ConfigError, DigestError
 
 CONFIG_OPTION = click.option(
     "--config",
@@ -80,11 +80,19 @@ def send(edition_dir: Path | None, to: str | None, smtp: str | None, from_: str 
     Exit code: 0 all sent; 1 some failed, wait for a retry, or the server could
     not be reached; 2 bad input (edition, recipient list, settings or password).
     """
-    from digest.send import send_command
-
     config = _config(config_path, **{"send.to": to, "send.smtp": smtp, "email.from": from_,
                                      "send.rate": rate})
-    sys.exit(send_command(config, edition_dir, dry_run=dry_run, due=due, force=force))
+    if due:
+        if edition_dir is not None or dry_run:
+            what = "EDITION_DIR" if edition_dir is not None else "--dry-run"
+            raise ConfigError(f"--due builds and sends the due slot's own edition; {what} does "
+                              "not apply to it", where="command line")
+        from digest.schedule import run_due  # lazily, like every command: start-up stays fast
+
+        sys.exit(run_due(config))
+    from digest.deliver.command import send_command  # lazily: SQLAlchemy, the renderer, SMTP
+
+    sys.exit(send_command(config, edition_dir, dry_run=dry_run, force=force))
 
 
 @cli.command()

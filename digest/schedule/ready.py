@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 
 from digest.config import Config
+from digest.deliver.recipients import envelope_sender
+from digest.deliver.smtp import PASSWORD_ENV, parse_smtp_url
 from digest.errors import ConfigError, DigestError
 
 
@@ -15,9 +17,6 @@ def problems(config: Config, who: str, *, password: bool = True) -> list[str]:
 
     `password`: also require DIGEST_SMTP_PASSWORD in this environment when the URL names a
     user (not for --crontab: cron's environment is set in the crontab itself)."""
-    from digest.delivery.sender import envelope_sender
-    from digest.smtp import PASSWORD_ENV, parse_smtp_url
-
     found = []
     if config.send.to is None:
         found.append(f"[send] to: {who} needs a recipient list")

@@ -1,7 +1,7 @@
 """One slot, start to end: claim it, check for news, build, send, record. Shared by the daemon
 (`digest schedule`) and system cron (`digest send --due`), so both behave the same.
 
-The edition is built by digest.pipeline and sent by digest.send.deliver, the code behind
+The edition is built by digest.pipeline and sent by digest.deliver.sender.deliver, the code behind
 `digest build` and `digest send`; only the "nothing new" edition is assembled here.
 """
 
@@ -20,8 +20,8 @@ from digest.errors import CheckFailed, DigestError, ScheduleError
 from digest.schedule.trigger import SlotTrigger, slot_id
 
 if TYPE_CHECKING:
+    from digest.deliver.report import SendReport
     from digest.schedule.slots import Slot, SlotLedger
-    from digest.send import SendReport
 
 log = logging.getLogger("digest.schedule")
 
@@ -141,7 +141,7 @@ def _record(ledger: SlotLedger, sid: str, status: str, detail: str) -> None:
 
 
 def _deliver(config: Config, folder: Path) -> SendReport:
-    from digest.send import deliver
+    from digest.deliver.sender import deliver
 
     return deliver(config, folder)
 

@@ -1,7 +1,7 @@
 """The slots table: one row per schedule slot, claimed atomically, so a slot is sent once.
 
 It lives in the delivery ledger's database (config.send.ledger), next to the per-recipient rows
-of digest.send: two schedulers on one store, or a scheduler and system cron, race on an INSERT
+of digest.deliver: two schedulers on one store, or a scheduler and system cron, race on an INSERT
 with the slot id as primary key and the loser skips. The per-recipient ledger then guards each
 address within the edition, so even a slot taken over after a crash sends nobody twice.
 
@@ -68,7 +68,7 @@ slots_table = Table(
 
 
 # One id per process, in the delivery ledger's format (host, pid, start time, nonce), so a
-# dead owner is told from a reused pid the same way digest.ledger does it.
+# dead owner is told from a reused pid the same way digest.deliver.ledger does it.
 _OWNER = new_owner()
 
 

@@ -1,7 +1,7 @@
 """`digest check`: each check against a deliberately broken email, and a clean one passing.
 
 The editions here are built by hand (not by the renderer), so each test breaks exactly one
-thing; tests/test_check_template.py runs the same checks on the real default template.
+thing; tests/check/test_check_template.py runs the same checks on the real default template.
 """
 
 from __future__ import annotations

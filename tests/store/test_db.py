@@ -88,8 +88,8 @@ def test_send_due_with_nothing_due_loads_no_database_or_renderer(tmp_path: Path)
     """Called every minute by cron: it must stay cheap (see bench/ for the time it takes)."""
     config = _config(tmp_path, '[schedule]\ncron = "0 3 1 1 *"\nmax_late = "1m"\n')
     probe = ("import atexit, sys\n"
-             "heavy = ('sqlalchemy', 'digest.ledger', 'digest.render', 'digest.delivery.sender',"
-             " 'digest.schedule.slots', 'premailer', 'mjml')\n"
+             "heavy = ('sqlalchemy', 'digest.deliver.ledger', 'digest.render',"
+             " 'digest.deliver.sender', 'digest.schedule.slots', 'premailer', 'mjml')\n"
              "atexit.register(lambda: print('LOADED', [m for m in heavy if m in sys.modules]))\n"
              f"sys.argv = ['digest', 'send', '--due', '--config', {str(config)!r}]\n"
              "from digest.cli import main\nmain()\n")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from digest.deliver.smtp import SmtpUrl, parse_smtp_url
 from digest.errors import ConfigError
-from digest.smtp import SmtpUrl, parse_smtp_url
 
 
 @pytest.mark.parametrize(("url", "expected"), [

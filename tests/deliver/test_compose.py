@@ -11,8 +11,8 @@ import pytest
 from conftest import make_edition
 
 from digest.config import EmailConfig
-from digest.delivery.compose import MessageTemplate
-from digest.recipients import Recipient
+from digest.deliver.compose import MessageTemplate
+from digest.deliver.recipients import Recipient
 from digest.render.message import build_message, message_bytes
 from digest.render.personalize import recipient_values
 from digest.render.templates import Rendered, render_edition

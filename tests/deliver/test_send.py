@@ -21,9 +21,9 @@ from smtp_server import (
     write_csv,
 )
 
+from digest.deliver.ledger import Ledger
+from digest.deliver.sender import deliver
 from digest.errors import ConfigError, DeliveryError
-from digest.ledger import Ledger
-from digest.send import deliver
 
 PEOPLE = [("ann@example.com", "Ann <b>Bold</b> & Co"), ("bob@example.org", "Bób Müller"),
           ("cy@example.net", "")]

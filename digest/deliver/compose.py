@@ -4,7 +4,7 @@ digest.render.message.build_message is the reference (headers, list headers, the
 calling it per recipient costs about a millisecond (EmailMessage, folding, quoted-printable of
 the whole HTML). Here it runs once, for the static header lines; the bodies are encoded once
 as quoted-printable segments split at the %%key%% tokens, and each recipient costs a handful
-of short encodings and one bytes join. tests/test_send_compose.py checks that the result says
+of short encodings and one bytes join. tests/deliver/test_compose.py checks that the result says
 the same as build_message for the same recipient.
 
 The template never produces a line that starts with "." (such a dot is written "=2E"), so the
@@ -22,9 +22,9 @@ from email.quoprimime import body_encode
 from email.utils import formataddr
 
 from digest.config import EmailConfig
+from digest.deliver.recipients import Recipient, header_safe
 from digest.errors import DeliveryError
 from digest.model import Edition
-from digest.recipients import Recipient, header_safe
 from digest.render.message import build_message, message_bytes
 from digest.render.personalize import TOKEN_RE, recipient_values
 from digest.render.templates import Rendered

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from digest.deliver.recipients import read_recipients
 from digest.errors import RecipientsError
-from digest.recipients import read_recipients
 
 
 def write(tmp_path: Path, text: str, encoding: str = "utf-8") -> Path:

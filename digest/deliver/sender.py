@@ -1,7 +1,33 @@
-"""The working half of `digest send` (the design and its crash windows: digest/send.py).
+"""`digest send`'s work: deliver an edition to every recipient exactly once, over real SMTP.
 
-Kept apart from digest.send so that `digest send --due` with nothing due, called every minute
-by cron, imports neither SQLAlchemy nor the renderer.
+The edition is rendered once (by `digest build`); each recipient's message is merged from a
+bytes template (digest/deliver/compose.py). Every recipient has a row in the ledger
+(digest/deliver/ledger.py). Per message, in this order:
+
+    1. claim     the row is ours (a batch claim: one atomic UPDATE, with a lease)
+    2. MAIL, RCPT, DATA and the body go to the server; a refusal here sends nothing
+    3. commit    the row becomes `sending` (in the same commit: the previous message's reply)
+    4. journal   the row id is appended to this sender's journal (one write() to the OS)
+    5. ".\r\n"   the end-of-data terminator, on the next line of code: now the server holds
+                 a message
+    6. reply     250 -> sent, 4xx -> retry with backoff, 5xx -> failed (committed at step 3
+                 of the next message, or when the batch ends)
+
+After a crash anywhere, a rerun (`digest send` again, or the next cron run) recovers the dead
+sender's rows: `claimed` ones never reached the server and go out again; `sending` ones in its
+journal had their terminator written, so they count as sent ("unconfirmed": the 250 was not
+seen) and do NOT go out again; `sending` ones not in its journal never had it written and go
+out again. A crash between the server's 250 and its commit is thereby exact.
+
+The window that is left: between the journal's write() (4) and the terminator's send() (5),
+a return from one C call and the start of the next: well under a microsecond. A crash exactly
+there leaves a journalled row whose terminator never left: that recipient misses this edition
+(at most once, never twice). We choose "at most once" for it because resending every
+journalled row would duplicate nearly every time. Where no journal is readable (the sender ran
+on another host, e.g. with a PostgreSQL ledger), the window widens to steps 3-5 (a few
+microseconds more). The Message-ID is deterministic per edition × recipient, so a receiving
+system can also drop a duplicate (RFC 7352 "duplicate"). A connection that drops after the
+terminator and before the reply is treated like a crash there: sent, unconfirmed.
 """
 
 from __future__ import annotations
@@ -15,16 +41,12 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from email.utils import parseaddr
 from pathlib import Path
 
-from email_validator import EmailNotValidError, validate_email
-
 from digest.config import Config
-from digest.delivery.compose import Composed, MessageTemplate
-from digest.delivery.journal import Journal, dead_journals, marked
-from digest.errors import ConfigError, DeliveryError, OutboxError, RecipientsError
-from digest.ledger import (
+from digest.deliver.compose import Composed, MessageTemplate
+from digest.deliver.journal import Journal, dead_journals, marked
+from digest.deliver.ledger import (
     FAILED,
     RETRY,
     SENT,
@@ -35,10 +57,9 @@ from digest.ledger import (
     Ledger,
     Outcome,
 )
-from digest.publish.outbox import newest_edition, read_edition, read_rendered
-from digest.recipients import Recipient, RecipientList, read_recipients
-from digest.send import SendReport
-from digest.smtp import (
+from digest.deliver.recipients import Recipient, RecipientList, envelope_sender, read_recipients
+from digest.deliver.report import SendReport
+from digest.deliver.smtp import (
     PASSWORD_ENV,
     ConnectionLost,
     Reply,
@@ -46,12 +67,14 @@ from digest.smtp import (
     SmtpSession,
     parse_smtp_url,
 )
+from digest.errors import ConfigError, DeliveryError, OutboxError, RecipientsError
+from digest.publish.outbox import newest_edition, read_edition, read_rendered
 from digest.store.owners import new_owner
 
 BATCH = 100  # rows claimed per commit
 LEASE = 600.0  # seconds a claim holds if its sender vanishes without trace (another host)
 MAX_BACKOFF = 3600.0
-JOURNALS = ".send-journal"  # in the outbox: see digest/delivery/journal.py
+JOURNALS = ".send-journal"  # in the outbox: see digest/deliver/journal.py
 
 
 def deliver(config: Config, edition_dir: Path | None, *, dry_run: bool = False,
@@ -165,7 +188,7 @@ def _send(config: Config, edition: str, recipients: RecipientList, template: Mes
         report = _report(ledger, edition, by_key, sent_now, recipients, config.send.max_attempts)
         exc.report = report  # type: ignore[attr-defined]
         raise
-    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (digest/send.py): settle, report
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (command.py): settle, report
         _settle(ledger, owner, done, held, journal)
         with contextlib.suppress(DeliveryError):
             exc.report = _report(  # type: ignore[attr-defined]
@@ -264,18 +287,6 @@ def _is_edition(folder: Path) -> None:
     if not (folder / "edition.json").is_file() and any(folder.glob("*/edition.json")):
         raise OutboxError("an outbox, not an edition: give one of its edition folders, or no "
                           "EDITION_DIR for the newest", where=str(folder))
-
-
-def envelope_sender(from_header: str) -> str:
-    """The envelope sender: the bare address of [email] from / --from, validated."""
-    address = parseaddr(from_header)[1]
-    try:
-        validate_email(address, check_deliverability=False, allow_smtputf8=False)
-    except EmailNotValidError as exc:
-        raise ConfigError(f"{address!r} is not an address a mail server accepts as sender "
-                          f"({exc}); give --from 'Name <you@your.domain>'",
-                          where="--from / [email] from") from None
-    return address
 
 
 def _dry_run(folder: Path, template: MessageTemplate, recipients: RecipientList) -> SendReport:

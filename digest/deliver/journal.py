@@ -1,8 +1,9 @@
-"""Which message had its end-of-data terminator on the wire (who is sending: digest.store.owners).
+"""Which message had its end-of-data terminator on the wire (who is sending: store/owners.py).
 
-The journal narrows the crash window of digest/send.py. The ledger row becomes `sending` in a
-database commit; then the sender appends the row id to its journal (one write() into the
-page cache: it survives kill -9) and writes the terminator on the very next line of code.
+The journal narrows the crash window of digest/deliver/sender.py. The ledger row becomes
+`sending` in a database commit; then the sender appends the row id to its journal (one write()
+into the page cache: it survives kill -9) and writes the terminator on the very next line of
+code.
 Recovering a dead sender on the same host: a `sending` row whose id is in its journal had its
 terminator (almost surely) sent -> sent, unconfirmed; one that is not had not -> sent again.
 Only the time between the journal write() and the send() (well under a microsecond of

@@ -17,11 +17,12 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
-from digest.errors import RecipientsError
+from digest.errors import ConfigError, RecipientsError
 
 # Control characters (C0, DEL, C1) and Unicode line/paragraph separators: never in a header.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -160,3 +161,15 @@ def _recipient(row: list[str], keys: list[str], line: int) -> Recipient | BadRow
     extra = tuple((k, v) for k, v in values.items()
                   if k not in ("email", "name") and _KEY.fullmatch(k))
     return Recipient(checked.ascii_email or checked.normalized, name, extra, line)
+
+
+def envelope_sender(from_header: str) -> str:
+    """The envelope sender: the bare address of [email] from / --from, validated."""
+    address = parseaddr(from_header)[1]
+    try:
+        validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as exc:
+        raise ConfigError(f"{address!r} is not an address a mail server accepts as sender "
+                          f"({exc}); give --from 'Name <you@your.domain>'",
+                          where="--from / [email] from") from None
+    return address

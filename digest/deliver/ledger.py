@@ -16,7 +16,7 @@ States of a row::
   is still ours (a conditional UPDATE), so at most one process can ever complete a message.
   A row left `claimed` by a dead sender never reached the server: it is released and sent again.
   A row left `sending` is sent, unconfirmed, unless the dead sender's journal shows that its
-  terminator never left (digest/delivery/journal.py); see digest/send.py for the window.
+  terminator never left (digest/deliver/journal.py); see digest/deliver/sender.py for the window.
 """
 
 from __future__ import annotations

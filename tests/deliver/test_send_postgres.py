@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from smtp_server import Behaviour, SmtpServer, build_edition, config_at, write_config, write_csv
 
-from digest.ledger import Ledger
-from digest.send import deliver
+from digest.deliver.ledger import Ledger
+from digest.deliver.sender import deliver
 from digest.store.owners import new_owner
 
 BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.delivery.journal import Journal, dead_journals, marked
-from digest.ledger import (
+from digest.deliver.journal import Journal, dead_journals, marked
+from digest.deliver.ledger import (
     CLAIMED,
     PENDING,
     RETRY,

@@ -12,9 +12,10 @@ URL forms (`--smtp` or `[send] smtp`):
 Query options: `cafile=PATH` trusts that CA (a private or self-signed server), `timeout=S`.
 A password inside the URL is refused: a URL ends up in config files, shell history and logs.
 
-A message goes in two steps so the caller can record its intent in between (digest/send.py):
-`begin` sends MAIL, RCPT, DATA and the body; `finish` sends the end-of-data terminator and
-reads the server's reply. Between them, nothing the server holds is a message yet.
+A message goes in two steps so the caller can record its intent in between
+(digest/deliver/sender.py): `begin` sends MAIL, RCPT, DATA and the body; `finish` sends the
+end-of-data terminator and reads the server's reply. Between them, nothing the server holds is
+a message yet.
 """
 
 from __future__ import annotations
@@ -254,7 +255,7 @@ class SmtpSession:
     def finish(self, mark: Callable[[], object] | None = None) -> Reply:
         """Send the end-of-data terminator and read the reply: the message is now out.
 
-        `mark` is called right before the terminator's write (digest/delivery/journal.py):
+        `mark` is called right before the terminator's write (digest/deliver/journal.py):
         nothing but that call and the send() may stand between the two."""
         smtp = self._smtp
         assert smtp is not None and smtp.sock is not None

@@ -8,8 +8,8 @@ Three kinds of kill, each at a point drawn by a seeded random generator:
 - at a random moment after the sender's first message of that run reached the server;
 - from inside the server, while it holds a complete message and before it answers 250: the
   sender has written the end-of-data terminator and waits for the reply. This is the moment the
-  ledger cannot see (the "crash window" of digest/send.py); the rerun must neither resend that
-  recipient nor skip it, and records it as sent, unconfirmed.
+  ledger cannot see (the "crash window" of digest/deliver/sender.py); the rerun must neither
+  resend that recipient nor skip it, and records it as sent, unconfirmed.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from smtp_server import (
     write_csv,
 )
 
-from digest.ledger import Ledger
+from digest.deliver.ledger import Ledger
 
 RECIPIENTS = 1000
 TRIALS = 3
