@@ -87,7 +87,7 @@ def send(edition_dir: Path | None, to: str | None, smtp: str | None, from_: str 
             what = "EDITION_DIR" if edition_dir is not None else "--dry-run"
             raise ConfigError(f"--due builds and sends the due slot's own edition; {what} does "
                               "not apply to it", where="command line")
-        from digest.schedule import run_due  # lazily, like every command: start-up stays fast
+        from digest.schedule.run import run_due  # lazily: no SQLAlchemy when nothing is due
 
         sys.exit(run_due(config))
     from digest.deliver.command import send_command  # lazily: SQLAlchemy, the renderer, SMTP
@@ -112,7 +112,7 @@ def schedule(next_n: int | None, crontab: bool, config_path: Path | None) -> Non
     [send] smtp; an SMTP AUTH password comes from DIGEST_SMTP_PASSWORD.
     Exit code: 0 (stopped by Ctrl-C or SIGTERM), 2 bad config.
     """
-    from digest.schedule import schedule_command
+    from digest.schedule.command import schedule_command  # lazily: start-up stays fast
 
     config = _config(config_path)
     sys.exit(schedule_command(config, next_n=next_n, crontab=crontab))

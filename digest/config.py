@@ -105,12 +105,13 @@ class ScheduleConfig(_Section):
     min_highlights: int = Field(1, ge=0, description="Fewer new posts than this is no news")
     jobstore: str | None = Field(None, description="SQLAlchemy URL; default outbox/schedule.sqlite")
 
-    # Checked here, once, so a bad value names its key and file at load (digest.schedule.trigger
-    # holds the parsers; imported lazily so other commands do not pay for APScheduler).
+    # Checked here, once, so a bad value names its key and file at load. The parsers (digest.cron)
+    # are imported lazily, when [schedule] is set: they load APScheduler, which costs every
+    # other command start-up time.
     @field_validator("cron")
     @classmethod
     def _cron(cls, value: str) -> str:
-        from digest.schedule.trigger import parse_cron
+        from digest.cron import parse_cron  # lazily: see above
 
         try:
             return parse_cron(value).expr
@@ -120,7 +121,7 @@ class ScheduleConfig(_Section):
     @field_validator("timezone", "max_late")
     @classmethod
     def _parses(cls, value: str, info: ValidationInfo) -> str:
-        from digest.schedule.trigger import parse_duration, parse_timezone
+        from digest.cron import parse_duration, parse_timezone  # lazily: see above
 
         parse = parse_timezone if info.field_name == "timezone" else parse_duration
         try:
@@ -131,7 +132,7 @@ class ScheduleConfig(_Section):
 
     @property
     def max_late_seconds(self) -> int:
-        from digest.schedule.trigger import parse_duration
+        from digest.cron import parse_duration  # lazily: see above
 
         return parse_duration(self.max_late)
 

@@ -28,6 +28,11 @@ def default_sources(config: Config) -> list[str]:
     return [str(local if local.is_dir() else bundled_seeds())]
 
 
+def read_posts(sources: list[str]) -> list[Post]:
+    """Every post in the sources, each once: what an edition would be decided from."""
+    return dedupe_posts([p for d in read_sources(sources) for p in d.posts])
+
+
 def _edition_date(posts: list[Post], documents: list[Document], given: str | None) -> str:
     if given is not None:
         try:

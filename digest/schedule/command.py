@@ -31,6 +31,7 @@ def schedule_command(config: Config, next_n: int | None = None, crontab: bool = 
                        err=True)
     if next_n is not None or crontab:
         return 0
+    # Lazily: --next and --crontab need neither the background scheduler nor its job store.
     from digest.schedule.daemon import run_daemon
 
     return run_daemon(config)

@@ -182,7 +182,7 @@ def _record_coalesced(config: Config, trigger: SlotTrigger,
     return passed[-1]
 
 
-def _ensure_job(scheduler: BackgroundScheduler, trigger: SlotTrigger, max_late: int) -> Job:
+def ensure_job(scheduler: BackgroundScheduler, trigger: SlotTrigger, max_late: int) -> Job:
     """Add the job if it is missing; bring a stored one up to date without losing its due time."""
     settings: dict[str, Any] = {"coalesce": True, "max_instances": 1,
                                 "misfire_grace_time": max_late}
@@ -250,7 +250,7 @@ def run_daemon(config: Config) -> int:
     try:
         try:
             scheduler.start(paused=True)
-            job = _ensure_job(scheduler, trigger, max_late)
+            job = ensure_job(scheduler, trigger, max_late)
         except SQLAlchemyError as exc:
             raise ScheduleError(f"job store unusable: {one_line(exc)}",
                                 where=safe_url(url)) from None

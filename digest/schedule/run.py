@@ -88,9 +88,10 @@ def run_slot(config: Config, trigger: SlotTrigger, slot: dt.datetime) -> int:
 
 
 def _produce(config: Config, ledger: SlotLedger, claimed: Slot) -> int:
-    sid = claimed.slot
+    # Lazily, like SlotLedger: a cron run with nothing due loads no address or SMTP checks.
     from digest.schedule.ready import preflight
 
+    sid = claimed.slot
     folder = Path(claimed.edition_dir) if claimed.edition_dir else None
     try:
         # Before building: a setting that fails every send fails the slot now (retried while
@@ -141,14 +142,14 @@ def _record(ledger: SlotLedger, sid: str, status: str, detail: str) -> None:
 
 
 def _deliver(config: Config, folder: Path) -> SendReport:
-    from digest.deliver.sender import deliver
+    from digest.deliver.sender import deliver  # lazily: SQLAlchemy and SMTP, only when due
 
     return deliver(config, folder)
 
 
 def _build(config: Config, sid: str) -> Path | None:
     """The slot's edition folder, or None when there is no news and no_news = "skip"."""
-    from digest.pipeline import build_edition, default_sources
+    from digest.pipeline import build_edition, default_sources  # lazily: the renderer is slow
 
     sources = default_sources(config)
     outbox = config.resolve(config.build.outbox)
@@ -186,11 +187,10 @@ def _seen_posts(edition_dir: Path) -> set[str]:
 
 def count_new_posts(sources: list[str], previous: Path) -> int:
     """Posts in the sources now that the previous edition did not carry."""
-    from digest.read import dedupe_posts, read_sources
+    from digest.pipeline import read_posts  # lazily: the renderer is slow to load
 
     seen = _seen_posts(previous)
-    posts = dedupe_posts([p for d in read_sources(sources) for p in d.posts])
-    return sum(1 for post in posts if post.id not in seen)
+    return sum(1 for post in read_posts(sources) if post.id not in seen)
 
 
 def _build_quiet(config: Config, sources: list[str], sid: str, previous: Path) -> Path:
@@ -198,7 +198,7 @@ def _build_quiet(config: Config, sources: list[str], sid: str, previous: Path) -
 
     It keeps every post in edition.json, so the next slot's news check compares against them.
     """
-    from digest.pipeline import decide_edition, publish_edition, subject_line
+    from digest.pipeline import decide_edition, publish_edition, subject_line  # lazily: slow
 
     full = decide_edition(config, sources, edition_id=sid)
     seen = _seen_posts(previous)

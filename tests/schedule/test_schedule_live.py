@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from smtp_server import Received, SmtpServer
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 

@@ -17,15 +17,16 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from digest.config import load_config
+from digest.cron import parse_duration
 from digest.schedule.command import crontab_text, next_times
-from digest.schedule.daemon import JOB_ID, _ensure_job, scheduled_run, stop_scheduler
+from digest.schedule.daemon import JOB_ID, ensure_job, scheduled_run, stop_scheduler
 from digest.schedule.run import count_new_posts, previous_edition
 from digest.schedule.slots import SlotLedger
-from digest.schedule.trigger import SlotTrigger, parse_duration, slot_id
+from digest.schedule.trigger import SlotTrigger, slot_id
 
 LONDON = ZoneInfo("Europe/London")
 UTC = dt.UTC
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def iso(times: list[dt.datetime]) -> list[str]:
@@ -292,19 +293,19 @@ def test_start_up_keeps_a_stored_due_run(tmp_path: Path) -> None:
     again = BackgroundScheduler(jobstores={"default": SQLAlchemyJobStore(url=url)})
     again.start(paused=True)
     try:
-        job = _ensure_job(again, trigger, 7200)
+        job = ensure_job(again, trigger, 7200)
         assert job.next_run_time == missed  # still due: it will be caught up or reported
         assert job.misfire_grace_time == 7200  # max_late from the config, applied in place
         assert job.coalesce is True and job.max_instances == 1
         assert job.func_ref == "digest.schedule.daemon:scheduled_run"
         # A new expression applies to a stored run that is already due only after it.
-        job = _ensure_job(again, SlotTrigger("0 9 * * *", "UTC"), 7200)
+        job = ensure_job(again, SlotTrigger("0 9 * * *", "UTC"), 7200)
         assert job.next_run_time == missed
         assert str(job.trigger) == "cron[0 9 * * *] UTC"
         # One not yet due is moved to the new expression's next slot.
         later = dt.datetime.now(UTC) + dt.timedelta(days=3)
         again.modify_job(JOB_ID, next_run_time=later)
-        job = _ensure_job(again, SlotTrigger("0 10 * * *", "UTC"), 7200)
+        job = ensure_job(again, SlotTrigger("0 10 * * *", "UTC"), 7200)
         assert job.next_run_time is not None and job.next_run_time < later
         assert (job.next_run_time.hour, job.next_run_time.minute) == (10, 0)
     finally:
