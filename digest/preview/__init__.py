@@ -1,8 +1,10 @@
-"""`digest preview`: the edition as a recipient sees it, rebuilt live while you edit.
+"""`digest preview`: the config and the sources in, the edition as a recipient sees it out,
+on a local web page rebuilt live while you edit.
 
-Like `mkdocs serve`: a small stdlib server on 127.0.0.1 (server.py), a watcher on the templates,
-the sources and the config, and one build thread (engine.py). Pages reload themselves through
-server-sent events; a failed rebuild is shown in the page over the last good edition.
+Like `mkdocs serve`: a small stdlib server on 127.0.0.1 (server.py, its page, script and style
+in assets/), a watcher on the templates, the sources and the config, and one build thread
+through the pipeline (engine.py). Pages reload themselves through server-sent events; a failed
+rebuild is shown in the page over the last good edition.
 """
 
 from __future__ import annotations

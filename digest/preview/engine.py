@@ -25,6 +25,7 @@ from watchfiles import Change, watch
 from digest.config import Config, load_config
 from digest.errors import DigestError
 from digest.model import Edition
+from digest.pipeline import decide_edition, default_sources, publish_edition
 from digest.resources import builtin_templates
 
 EDITION_FILES = {  # what write_edition leaves in an edition folder, and how to show it
@@ -69,8 +70,6 @@ class PipelineBuilder:
         self._count = itertools.count(1)
 
     def __call__(self) -> Snapshot:
-        from digest.pipeline import decide_edition, default_sources, publish_edition
-
         start = time.perf_counter()
         if self.config.path is not None:  # the config file is watched: re-read it every build
             self.config = load_config(self.config.path)
@@ -90,8 +89,6 @@ class PipelineBuilder:
                         time.strftime("%H:%M:%S"))
 
     def watch_paths(self) -> list[Path]:
-        from digest.pipeline import default_sources
-
         config = self.config
         paths = [builtin_templates()]
         if config.build.templates:

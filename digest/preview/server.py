@@ -20,8 +20,8 @@ import jinja2
 from digest.errors import PreviewError
 from digest.preview.engine import EDITION_FILES, PreviewState
 
-ASSETS = Path(__file__).resolve().parent.parent / "preview_assets"
-STATIC = {  # route -> (file in preview_assets, content type)
+ASSETS = Path(__file__).resolve().parent / "assets"
+STATIC = {  # route -> (file in assets/, content type)
     "/assets/preview.css": ("preview.css", "text/css; charset=utf-8"),
     "/assets/preview.js": ("preview.js", "text/javascript; charset=utf-8"),
     "/favicon.ico": ("favicon.svg", "image/svg+xml"),  # browsers ask for it by this name

@@ -27,7 +27,7 @@ from digest.errors import PreviewError
 from digest.preview import LivePreview, clean_path
 from digest.resources import builtin_templates, bundled_seeds
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 MARK = "</mj-body>"  # every MJML template has one; new sections go right before it
 
 
