@@ -41,7 +41,7 @@ def cli() -> None:
 def build(sources: tuple[str, ...], outbox: Path | None, highlights: int | None,
           edition_date: str | None, config_path: Path | None) -> None:
     """Build an edition from SOURCE files, folders or URLs (default: seeds/)."""
-    from digest.pipeline import build_edition
+    from digest.pipeline import build_edition  # lazily: each command loads only its own stage
 
     config = _config(config_path, **{"build.outbox": str(outbox) if outbox else None,
                                      "build.highlights": highlights})
@@ -87,10 +87,10 @@ def send(edition_dir: Path | None, to: str | None, smtp: str | None, from_: str 
             what = "EDITION_DIR" if edition_dir is not None else "--dry-run"
             raise ConfigError(f"--due builds and sends the due slot's own edition; {what} does "
                               "not apply to it", where="command line")
-        from digest.schedule.run import run_due  # lazily: no SQLAlchemy when nothing is due
+        from digest.schedule.run import run_due  # lazily, as above: cron calls this every minute
 
         sys.exit(run_due(config))
-    from digest.deliver.command import send_command  # lazily: SQLAlchemy, the renderer, SMTP
+    from digest.deliver.command import send_command  # lazily, as above
 
     sys.exit(send_command(config, edition_dir, dry_run=dry_run, force=force))
 
@@ -112,7 +112,7 @@ def schedule(next_n: int | None, crontab: bool, config_path: Path | None) -> Non
     [send] smtp; an SMTP AUTH password comes from DIGEST_SMTP_PASSWORD.
     Exit code: 0 (stopped by Ctrl-C or SIGTERM), 2 bad config.
     """
-    from digest.schedule.command import schedule_command  # lazily: start-up stays fast
+    from digest.schedule.command import schedule_command  # lazily, as above
 
     config = _config(config_path)
     sys.exit(schedule_command(config, next_n=next_n, crontab=crontab))
@@ -126,7 +126,7 @@ def schedule(next_n: int | None, crontab: bool, config_path: Path | None) -> Non
 def preview(sources: tuple[str, ...], port: int | None, open_browser: bool,
             config_path: Path | None) -> None:
     """Serve a live preview of the edition; rebuilds when templates, sources or config change."""
-    from digest.preview import preview_command
+    from digest.preview import preview_command  # lazily, as above
 
     config = _config(config_path, **{"preview.port": port})
     preview_command(config, list(sources), open_browser=open_browser)
@@ -143,7 +143,7 @@ def check(edition_dir: Path | None, config_path: Path | None) -> None:
     SpamAssassin runs offline when installed; client support uses npm caniemail from
     $DIGEST_NODE_DIR (default: the repository's tests/node). A missing tool is "skipped".
     """
-    from digest.check.gate import check_command
+    from digest.check.gate import check_command  # lazily, as above
 
     config = _config(config_path)
     sys.exit(check_command(config, edition_dir))

@@ -43,6 +43,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from digest.check.gate import gate
 from digest.config import Config
 from digest.deliver.compose import Composed, MessageTemplate
 from digest.deliver.journal import Journal, dead_journals, marked
@@ -128,8 +129,6 @@ def _gate(config: Config, folder: Path, *, force: bool, sent: bytes | None = Non
     """`digest check` before sending; raises CheckFailed unless `force`. The checks take
     seconds (SpamAssassin, Node): an edition that passed is not checked again by the same
     process (the scheduler daemon, a test run) unless its files or the config changed."""
-    from digest.check.gate import gate  # lazily: the checks pull in their own tools
-
     # What the checks read: [check], [email], whether sending is configured; and the files.
     key = hashlib.sha256(json.dumps([config.check.model_dump(), config.email.model_dump(),
                                      bool(config.send.smtp)], sort_keys=True).encode())

@@ -21,6 +21,7 @@ from typing import Any
 import jinja2
 import mjml
 import premailer
+from lxml import etree
 from markupsafe import Markup
 
 from digest.errors import TemplateError
@@ -244,8 +245,6 @@ def _template_position(env: jinja2.Environment, ctx: dict[str, Any],
 
 def _mjml_line(source: str) -> int | None:
     """Line of the rendered MJML where an XML parser stops (MRML's errors carry no position)."""
-    from lxml import etree
-
     # What MRML takes but XML does not must not mislead: HTML entities and void elements.
     xml = re.sub(r"&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)", "&amp;", source)
     xml = re.sub(r"<((?:br|hr|img|meta|link|input|col|wbr)\b[^>]*?)\s*/?>", r"<\1 />", xml)
