@@ -55,7 +55,7 @@ class Figure:
     unit: str | None  # "%", an ISO currency code ("GBP"), "mph", "C", ... or None for counts
     label: str  # what it counts, in the source's words: "listening live", "impressions"
     kind: FigureKind
-    post: str  # id of the post it came from
+    post: str  # id of the post it came from, or the prose paragraph's "path:line"
     quote: str  # the sentence it comes from
 
 

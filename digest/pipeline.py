@@ -59,8 +59,8 @@ def decide_edition(config: Config, sources: list[str], edition_date: str | None 
     if not posts:
         raise SourceError("no posts in any source", where=", ".join(sources))
     prose = [p for d in documents for p in d.prose]
-    figures = find_figures(posts)
-    comparisons = compare(figures, posts)
+    figures = find_figures(posts, prose)
+    comparisons = compare(figures, posts, prose)
     highlights = pick_highlights(posts, figures, config.build.highlights, prose=prose)
     summary = write_summary(documents, posts, figures, comparisons, highlights)
     date = _edition_date(posts, documents, edition_date)

@@ -8,7 +8,7 @@ phrase after it, else the clause before it), a kind, and the sentence it was sai
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from digest.edit.labels import (
     AUDIENCE,
@@ -44,7 +44,7 @@ from digest.edit.numbers import (
     find_mentions,
     mask,
 )
-from digest.model import Figure, FigureKind, Post
+from digest.model import Figure, FigureKind, Post, Prose
 
 # Where a clause ends: punctuation, a contrasting conjunction ("expected 20m viewers but only
 # 9m tuned in": the promise stays with 20m), or another number.
@@ -177,8 +177,10 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
     previous: Mention | None = None
     said: list[tuple[Mention, str, int, str]] = []  # (mention, label, sentence start, kind)
     for mention in mentions:
-        if previous and re.fullmatch(r"\s*\(\s*", masked[previous.end:mention.start]):
-            continue  # "105 mph (170 kph)": the same quantity again, converted
+        if previous and re.fullmatch(r"\s*\(\s*", masked[previous.end:mention.start]) and (
+                (previous.unit == "%") == (mention.unit == "%")):
+            # "105 mph (170 kph)": the same quantity again, converted; "£693 (54%)" is not.
+            continue
         previous = mention
         s_start, s_end = next(((a, b) for a, b in spans if a <= mention.start < b),
                               (0, len(text)))
@@ -275,12 +277,15 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
         yield mention, label, kind, text[s_start:s_end].strip()
 
 
-def find_figures(posts: list[Post]) -> list[Figure]:
-    """Every figure in the posts (and feed items' titles), in order of appearance."""
+def find_figures(posts: Sequence[Post], prose: Sequence[Prose] = ()) -> list[Figure]:
+    """Every figure in the posts (and feed items' titles) and in the article's own paragraphs,
+    in order of appearance. A prose figure's `post` is its paragraph's "path:line"."""
     figures: list[Figure] = []
-    for post in posts:
+    texts = [(post.id, (post.title or "", post.text)) for post in posts]
+    texts += [(para.source, ("", para.text)) for para in prose]
+    for origin, parts in texts:
         seen: set[tuple[float, str | None, str]] = set()
-        for text in (post.title or "", post.text):
+        for text in parts:
             for mention, label, kind, quote in _figures_in(text):
                 key = (mention.value, mention.unit, label.lower())
                 if key in seen:
@@ -288,6 +293,6 @@ def find_figures(posts: list[Post]) -> list[Figure]:
                 seen.add(key)
                 figures.append(Figure(
                     id=f"f{len(figures) + 1}", text=mention.text, value=mention.value,
-                    unit=mention.unit, label=label, kind=kind, post=post.id, quote=quote,
+                    unit=mention.unit, label=label, kind=kind, post=origin, quote=quote,
                 ))
     return figures

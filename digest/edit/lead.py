@@ -21,6 +21,10 @@ HEDGE = re.compile(
 )
 
 
+LEAD_PARAGRAPHS = 6  # headings, standfirst and captions may come before the first paragraph
+_ENDS_SENTENCE = re.compile(r"[.!…][\"”’')]*\s*$")
+
+
 def clean_sentence(sentence: str) -> str:
     sentence = re.sub(r"\s+", " ", HEDGE.sub("", sentence.strip()))
     sentence = re.sub(r"\s*(?:https?://|pic\.twitter\.com/)\S+", "", sentence).strip()
@@ -33,7 +37,9 @@ def event_sentence(documents: Sequence[Document], posts: Sequence[Post],
            highlights: Sequence[Highlight], numbers: Numbers) -> str:
     """The article's lead sentence, else the top feed item or post, named with its source."""
     for doc in documents:
-        for para in doc.prose[:3]:
+        for para in doc.prose[:LEAD_PARAGRAPHS]:
+            if not _ENDS_SENTENCE.search(para.text):
+                continue  # a heading, a caption or a credit line: no lead ever ends so
             for start, end in sentences(para.text)[:1]:
                 raw = para.text[start:end]
                 # The whole sentence, else the part before a number no post gave ("Spain are
