@@ -79,6 +79,7 @@ def rank_figures(figures: Sequence[Figure], documents: Sequence[Document],
                  posts: Sequence[Post]) -> list[Ranked]:
     """Every figure with its score and the reasons for it, best first."""
     post_ids = {p.id for p in posts}
+    titled = {p.id: p.title for p in posts if p.title}
     lead = _lead_sources(documents)
     origins: dict[tuple[float, str | None], set[str]] = {}
     for f in figures:
@@ -96,10 +97,14 @@ def rank_figures(figures: Sequence[Figure], documents: Sequence[Document],
             if f.post in lead:
                 score += 1.5
                 why.append("in the lead")
+        if f.post in titled and f.quote in titled[f.post]:
+            score += 1.5
+            why.append("in the headline")
         if _near(f, "record"):
             score += 1.0
             why.append("a record or total")
-        if len(origins[(round(f.value, 6), f.unit)]) > 1:
+        if len(origins[(round(f.value, 6), f.unit)]) > 1 and (f.unit or f.value >= 100):
+            # The same small count twice ("13-year sentence", "13 Israelis") is chance.
             score += 1.0
             why.append("stated by several sources")
         cut, reason = _penalty(f)

@@ -11,32 +11,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from digest.edit import lexicon
+
 
 def _set(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
-MONTHS = _set(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec "
-    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur fri sat sun"
-)
+MONTHS = lexicon.words("months")
 WORD_VALUES = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
     "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
     "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-    "hundred": 100, "dozen": 12,
+    "hundred": 100, "dozen": 12, "zero": 0, "nil": 0, "nul": 0,
 }
 MULTIPLIERS = {
     "k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "mln": 1e6, "million": 1e6,
     "hundred": 100, "b": 1e9, "bn": 1e9, "bln": 1e9, "billion": 1e9,
-    "t": 1e12, "tn": 1e12, "trn": 1e12, "trillion": 1e12,
+    "t": 1e12, "tn": 1e12, "trn": 1e12, "trillion": 1e12, "lakh": 1e5, "crore": 1e7,
 }
 CURRENCIES = {
     "£": "GBP", "$": "USD", "us$": "USD", "€": "EUR", "¥": "JPY", "₹": "INR", "a$": "AUD",
     "c$": "CAD", "nz$": "NZD", "hk$": "HKD", "pounds": "GBP", "dollars": "USD", "euros": "EUR",
-    **{code.lower(): code for code in ("USD", "GBP", "EUR", "AUD", "CAD", "JPY", "INR")},
+    "rs": "INR", "rs.": "INR", "rupees": "INR", "yen": "JPY", "francs": "CHF",
+    # "kr" is the Swedish, Norwegian or Danish krona/krone; one article uses one of them.
+    "kr": "SEK", "kr.": "SEK",
+    **{code.lower(): code for code in (
+        "USD", "GBP", "EUR", "AUD", "CAD", "JPY", "INR", "CHF", "SEK", "NOK", "DKK", "CNY")},
 }
 # The stop words end a label and tell a noun phrase from a clause; kept small and closed.
 STOP = _set(
@@ -53,11 +55,7 @@ STOP = _set(
 YEAR_CUES = _set("in since by from until till of year years during early late mid before "
                  "after circa around spring summer autumn winter fall the")
 # A bare count right after one of these words is an identifier ("Flight 370"), not a quantity.
-ID_WORDS = _set(
-    "no number page chapter episode season part vol volume article section room flight route "
-    "level version phase stage grade day week game round act scene item step line gate platform "
-    "channel tier size category class type model series issue top iphone ios windows"
-)
+ID_WORDS = lexicon.words("id_words")
 # A capitalised one of these right after a bare number names a model ("15 Pro"), not things.
 MODEL_WORDS = _set("pro max plus ultra mini lite se air fe xl")
 
@@ -65,20 +63,33 @@ MODEL_WORDS = _set("pro max plus ultra mini lite se air fe xl")
 # refuses them outright (see FOREIGN_DIGIT).
 _NUM = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)"
 FOREIGN_DIGIT = re.compile(r"(?![0-9])\d")
-_CUR = r"(?:US\$|NZ\$|HK\$|A\$|C\$|£|\$|€|¥|₹|(?:USD|GBP|EUR|AUD|CAD|JPY|INR)(?=\s?\d))"
-_MULT = (r"(?:\s?(?:million|billion|trillion|thousand|mln|bln|mn|bn|trn)\b"
+_CUR = (r"(?:US\$|NZ\$|HK\$|A\$|C\$|£|\$|€|¥|₹"
+        r"|(?<![A-Za-z])(?-i:USD|GBP|EUR|AUD|CAD|JPY|INR|CHF|SEK|NOK|DKK|CNY|Rs\.?|kr\.?)"
+        r"(?=\s?\d))")
+_MULT = (r"(?:\s?(?:million|billion|trillion|thousand|lakh|crore|mln|bln|mn|bn|trn)\b"
          r"|(?:bln|mn|bn|trn|tn|k|m|b)(?![a-z0-9]))")
-_UNIT = (r"(?:\s?%|\s?(?:percent|per\s?cent)\b|pc\b|\s?(?:mph|kph|km/h|km|kg|miles|mi|ft|feet"
+_UNIT = (r"(?:\s?%|\s?(?:percent|per\s?cent)\b|pc\b"
+         r"|\s?(?:light[- ]years?|square\s(?:feet|foot|miles|metres|meters|kilometres|km)"
+         r"|sq\.?\s?ft|acres|hectares|metres|meters|kilometres|kilometers|cm|mm|inches)\b"
+         r"|\s?(?:mph|kph|kmph|kmh|km/h|km|kg|miles|mi|ft|feet"
          r"|tonnes|tons|lbs?|Gbps|Mbps|kbps|GB|TB|MB|TWh|GWh|MWh|kWh|GW|MW|kW|gigawatts?|megawatts?)\b|\s?°\s?[CF]\b|[CF](?![A-Za-z0-9])|\s?degrees(?:\s?[CF]\b)?"
-         r"|x(?![A-Za-z0-9])|\s?times\b|\s(?:pounds|dollars|euros)\b)")
+         r"|x(?![A-Za-z0-9])|\s?times\b|\s(?:pounds|dollars|euros|rupees|yen|francs|kr)\b)")
 _TOKEN = re.compile(
-    rf"(?P<sign>[-−])?(?:(?P<cur>{_CUR})\s?)?(?P<num>{_NUM})(?P<mult>{_MULT})?(?P<unit>{_UNIT})?",
+    rf"(?P<sign>[-−])?(?:(?P<cur>{_CUR})\s?)?(?P<num>{_NUM})(?P<mult>{_MULT})?"
+    rf"(?P<plus>\+(?!\d))?(?P<unit>{_UNIT})?",
     re.IGNORECASE,
 )
 _WORDS = "|".join(sorted(WORD_VALUES, key=len, reverse=True))
 _WORD_TOKEN = re.compile(
     rf"\b(?P<word>(?:{_WORDS})(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)"
     r"(?P<mult>\s(?:hundred|thousand|million|billion))?\b",
+    re.IGNORECASE,
+)
+# Two small numbers joined by a dash ("2-1", "8–12 ft") or "6 for 32": one token, read as its
+# first number. Context decides whether it is a score, a range or neither (see _pair).
+_PAIR = re.compile(
+    rf"(?<![\w.,/:£$€¥₹-])(?P<a>[0-9]{{1,3}})\s?(?P<joint>[-–]|\sfor\s)\s?(?P<b>[0-9]{{1,3}})"
+    rf"(?![\w.,/:]*[0-9])(?:\s?(?P<unit>(?:{_UNIT[3:-1]})))?(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
 _MASKS = re.compile(
@@ -114,8 +125,16 @@ def _unit_of(cur: str | None, unit: str | None) -> str | None:
     u = unit.strip().lower().replace(" ", "")
     if u in ("%", "percent", "percent", "pc") or u.startswith("per"):
         return "%"
-    if u in ("pounds", "dollars", "euros"):
+    if u in CURRENCIES:
         return CURRENCIES[u]
+    if u in ("kmh", "kmph"):
+        return "km/h"
+    if u.startswith("light"):
+        return "light years"
+    if u.startswith(("square", "sq")):
+        area = u.removeprefix("square").removeprefix("sq.").removeprefix("sq")
+        return "sq " + {"feet": "ft", "foot": "ft", "metres": "m", "meters": "m",
+                        "kilometres": "km", "miles": "mi"}.get(area, area)
     if u in ("x", "times"):
         return "x"
     if u.startswith("°") or u.startswith("degrees") or u in ("c", "f"):
@@ -199,6 +218,62 @@ def _is_trap(masked: str, m: re.Match[str]) -> bool:
     return len(num.replace(",", "").split(".")[0]) >= 8  # an id or phone number, not a count
 
 
+SCORE_BEFORE = lexicon.words("score_before")
+SCORE_AFTER = lexicon.words("score_after")
+LISTICLE = lexicon.words("listicle")
+VARIANT = lexicon.words("variant_words")
+PLURALS = lexicon.words("irregular_plurals")
+
+
+def _pair(masked: str, text: str, m: re.Match[str]) -> Mention | None:
+    """ "6 for 32" and "2-1" after "won" or before "victory" are scores, "8–12 ft" a range,
+    each read as its first number; any other dash between two numbers ("13-08") is no figure."""
+    first, second = int(m.group("a")), int(m.group("b"))
+    end = m.end()
+    written = text[m.start():end].strip()
+    nxt = _next_word(masked, end)
+    if m.group("joint").strip() == "for":
+        if re.match(r"\s*[A-Za-z]", masked[end:]) and nxt not in STOP:
+            return None  # "2 for 1 deals": an offer, not a score
+        return Mention(m.start(), end, written, float(first), "score")
+    if m.group("unit"):
+        return Mention(m.start(), end, written, float(first), _unit_of(None, m.group("unit")))
+    before = {w.lower() for w in _words_before(masked, m.start(), 4)}
+    if before & SCORE_BEFORE or nxt in SCORE_AFTER:
+        return Mention(m.start(), end, written, float(first), "score")
+    if second > first and (nxt.endswith("s") or nxt in PLURALS) and nxt not in STOP | MONTHS:
+        return Mention(m.start(), end, written, float(first), None)  # "20-25 people"
+    return None
+
+
+def _named_after(masked: str, m: re.Match[str]) -> bool:
+    """Digits that belong to a name, a list's title or a joke rather than to a quantity."""
+    end = m.end()
+    after = masked[end:]
+    if re.match(r"°(?!\s?[CF]\b)", after):
+        return True  # "44.11°, -66.23°": a coordinate or an angle, not a temperature
+    if re.match(r"\s?(?!(?:m|b|tr)illion\b)[a-z]+illi?on\b", after, re.IGNORECASE):
+        return True  # "$16 bajillion": a joke scale
+    if re.match(r"\s+(?:years?|months?|weeks?|days?)\s+ago\b", after, re.IGNORECASE):
+        return True  # "34 years ago today": a date
+    if re.match(r"-[a-z]+\s+[a-z]*[A-Z]", after):
+        return True  # "12.9-inch iPad Pro": part of a product's name
+    if (m.group("unit") or m.group("mult")) and _next_word(masked, end) in VARIANT:
+        return True  # "the 64GB model"
+    bare = not (m.group("cur") or m.group("mult") or m.group("unit") or m.group("plus"))
+    if not bare:
+        return False
+    if re.match(r"\s+[A-Z][\w'’-]*\s+[A-Z][\w'’-]*", after):
+        return True  # "4 Muslim Canadian Women", "831 Lombardi Street": a title or address
+    number = float(m.group("num").replace(",", ""))
+    following = [w.lower() for w in re.findall(r"[A-Za-z'’]+", after[:40])[:3]]
+    if number < 100 and (set(following[:2]) & LISTICLE or (
+            following[:2] == ["of", "the"] and set(following[2:]) & LISTICLE)):
+        return True  # "14 tech bargains", "25 of the funniest posts": a list's own count
+    word = (_words_before(masked, m.start(), 1) or [""])[0]
+    return any(c.isupper() for c in word[1:]) and not word.isupper()  # "iOS 11", "iPad 2018"
+
+
 def _sentence_start(text: str, pos: int) -> bool:
     """Does a sentence start at `pos` (so a capital there says nothing about a name)?"""
     return not text[:pos].strip() or bool(re.search(r"[.!?:\n][\"”’')]*\s*$", text[:pos]))
@@ -215,15 +290,28 @@ def find_mentions(text: str) -> list[Mention]:
         if 0 < a < b:
             found.append(Mention(m.start(), m.end(), m.group(), round(a / b * 100, 4), "%"))
             taken.append((m.start(), m.end()))
+    for m in _PAIR.finditer(masked):
+        pair = _pair(masked, text, m)
+        if pair is not None:
+            found.append(pair)
+        if pair is not None or m.group("joint").strip() == "for":
+            taken.append((m.start(), m.end()))  # "2 for 1 deals": neither number counts
     for m in _TOKEN.finditer(masked):
-        if _is_trap(masked, m):
+        if _is_trap(masked, m) or _named_after(masked, m):
             continue
         unit = _unit_of(m.group("cur"), m.group("unit"))
         bare = not (m.group("cur") or m.group("mult") or m.group("unit"))
         if bare and re.fullmatch(r"\d+", m.group("num")):
             follow = re.match(r"-?([A-Za-z]+)", masked[m.end():].lstrip())
-            if not follow or follow.group(1).lower() in STOP | MONTHS:
-                continue  # a bare small number must be followed by what it counts
+            told = re.search(r"[—–:]\s*$", masked[:m.start()]) and int(m.group("num")) >= 10
+            if not told and (not follow or follow.group(1).lower() in STOP | MONTHS):
+                # A bare small number must be followed by what it counts, unless a dash or
+                # colon puts it after its noun ("their lowest score — 58 in 94 minutes").
+                continue
+        value = _value(m.group("num"), m.group("mult"))
+        if m.group("mult") in ("m", "M") and _words_before(masked, m.start())[-1:] and \
+                _words_before(masked, m.start())[-1].lower() == "magnitude":
+            value, unit = float(m.group("num")), "magnitude"  # "Magnitude 5.3M": not millions
         sign = -1.0 if m.group("sign") and unit in ("C", "F", "%") else 1.0
         start = m.start() if sign < 0 else (m.start("cur") if m.group("cur") else m.start("num"))
         end = m.end("unit") if m.group("unit") else m.end()
@@ -233,8 +321,8 @@ def find_mentions(text: str) -> list[Mention]:
             continue  # "said it 3 times" counts occurrences; only "3 times more/the" is a ratio
         if any(a <= start < b for a, b in taken):
             continue
-        found.append(Mention(start, end, raw.strip(), sign * _value(m.group("num"),
-                             m.group("mult")), unit, scaled=bool(m.group("mult"))))
+        found.append(Mention(start, end, raw.strip(), sign * value, unit,
+                             scaled=bool(m.group("mult")) and unit != "magnitude"))
     for m in _TIMES_WORD.finditer(masked):
         if _RATIO_NEXT.match(masked[m.end():]):  # "double the 5 million", "twice as many"
             found.append(Mention(m.start(), m.end(), m.group(), TIMES_WORDS[m.group().lower()],
@@ -248,9 +336,13 @@ def find_mentions(text: str) -> list[Mention]:
             found.append(Mention(m.start(), end, text[m.start():end], _word_value(
                 m.group("word"), m.group("mult")), "x", word=True))
             continue
-        nxt = _next_word(masked, m.end())
-        if not nxt or nxt in STOP or nxt in MONTHS or re.match(r"\s*[-,.;:!?)]", masked[m.end():]):
+        joined = re.match(r"-([A-Za-z]+)", masked[m.end():])  # "ten-point", "six-year"
+        nxt = joined.group(1).lower() if joined else _next_word(masked, m.end())
+        if not nxt or nxt in STOP or nxt in MONTHS or (
+                not joined and re.match(r"\s*[-,.;:!?)]", masked[m.end():])):
             continue  # "seven, who…", "two of them", "one of two is": no counted noun follows
+        if WORD_VALUES.get(m.group("word").lower(), 1) == 0 and not nxt.endswith("s"):
+            continue  # "zero tolerance", "nil-nil": only "nul points", "zero deaths" count
         found.append(Mention(m.start(), m.end(), m.group(), _word_value(m.group("word"),
                              m.group("mult")), None, scaled=bool(m.group("mult")), word=True))
     return sorted(found, key=lambda x: x.start)
@@ -321,6 +413,11 @@ def scan_numbers(text: str) -> list[Mention]:
         found.append(Mention(m.start(), m.end(), m.group(), round(a / b * 100, 4) if b else 0.0,
                              "%"))
         taken.append((m.start(), m.end()))
+    for m in _PAIR.finditer(text):
+        if free(m.start(), m.end()):
+            found.append(Mention(m.start(), m.end(), text[m.start():m.end()].strip(),
+                                 float(m.group("a")), None))
+            taken.append((m.start(), m.end()))
     for m in _TOKEN.finditer(text):
         if free(m.start(), m.end()):
             raw = text[m.start():m.end()]

@@ -109,7 +109,7 @@ def _key_figures(figures: Sequence[Figure], comparisons: Sequence[Comparison],
 
 
 def _listed(ranked: Sequence[Ranked], figures: Sequence[Figure], numbers: Numbers,
-            head: str, floor: float = 1.0) -> str:
+            head: str, floor: float = 0.0) -> str:
     """The best-ranked figures not quoted yet, up to MAX_QUOTED in the whole summary, one
     value once, as "Head: A, B and C."."""
     picked: list[Figure] = []
@@ -117,7 +117,9 @@ def _listed(ranked: Sequence[Ranked], figures: Sequence[Figure], numbers: Number
         if len(numbers.used) + len(picked) >= MAX_QUOTED or r.score < floor:
             break
         f = r.figure
-        written = {n.text for n in numbers.entries}
+        # A stated figure the comparisons already wrote as their result ("4.4%") is not
+        # quoted twice; two figures that merely share digits ("13-year", "13 Israelis") are.
+        written = {n.text for n in numbers.entries if n.source == "comparison"}
         if f.id in numbers.used or f.text in written or any(_same(f, p) for p in picked) or any(
                 _same(f, g) for g in figures if g.id in numbers.used):
             continue
@@ -133,7 +135,9 @@ def _listed(ranked: Sequence[Ranked], figures: Sequence[Figure], numbers: Number
 
 def _same(a: Figure, b: Figure) -> bool:
     """One quantity stated twice (a headline and its paragraph, a post and the prose)."""
-    return a.unit == b.unit and abs(a.value - b.value) <= 1e-9 * max(abs(a.value), 1.0)
+    if a.unit != b.unit or abs(a.value - b.value) > 1e-9 * max(abs(a.value), 1.0):
+        return False
+    return bool(a.unit) or a.value >= 100 or a.label.lower() == b.label.lower()
 
 
 def _between(c: Comparison, byid: dict[str, Figure], joint: str) -> tuple[Figure, Figure] | None:
@@ -268,8 +272,11 @@ def write_summary(documents: Sequence[Document], posts: Sequence[Post],
     theme = find_theme(list(posts), _subject(documents))
     themed = _theme_sentence(theme, posts, numbers)
     flagged = _mismatch(figures, comparisons, numbers)
-    parts = [event, key, more, themed, flagged]
-    if sum(1 for p in parts if p) < 5:
+    # At most four sentences: a figure beside the key ones only where there is room.
+    parts = [event, key, themed, flagged]
+    if more and sum(1 for p in parts if p) < 4:
+        parts.insert(2, more)
+    if sum(1 for p in parts if p) < 4:
         parts.insert(2, _also(figures, comparisons, numbers))
     text = " ".join(s for s in parts if s)
     return Summary(
