@@ -160,7 +160,7 @@ def _words_before(text: str, pos: int, n: int = 2) -> list[str]:
 
 
 def _next_word(text: str, pos: int) -> str:
-    match = re.match(r"\s*([A-Za-z'’]+)", text[pos:])
+    match = re.match(r"\s*((?:[^\W\d_]|['’])+)", text[pos:])
     return match.group(1).lower() if match else ""
 
 
@@ -336,6 +336,8 @@ def find_mentions(text: str) -> list[Mention]:
             found.append(Mention(m.start(), end, text[m.start():end], _word_value(
                 m.group("word"), m.group("mult")), "x", word=True))
             continue
+        if m.group()[:1].isupper() and not _sentence_start(masked, m.start()):
+            continue  # "the Eight Amendment", "the Big Ten": a capital mid-sentence names
         joined = re.match(r"-([A-Za-z]+)", masked[m.end():])  # "ten-point", "six-year"
         nxt = joined.group(1).lower() if joined else _next_word(masked, m.end())
         if not nxt or nxt in STOP or nxt in MONTHS or (
