@@ -15,10 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from digest.edit import lexicon
+from digest.edit.comparisons import family, label_words
 from digest.model import Document, Figure, Post
 
 LEAD_PARAGRAPHS = 3  # the headline and the paragraphs that open an article
 WINDOW = 4  # words either side of a number that say what is said of it
+BOILERPLATE = 3  # feed items repeating one number: the feed's template, not news
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,8 @@ def _near(figure: Figure, name: str) -> bool:
     if at < 0:
         return False
     before = " ".join(figure.quote[:at].split()[-WINDOW:])
-    after = " ".join(figure.quote[at + len(figure.text):].split()[:WINDOW])
+    # After the number only its own words: "£45 to a record £310" is £310's record.
+    after = " ".join(figure.quote[at + len(figure.text):].split()[:WINDOW // 2])
     pattern = lexicon.pattern(name)
     return bool(pattern.search(before) or pattern.search(after))
 
@@ -75,6 +78,17 @@ def _penalty(figure: Figure) -> tuple[float, str]:
     return 0.0, ""
 
 
+def kind_of(figure: Figure) -> tuple[str, frozenset[str]]:
+    """What a figure counts, coarsely: its unit family and the words of its label."""
+    return family(figure), label_words(figure)
+
+
+def alike(a: Figure, b: Figure) -> bool:
+    """Two figures of one kind: the same unit family and a label word in common."""
+    (fa, wa), (fb, wb) = kind_of(a), kind_of(b)
+    return fa == fb and bool(wa & wb)
+
+
 def rank_figures(figures: Sequence[Figure], documents: Sequence[Document],
                  posts: Sequence[Post]) -> list[Ranked]:
     """Every figure with its score and the reasons for it, best first."""
@@ -84,6 +98,9 @@ def rank_figures(figures: Sequence[Figure], documents: Sequence[Document],
     origins: dict[tuple[float, str | None], set[str]] = {}
     for f in figures:
         origins.setdefault((round(f.value, 6), f.unit), set()).add(f.post)
+    kinds: dict[tuple[str, frozenset[str]], list[Figure]] = {}
+    for f in figures:
+        kinds.setdefault(kind_of(f), []).append(f)
     ranked: list[Ranked] = []
     for f in figures:
         score, why = 0.0, []
@@ -103,10 +120,20 @@ def rank_figures(figures: Sequence[Figure], documents: Sequence[Document],
         if _near(f, "record"):
             score += 1.0
             why.append("a record or total")
-        if len(origins[(round(f.value, 6), f.unit)]) > 1 and (f.unit or f.value >= 100):
-            # The same small count twice ("13-year sentence", "13 Israelis") is chance.
+        told = origins[(round(f.value, 6), f.unit)]
+        if f.post in titled and len(told & titled.keys()) >= BOILERPLATE:
+            # The same number in item after item of a feed ("within 100km") is its template.
+            score -= 2.0
+            why.append("in every item")
+        elif len(told - titled.keys()) > 1 and (f.unit or f.value >= 100):
+            # Posts and paragraphs of one roundup agreeing; the same small count twice
+            # ("13-year sentence", "13 Israelis") is chance, and feed items are each their own.
             score += 1.0
             why.append("stated by several sources")
+        same = kinds[kind_of(f)]
+        if len({g.value for g in same}) > 1 and f is max(same, key=lambda g: g.value):
+            score += 0.5
+            why.append(f"the largest of {len(same)}")
         cut, reason = _penalty(f)
         if cut:
             score += cut

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from digest.edit.comparisons import is_claim, name, short_label, shown, with_unit
 from digest.edit.headline import headline
-from digest.edit.keyfigures import Ranked, rank_figures
+from digest.edit.keyfigures import Ranked, alike, rank_figures
 from digest.edit.lead import event_sentence, noun
 from digest.edit.numbers import FOREIGN_DIGIT, decimals, scan_numbers
 from digest.edit.themes import Theme, find_theme, is_disputed
@@ -113,17 +113,23 @@ def _listed(ranked: Sequence[Ranked], figures: Sequence[Figure], numbers: Number
     """The best-ranked figures not quoted yet, up to MAX_QUOTED in the whole summary, one
     value once, as "Head: A, B and C."."""
     picked: list[Figure] = []
-    for r in ranked:
-        if len(numbers.used) + len(picked) >= MAX_QUOTED or r.score < floor:
-            break
-        f = r.figure
-        # A stated figure the comparisons already wrote as their result ("4.4%") is not
-        # quoted twice; two figures that merely share digits ("13-year", "13 Israelis") are.
-        written = {n.text for n in numbers.entries if n.source == "comparison"}
-        if f.id in numbers.used or f.text in written or any(_same(f, p) for p in picked) or any(
-                _same(f, g) for g in figures if g.id in numbers.used):
-            continue
-        picked.append(f)
+    # First one figure of each kind (four magnitudes of four quakes say less than a magnitude,
+    # a wind speed and a count of people); then the best of the rest, while there is room.
+    for varied in (True, False):
+        for r in ranked:
+            if len(numbers.used) + len(picked) >= MAX_QUOTED or r.score < floor:
+                break
+            f = r.figure
+            # A stated figure the comparisons already wrote as their result ("4.4%") is not
+            # quoted twice; two figures that merely share digits ("13-year", "13 Israelis") are.
+            written = {n.text for n in numbers.entries if n.source == "comparison"}
+            if f in picked or f.id in numbers.used or f.text in written or any(
+                    _same(f, p) for p in picked) or any(
+                    _same(f, g) for g in figures if g.id in numbers.used):
+                continue
+            if varied and any(alike(f, p) for p in picked):
+                continue
+            picked.append(f)
     if not picked:
         return ""
     named = [_ranged(f, figures, numbers) or _named(f) for f in picked]

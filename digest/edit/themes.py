@@ -30,6 +30,8 @@ from digest.edit.numbers import STOP, is_number_word, mask
 from digest.model import Post
 
 MIN_POSTS = 3
+TEMPLATE_SHARE = 0.6
+TEMPLATE_ITEMS = 10
 EXTRA_STOP = frozenset((
     "via", "like", "get", "got", "say", "says", "said", "one", "two", "now", "today", "new",
     "would", "could", "it's", "that's", "there's", "i'm", "don't", "can't", "isn't", "yet",
@@ -92,7 +94,11 @@ def find_theme(posts: list[Post], subject: frozenset[str]) -> Theme | None:
         df.update(seen)
         pair_df.update(seen_pairs)
     floor = max(MIN_POSTS, math.ceil(len(posts) / 10))
-    ranked = [w for w in df if df[w] >= floor]
+    # A word in nearly every item ("alert", "read more") is the feed's template, not a theme.
+    # Only a long feed shows its template: three of four items may share a real theme.
+    templated = len(posts) >= TEMPLATE_ITEMS and all(p.title for p in posts)
+    ceiling = len(posts) * TEMPLATE_SHARE if templated else len(posts)
+    ranked = [w for w in df if floor <= df[w] <= ceiling]
     if not ranked:
         return None
     word = min(ranked, key=lambda w: (-df[w], first[w]))
