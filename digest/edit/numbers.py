@@ -260,6 +260,12 @@ def _named_after(masked: str, m: re.Match[str]) -> bool:
         return True  # "12.9-inch iPad Pro": part of a product's name
     if (m.group("unit") or m.group("mult")) and _next_word(masked, end) in VARIANT:
         return True  # "the 64GB model"
+    if m.group("mult") and m.group("mult").strip()[:1].isupper() and len(
+            m.group("mult").strip()) > 2 and not _sentence_start(masked, m.start()):
+        return True  # "Finds 16 Billion Ways": a capitalised scale word is a title's
+    if re.search(r"[“\"‘]\s*$", masked[:m.start()]) and re.match(
+            r"(?:\s*[\w'’-]+){0,3}\s*[”\"’]", after):
+        return True  # “16 Instagrams”: a phrase quoted as a phrase, not a count
     bare = not (m.group("cur") or m.group("mult") or m.group("unit") or m.group("plus"))
     if not bare:
         return False
@@ -296,9 +302,14 @@ def find_mentions(text: str) -> list[Mention]:
             found.append(pair)
         if pair is not None or m.group("joint").strip() == "for":
             taken.append((m.start(), m.end()))  # "2 for 1 deals": neither number counts
+    named: set[str] = set()  # decimals that name a version somewhere in the text ("iOS 11.2")
     for m in _TOKEN.finditer(masked):
         if _is_trap(masked, m) or _named_after(masked, m):
+            if "." in m.group("num"):
+                named.add(m.group("num"))
             continue
+        if m.group("num") in named and not (m.group("cur") or m.group("unit")):
+            continue  # "what we know about 11.2 so far": the version named before
         unit = _unit_of(m.group("cur"), m.group("unit"))
         bare = not (m.group("cur") or m.group("mult") or m.group("unit"))
         if bare and re.fullmatch(r"\d+", m.group("num")):
