@@ -12,7 +12,8 @@ of a few shapes, whatever the platform:
   "Post by @handle" with "View on Threads" (Threads, Mastodon: the embed carries no text);
 * a byline above the text: a line "Name (@handle)" alone, the post's date on a line of its own
   after the text; or a one-line post "Name (description) @handle: text";
-* a bare status URL alone on its line (twitter.com/x/status/1, bsky.app/profile/x/post/y).
+* a bare status URL alone on its line (twitter.com/x/status/1, bsky.app/profile/x/post/y);
+* a TikTok caption: "@user caption ♬ sound".
 
 Each recogniser looks at one paragraph or line and says nothing about where the post begins
 (roundup.py and post_start.py decide that).
@@ -29,7 +30,7 @@ from digest.read.common import WHEN_PATTERN, when_from_match
 
 @dataclass(frozen=True)
 class Attribution:
-    kind: str  # "trail", "shared", "view", "head", "inline", "url"
+    kind: str  # "trail", "shared", "view", "head", "inline", "url", "sound"
     body: str  # trail: the words before it in its paragraph; inline: the post's text
     author: str
     handle: str | None
@@ -63,8 +64,16 @@ _REDDIT_RE = re.compile(
 _JUNK_DATE_MAX = 40  # longer than this after "(@handle)" and it is the writer's sentence
 
 
+# A TikTok embed: "@user caption #tags ♬ sound name" (the handle opens it, the sound ends it).
+_TIKTOK_RE = re.compile(r"^@(?P<handle>[\w.]{2,24})\s+(?P<text>.*?)\s*♬[^\n]*$", re.DOTALL)
+
+
 def trailing(text: str) -> Attribution | None:
     """The attribution that ends `text` (a paragraph), if any."""
+    match = _TIKTOK_RE.match(text)
+    if match:
+        handle = match["handle"].rstrip(".")
+        return Attribution("inline", match["text"].strip(), handle, handle, None)
     match = _SLOT_RE.search(text)
     if match:
         found = _slotted(text, match)
@@ -145,7 +154,8 @@ def is_name(name: str) -> bool:
     words = name.split()
     if not words or len(words) > 6 or _NAME_PUNCT_RE.search(name):
         return False
-    if words[0].lower() in _NAME_PARTICLES or words[-1].lower() in _NAME_PARTICLES:
+    # Only a lower-case particle: "Al Fenn" and "Van Morrison" are names, "of the …" is not.
+    if words[0] in _NAME_PARTICLES or words[-1] in _NAME_PARTICLES:
         return False
     if any(w.lower() in _CALENDAR_WORDS for w in words):
         return False
@@ -216,6 +226,8 @@ def standalone(line: str) -> Attribution | None:
         rest = rest[2:].strip() if rest.lower().startswith("on") else rest
         date, problem = _when(rest)
         return Attribution("shared", "", author, handle, date, problem=problem)
+    if text.startswith("♬"):  # a TikTok caption's sound line, under the caption
+        return Attribution("sound", "", "", None, None)
     match = _POST_BY_RE.match(text)
     if match:
         return Attribution("view", "", match["handle"], match["handle"], None)

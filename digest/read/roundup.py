@@ -28,6 +28,7 @@ furniture ("View on Threads", "[image or embed]") are neither posts nor prose.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from digest.errors import SourceError
 from digest.model import Document, Post, Prose
 from digest.read import attribution as attr
 from digest.read.attribution import Attribution
-from digest.read.common import decode_escapes, find_links, post_id, strip_media
+from digest.read.common import MEDIA_RE, decode_escapes, find_links, post_id, strip_media
 from digest.read.post_start import MAX_POST_PARAGRAPHS, post_start
 
 FLAT_SHARE = 0.75  # a page saved a paragraph a line: nearly all its lines touch another
@@ -143,9 +144,11 @@ def _logical_lines(raw: list[str], first_number: int) -> list[_Line]:
 
 
 def _is_flat(lines: list[_Line]) -> bool:
+    """Are most of the page's lines next to another line, with no blank line between?"""
     filled = [i for i, line in enumerate(lines) if line.text.strip()]
-    touching = sum(1 for i in filled if i + 1 < len(lines) and lines[i + 1].text.strip())
-    return bool(filled) and touching / len(filled) > FLAT_SHARE
+    pairs = list(itertools.pairwise(filled))
+    touching = sum(1 for above, below in pairs if below == above + 1)
+    return bool(pairs) and touching / len(pairs) > FLAT_SHARE
 
 
 def _blocks(lines: list[_Line]) -> list[_Block]:
@@ -153,22 +156,23 @@ def _blocks(lines: list[_Line]) -> list[_Block]:
     blocks: list[_Block] = []
     current: _Block | None = None
     gap = 0
-    media = False
+    media = after_chrome = False
     for line in lines:
         text = line.text.strip()
         if not text:
-            current, gap = None, gap + 1
+            current, gap = None, gap if after_chrome else gap + 1
             continue
         if attr.is_chrome(text):
-            # Neither post nor prose; "[image or embed]" says the post below had a picture.
+            # Neither post nor prose, and no wider gap either: it is as if it were not there,
+            # but "[image or embed]" says the post below had a picture.
             media = media or "image" in text.lower()
-            current, gap = None, gap + 1
+            current, after_chrome = None, True
             continue
         alone = attr.standalone(text) is not None
         if current is None or flat or alone:
             current = _Block([], gap, media)
             blocks.append(current)
-            gap, media = 0, False
+            gap, media, after_chrome = 0, False, False
         current.lines.append(line)
         if flat or alone or _ends_post(text):
             current = None
@@ -183,7 +187,7 @@ def _ends_post(line: str) -> bool:
     if attr.is_date_line(line):
         return True
     found = attr.trailing(line)
-    return bool(found and found.handle) and not line.startswith(_QUOTES)
+    return found is not None and found.kind == "trail" and not line.startswith(_QUOTES)
 
 
 def _is_marker(block: _Block) -> bool:
@@ -217,6 +221,16 @@ def _assemble(reader: _Reader) -> None:
             _add(reader, parts, found, blocks[index + 1:end + 1], blocks[index].line)
             floor = index = end + 1
             continue
+        if found.kind == "sound":
+            caption = attr.trailing(f"{blocks[index - 1].text}\n♬") if index > floor else None
+            if caption is None:  # a sound line with no "@user" caption above: not a post
+                index += 1
+                continue
+            _prose_until(reader, floor, index - 1)
+            _add(reader, [caption.body], caption, blocks[index - 1:index + 1],
+                 blocks[index - 1].line)
+            floor = index = index + 1
+            continue
         if found.kind in ("url", "view", "inline"):
             start, parts = index, [found.body] if found.body else []
         else:
@@ -226,9 +240,21 @@ def _assemble(reader: _Reader) -> None:
             start = post_start(blocks, index, floor, found.body, usable, reader.normal_gap)
             parts = [b.text for b in blocks[start:index]] + [found.body]
         _prose_until(reader, floor, start)
-        _add(reader, parts, found, blocks[start:index + 1], blocks[start].line)
-        floor = index = index + 1
+        # A block with an embed's media placeholder is never the writer's: right under a post,
+        # with no byline of its own, it is that post's tail, split off by the flattening.
+        tail = index + 1
+        while tail < len(blocks) and _is_orphan_media(blocks[tail]):
+            parts.append(blocks[tail].text)
+            tail += 1
+        _add(reader, parts, found, blocks[start:tail], blocks[start].line)
+        floor = index = tail
     _prose_until(reader, floor, len(blocks))
+
+
+def _is_orphan_media(block: _Block) -> bool:
+    text = block.text
+    return (bool(MEDIA_RE.search(text)) and attr.standalone(text) is None
+            and attr.trailing(text) is None)
 
 
 def _head_end(blocks: list[_Block], head: int) -> tuple[int | None, dt.date | None]:
