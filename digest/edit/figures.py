@@ -277,16 +277,23 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
         yield mention, label, kind, text[s_start:s_end].strip()
 
 
+# A post's conditional ("If …, it would be …") imagines a number rather than reports one. Only
+# posts: a report's "if passed, the bill would cost £5bn" is a projection worth quoting.
+HYPOTHETICAL = re.compile(r"(?:imagine\b|if\b(?=.*\b(?:would|could|might)\b))", re.IGNORECASE)
+
+
 def find_figures(posts: Sequence[Post], prose: Sequence[Prose] = ()) -> list[Figure]:
     """Every figure in the posts (and feed items' titles) and in the article's own paragraphs,
     in order of appearance. A prose figure's `post` is its paragraph's "path:line"."""
     figures: list[Figure] = []
-    texts = [(post.id, (post.title or "", post.text)) for post in posts]
-    texts += [(para.source, ("", para.text)) for para in prose]
-    for origin, parts in texts:
+    texts = [(post.id, (post.title or "", post.text), bool(post.handle)) for post in posts]
+    texts += [(para.source, ("", para.text), False) for para in prose]
+    for origin, parts, social in texts:
         seen: set[tuple[float, str | None, str]] = set()
         for text in parts:
             for mention, label, kind, quote in _figures_in(text):
+                if social and HYPOTHETICAL.match(quote):
+                    continue  # "If all applause were cut, it would be 22 minutes": a joke
                 key = (mention.value, mention.unit, label.lower())
                 if key in seen:
                     continue  # a feed item's title and summary often repeat the same figure

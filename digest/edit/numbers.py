@@ -260,8 +260,8 @@ def _named_after(masked: str, m: re.Match[str]) -> bool:
         return True  # "12.9-inch iPad Pro": part of a product's name
     if (m.group("unit") or m.group("mult")) and _next_word(masked, end) in VARIANT:
         return True  # "the 64GB model"
-    if m.group("mult") and m.group("mult").strip()[:1].isupper() and len(
-            m.group("mult").strip()) > 2 and not _sentence_start(masked, m.start()):
+    if m.group("mult") and m.group("mult").strip().istitle() and len(
+            m.group("mult").strip()) > 4 and not _sentence_start(masked, m.start()):
         return True  # "Finds 16 Billion Ways": a capitalised scale word is a title's
     if re.search(r"[“\"‘]\s*$", masked[:m.start()]) and re.match(
             r"(?:\s*[\w'’-]+){0,3}\s*[”\"’]", after):

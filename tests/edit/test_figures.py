@@ -11,7 +11,7 @@ from conftest import make_post
 
 from digest.edit.figures import find_figures, sentences
 from digest.edit.numbers import find_mentions, scan_numbers
-from digest.model import Figure, Post
+from digest.model import Figure, Post, Prose
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -315,3 +315,10 @@ def test_labels_never_hold_an_ellipsis_or_digits() -> None:
 def test_labels_from_the_clause_around_ranges_changes_and_amounts(
         text: str, figure: str, label: str) -> None:
     assert by_text(find_figures([make_post(text)]))[figure].label == label
+
+
+def test_a_posts_conditional_imagines_its_number() -> None:
+    post = make_post("If they cut the ads, the show would be 40 minutes long. 3,000 watched.")
+    assert [f.text for f in find_figures([post])] == ["3,000"]
+    report = Prose("If passed, the bill would cost £5bn over a decade.", "a.txt:3")
+    assert [f.text for f in find_figures([], [report])] == ["£5bn"]  # a report's projection

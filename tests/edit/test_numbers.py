@@ -80,6 +80,9 @@ def test_grammar(text: str, expected: list[tuple[str, float, str | None]]) -> No
     "20 of the best replies",  # a list's own count
     "upgrade to macOS 14 now",  # a version
     "on 27. januára or 3 mars",  # dates in other languages
+    "Tech Giant Finds 40 Million Reasons To Smile",  # a title's capitalised scale word
+    "whoever writes “12 Instagrams” first",  # a phrase quoted as a phrase
+    "Get iOS 14.1 now. What we know about 14.1 so far",  # a version named before
 ])
 def test_named_numbers_are_not_figures(text: str) -> None:
     assert find_mentions(text) == []
