@@ -282,6 +282,10 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
 HYPOTHETICAL = re.compile(r"(?:imagine\b|if\b(?=.*\b(?:would|could|might)\b))", re.IGNORECASE)
 
 
+ABOUT_THE_PAGE = re.compile(r"this (?:article|page|story|post|piece|video) (?:is|was|has)\b",
+                            re.IGNORECASE)
+
+
 def find_figures(posts: Sequence[Post], prose: Sequence[Prose] = ()) -> list[Figure]:
     """Every figure in the posts (and feed items' titles) and in the article's own paragraphs,
     in order of appearance. A prose figure's `post` is its paragraph's "path:line"."""
@@ -294,6 +298,8 @@ def find_figures(posts: Sequence[Post], prose: Sequence[Prose] = ()) -> list[Fig
             for mention, label, kind, quote in _figures_in(text):
                 if social and HYPOTHETICAL.match(quote):
                     continue  # "If all applause were cut, it would be 22 minutes": a joke
+                if ABOUT_THE_PAGE.match(quote):
+                    continue  # "This article is more than 2 years old": the page, not the news
                 key = (mention.value, mention.unit, label.lower())
                 if key in seen:
                     continue  # a feed item's title and summary often repeat the same figure

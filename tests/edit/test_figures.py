@@ -322,3 +322,8 @@ def test_a_posts_conditional_imagines_its_number() -> None:
     assert [f.text for f in find_figures([post])] == ["3,000"]
     report = Prose("If passed, the bill would cost £5bn over a decade.", "a.txt:3")
     assert [f.text for f in find_figures([], [report])] == ["£5bn"]  # a report's projection
+
+
+def test_a_sentence_about_the_page_itself_holds_no_figure() -> None:
+    note = Prose("This article is more than 3 years old", "a.txt:2")
+    assert find_figures([], [note]) == []
