@@ -24,7 +24,8 @@ from digest.edit.naming import precise as precise
 from digest.edit.naming import short_label as short_label
 from digest.edit.naming import shown as shown
 from digest.edit.naming import with_unit as with_unit
-from digest.edit.numbers import STOP, decimals, format_number
+from digest.edit.text.numbers import decimals, format_number
+from digest.edit.text.tokens import STOP
 from digest.model import Comparison, Figure, Post, Prose
 
 MAX_BUCKET = 25  # a label word shared by more figures than this tells nothing apart

@@ -37,13 +37,10 @@ from digest.edit.labels import (
     phrase_following,
     plain_words,
 )
-from digest.edit.numbers import (
-    MONTHS,
-    STOP,
-    Mention,
-    find_mentions,
-    mask,
-)
+from digest.edit.text.grammar import MONTHS, Mention
+from digest.edit.text.numbers import find_mentions
+from digest.edit.text.sentences import sentences
+from digest.edit.text.tokens import STOP, mask
 from digest.model import Figure, FigureKind, Post, Prose
 
 # Where a clause ends: punctuation, a contrasting conjunction ("expected 20m viewers but only
@@ -51,26 +48,6 @@ from digest.model import Figure, FigureKind, Post, Prose
 _BOUNDARY = re.compile(r"[,;:—–]|\s(?:but|while|whereas|although|though|yet)\s"
                        r"|\d[%\w]*(?:/[a-z]+)?\)?[\s,](?:times\s)?|\btimes\s",
                        re.IGNORECASE)
-_ABBREV = re.compile(r"(?:\b[A-Z]|Mr|Mrs|Ms|Dr|St|No|vs|Pa|Jr|Sr|Inc|Ltd|Co|Gov|Sen|Rep)\.$")
-
-
-def sentences(text: str) -> list[tuple[int, int]]:
-    """Spans of the sentences in `text`. Splits after . ! ? or at line breaks, but not after
-    "U.S." or "Mr." or inside a decimal ("1.1m")."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in re.finditer(r"[.!?…]+[\"”’')]*(?=\s+[\"“‘(]?[A-Z0-9£$€@#])|\n\s*", text):
-        if m.group().startswith(".") and _ABBREV.search(text[start:m.start() + 1]):
-            continue
-        end = m.end() if not m.group().isspace() else m.start()
-        if text[start:end].strip():
-            spans.append((start, end))
-        start = m.end()
-        while start < len(text) and text[start].isspace():
-            start += 1
-    if text[start:].strip():
-        spans.append((start, len(text)))
-    return spans
 
 
 def _clause_before(masked: str, sentence_start: int, mention: Mention) -> tuple[str, str]:

@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from digest.edit import lexicon
 from digest.edit.comparisons import family, label_words
+from digest.edit.text import lexicon
 from digest.model import Document, Figure, Post
 
 LEAD_PARAGRAPHS = 3  # the headline and the paragraphs that open an article

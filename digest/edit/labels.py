@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-from digest.edit.numbers import CURRENCIES, STOP, Mention, is_number_word
+from digest.edit.text.grammar import CURRENCIES, Mention, is_number_word
+from digest.edit.text.tokens import STOP
 
 # Verbs that end a clause's subject: "shareholders got", "the grid fell", "demand rose". Past
 # forms also end a noun phrase after a number ("1,200 staff left"); present forms do not, as

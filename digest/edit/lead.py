@@ -7,8 +7,9 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from digest.edit.figures import sentences
-from digest.edit.numbers import STOP, scan_numbers
+from digest.edit.text.numbers import scan_numbers
+from digest.edit.text.sentences import sentences
+from digest.edit.text.tokens import STOP
 from digest.edit.tracing import Numbers
 from digest.model import Document, Highlight, Post
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from digest.edit.labels import CLAIM
-from digest.edit.numbers import format_number, scan_numbers
+from digest.edit.text.numbers import format_number, scan_numbers
 from digest.model import Figure
 
 

@@ -11,7 +11,8 @@ from digest.edit.comparisons import is_claim, name, short_label, shown, with_uni
 from digest.edit.headline import headline
 from digest.edit.keyfigures import Ranked, alike, rank_figures
 from digest.edit.lead import event_sentence, noun
-from digest.edit.numbers import FOREIGN_DIGIT, decimals, scan_numbers
+from digest.edit.text.grammar import FOREIGN_DIGIT
+from digest.edit.text.numbers import decimals, scan_numbers
 from digest.edit.themes import Theme, find_theme, is_disputed
 from digest.edit.tracing import Numbers
 from digest.errors import TraceError

@@ -25,8 +25,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from digest.edit.figures import sentences
-from digest.edit.numbers import STOP, is_number_word, mask
+from digest.edit.text.grammar import is_number_word
+from digest.edit.text.sentences import sentences
+from digest.edit.text.tokens import STOP, mask
 from digest.model import Post
 
 MIN_POSTS = 3

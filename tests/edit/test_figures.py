@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import make_post
 
-from digest.edit.figures import find_figures, sentences
-from digest.edit.numbers import find_mentions, scan_numbers
+from digest.edit.figures import find_figures
+from digest.edit.text.numbers import find_mentions, scan_numbers
+from digest.edit.text.sentences import sentences
 from digest.model import Figure, Post, Prose
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digest.edit.numbers import find_mentions, scan_numbers
+from digest.edit.text.numbers import find_mentions, scan_numbers
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -33,7 +33,7 @@ def test_a_bare_number_after_a_capitalised_word_names_something() -> None:
     ("They won one game, from one to five.", ["one", "one", "five"]),
 ])
 def test_scan_numbers_skips_idioms(text: str, expected: list[str]) -> None:
-    from digest.edit.numbers import scan_numbers
+    from digest.edit.text.numbers import scan_numbers
 
     assert [m.text for m in scan_numbers(text)] == expected
 

@@ -11,8 +11,8 @@ import pytest
 
 from digest.edit.comparisons import compare
 from digest.edit.figures import find_figures
-from digest.edit.numbers import scan_numbers
 from digest.edit.summary import check_trace, write_summary
+from digest.edit.text.numbers import scan_numbers
 from digest.errors import TraceError
 from digest.model import Document, Edition, Highlight, Post, Prose, Summary
 

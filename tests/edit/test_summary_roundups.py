@@ -10,7 +10,7 @@ import pytest
 from digest.config import Config
 from digest.edit.headline import shorten_clause
 from digest.edit.lead import clean_sentence, untraced_cut
-from digest.edit.numbers import scan_numbers
+from digest.edit.text.numbers import scan_numbers
 from digest.edit.tracing import Numbers
 from digest.model import Edition, Figure
 from digest.pipeline import decide_edition
