@@ -24,6 +24,7 @@ from digest.edit.naming import precise as precise
 from digest.edit.naming import short_label as short_label
 from digest.edit.naming import shown as shown
 from digest.edit.naming import with_unit as with_unit
+from digest.edit.text import lexicon
 from digest.edit.text.numbers import decimals, format_number
 from digest.edit.text.tokens import STOP
 from digest.model import Comparison, Figure, Post, Prose
@@ -42,11 +43,7 @@ COMPARATIVE_LABEL = re.compile(r"\b(?:more|fewer|less|higher|lower|bigger|smalle
                                re.IGNORECASE)
 # Words too vague to say two figures count the same thing: "48 hours" in one post and "3 hours"
 # in another are unrelated.
-GENERIC = frozenset((
-    "second", "minute", "hour", "day", "week", "month", "year", "time", "people", "person",
-    "thing", "one", "way", "lot", "part", "case", "point", "total", "number", "other", "more",
-    "new", "last", "first", "next", "old", "ago", "vs", "versus", "rise", "fall",
-))
+GENERIC = lexicon.words("generic_labels")
 # Units that convert: compared in the smaller of the two, so 940 Mbps meets 1 Gbps.
 BASE = {
     "Gbps": ("bps", 1e9), "Mbps": ("bps", 1e6), "kbps": ("bps", 1e3),

@@ -1,8 +1,9 @@
 """Figures: the numbers that matter in the posts, normalised, labelled and classified.
 
-`find_figures` reads each post's text (and a feed item's title), finds the quantities with
-`digest.edit.numbers.find_mentions`, and gives each one a label in the source's own words (the noun
-phrase after it, else the clause before it), a kind, and the sentence it was said in.
+`find_figures` reads each post's text (and a feed item's title) and each prose paragraph, finds
+the quantities with `digest.edit.text.numbers.find_mentions`, and gives each one a label in the
+source's own words (the noun phrase after it, else the clause before it), a kind, and the
+sentence it was said in.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from digest.edit.text import lexicon
 from digest.edit.text.grammar import is_number_word
 from digest.edit.text.sentences import sentences
 from digest.edit.text.tokens import STOP, mask
@@ -33,19 +34,7 @@ from digest.model import Post
 MIN_POSTS = 3
 TEMPLATE_SHARE = 0.6
 TEMPLATE_ITEMS = 10
-EXTRA_STOP = frozenset((
-    "via", "like", "get", "got", "say", "says", "said", "one", "two", "now", "today", "new",
-    "would", "could", "it's", "that's", "there's", "i'm", "don't", "can't", "isn't", "yet",
-    "even", "still", "really", "much", "many", "well", "way", "make", "made", "know", "see",
-    "think", "going", "want", "need", "time", "day", "week", "year", "years", "people", "thing",
-    "things", "something", "anything", "everything", "nothing", "everybody", "nobody", "someone",
-    "here", "back", "never", "always", "ever", "lot", "let", "let's", "they're", "you're", "than",
-    "so-called", "said", "officials", "according", "reported", "report", "reports",
-    # Verbs and verdicts any story shares: "won" in three posts about a final is no theme.
-    "won", "win", "wins", "lost", "lose", "loses", "good", "great", "better", "best", "bad",
-    "worse", "worst", "big", "bigger", "biggest", "first", "last", "next", "again", "come",
-    "came", "take", "took", "give", "gave", "tell", "told", "look", "looks", "put", "keep",
-))
+EXTRA_STOP = lexicon.words("theme_stop")
 NEGATION = re.compile(
     r"\b(?:no|not|never|nobody|none|nothing|nor|cannot)\b|n['’]t\b", re.IGNORECASE)
 SCEPTIC = re.compile(
