@@ -60,6 +60,10 @@ class Figure:
     kind: FigureKind
     post: str  # id of the post it came from, or the prose paragraph's "path:line"
     quote: str  # the sentence it comes from
+    # Its structure, read by later steps instead of parsing the label back:
+    claim: str | None = None  # the promise word of a promise or target ("promised", "pledged")
+    change: str | None = None  # "rise" or "fall" for a share that moved ("up 5.7%")
+    start: int = -1  # where the number starts in `quote`
 
 
 @dataclass(frozen=True)

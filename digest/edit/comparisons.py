@@ -215,7 +215,7 @@ def _pairs(figures: list[Figure], shares: set[tuple[str, str]],
 
 
 def _moved(figure: Figure) -> bool:
-    return figure.label.startswith(("rise in ", "fall in "))
+    return figure.change is not None
 
 
 def _related(a: Figure, b: Figure) -> bool:

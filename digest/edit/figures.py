@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from digest.edit.labels import (
     AUDIENCE,
@@ -148,7 +149,20 @@ def _near_end(pattern: re.Pattern[str], clause: str, n: int = 5) -> re.Match[str
     return found[-1] if found else None
 
 
-def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
+@dataclass(frozen=True)
+class Reading:
+    """One number as a sentence says it: what it counts, how, and where in the sentence."""
+
+    mention: Mention
+    label: str
+    kind: FigureKind
+    quote: str
+    claim: str | None  # the promise word, for a promise or target ("promised")
+    change: str | None  # "rise" or "fall" for a share that moved
+    start: int  # where the number starts in the quote
+
+
+def _figures_in(text: str) -> Iterable[Reading]:
     masked = mask(text)
     mentions = find_mentions(text)
     spans = sentences(text)
@@ -252,7 +266,11 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
                 label = f"{label}, {cue.group()}"  # "of sensors, promised"
             else:
                 label = f"{cue.group()} {label}".strip()
-        yield mention, label, kind, text[s_start:s_end].strip()
+        quote = text[s_start:s_end].strip()
+        change = label.split()[0] if label.startswith(("rise in ", "fall in ")) else None
+        claim = cue.group() if kind in ("claimed", "money") and cue else None
+        yield Reading(mention, label, kind, quote, claim, change,
+                      quote.find(mention.text, max(0, mention.start - s_start - 1)))
 
 
 # A post's conditional ("If …, it would be …") imagines a number rather than reports one. Only
@@ -273,17 +291,19 @@ def find_figures(posts: Sequence[Post], prose: Sequence[Prose] = ()) -> list[Fig
     for origin, parts, social in texts:
         seen: set[tuple[float, str | None, str]] = set()
         for text in parts:
-            for mention, label, kind, quote in _figures_in(text):
-                if social and HYPOTHETICAL.match(quote):
+            for r in _figures_in(text):
+                if social and HYPOTHETICAL.match(r.quote):
                     continue  # "If all applause were cut, it would be 22 minutes": a joke
-                if ABOUT_THE_PAGE.match(quote):
+                if ABOUT_THE_PAGE.match(r.quote):
                     continue  # "This article is more than 2 years old": the page, not the news
-                key = (mention.value, mention.unit, label.lower())
+                m = r.mention
+                key = (m.value, m.unit, r.label.lower())
                 if key in seen:
                     continue  # a feed item's title and summary often repeat the same figure
                 seen.add(key)
                 figures.append(Figure(
-                    id=f"f{len(figures) + 1}", text=mention.text, value=mention.value,
-                    unit=mention.unit, label=label, kind=kind, post=origin, quote=quote,
+                    id=f"f{len(figures) + 1}", text=m.text, value=m.value, unit=m.unit,
+                    label=r.label, kind=r.kind, post=origin, quote=r.quote, claim=r.claim,
+                    change=r.change, start=r.start,
                 ))
     return figures
