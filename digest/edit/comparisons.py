@@ -230,7 +230,11 @@ def _related(a: Figure, b: Figure) -> bool:
     if a.unit == "%" and _moved(a) != _moved(b):
         return False  # a rise of 9% and a share of 25% are not two of one thing
     if label_words(a) & label_words(b):
-        return True
+        # Two plain tallies of one noun in two sentences are two things ("15 goals" scored by
+        # one side, "six goals" by the other): a count compares only as a promise against an
+        # outcome, a part of a whole or a second reading in the same sentence.
+        plain = a.unit is None and not is_claim(a) and not is_claim(b) and a.kind == b.kind
+        return not plain or a.quote == b.quote
     if a.post != b.post:
         return False
     if {a.kind, b.kind} == {"measured", "metric"}:
