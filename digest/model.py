@@ -40,6 +40,9 @@ class Document:
     title: str | None = None
     prose: tuple[Prose, ...] = ()
     posts: tuple[Post, ...] = ()
+    # What the reader could not make sense of but read past, one line each ("path:line: …"):
+    # the CLI prints them; they never stop a build.
+    warnings: tuple[str, ...] = ()
 
 
 FigureKind = Literal["measured", "claimed", "metric", "share", "money", "count"]
