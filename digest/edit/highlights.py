@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from digest.edit import lexicon
 from digest.edit.snippets import figure_phrases, is_verb, proper_nouns, snippet, telling
 from digest.model import Figure, Highlight, Post, Prose
 
@@ -32,29 +33,11 @@ _NOT_WORDS = re.compile(
     r"(?:https?://|www\.|pic\.(?:twitter|x)\.com/)\S+|(?<!\w)@\w+|^\s*(?:RT|MT)\b", re.I
 )
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-_STOPWORD_TEXT = """
-a about above after again against all also am an and any are as at be because been before being
-below between both but by can could did do does doing don down during each even ever few for from
-further get gets got had has have having he her here hers herself him himself his how i if in into
-is it its itself just let like may me might more most much must my myself no nor not now of off on
-once only or other ought our ours ourselves out over own really same shall she should so some such
-than that the their theirs them themselves then there these they this those through to too under
-until up upon us very via was we were what when where which while who whom why will with would
-yet you your yours yourself yourselves it's that's there's don't can't won't isn't didn't doesn't
-i'm i've i'd you're we're they're he's she's what's let's rt amp one two
-say said call called make made know think thing go going come want see seem take look need way
-people time put give well back new good
-"""
-_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+_STOPWORDS = lexicon.words("highlight_stopwords")
 # Words that label many unrelated figures ("39 days", "five days"): no sign of the same thing.
-_TIME_WORDS = frozenset(["second", "minute", "hour", "day", "days", "week", "month", "year",
-                         "today", "tonight", "yesterday", "time"])
-
+_TIME_WORDS = lexicon.words("time_words")
 # Words many posts share without sharing a subject: never named as a theme.
-_VAGUE_TEXT = """last first next nobody everyone anyone someone everybody somebody anybody
-never always still again already ever many much lot lots thing things something nothing
-everything anything big little great best worst better worse right wrong sure"""
-_VAGUE = frozenset(_VAGUE_TEXT.split())
+_VAGUE = lexicon.words("vague_words")
 
 DUP_RATIO = 85.0  # rapidfuzz ratio (0-100) of normalised texts at or above which posts are one
 DUP_JACCARD = 0.6  # prefix filter: finds every pair of word sets at least this similar
