@@ -7,7 +7,8 @@ Every step is near-linear in the number of posts; nothing compares all pairs:
 2. Each kept post is scored on salience (MEAD's centroid score: the summed weight, in the
    centroid of all posts and the article's prose, of the words the post uses), on carrying a key
    figure, and on distinctiveness (specific words that few other posts use).
-3. Picks are diversified with MMR against the already-picked set (lazy greedy: O(n * posts)).
+3. Picks are diversified with MMR against the already-picked set (lazy greedy: O(n * posts)),
+   where two posts are alike by the words they share beyond the story itself.
 Ties are broken by source order, so the same input always gives the same picks and reasons.
 """
 
@@ -196,9 +197,14 @@ def _score(
 
 
 def _diversify(
-    docs: list[_Doc], norms: list[str], scored: _Scored, dropped: dict[int, int], n: int
+    docs: list[_Doc], norms: list[str], scored: _Scored, dropped: dict[int, int], n: int,
+    story: set[str],
 ) -> list[int]:
-    """MMR, lazily: a post's score only falls as picks accrue, so a popped fresh score wins."""
+    """MMR, lazily: a post's score only falls as picks accrue, so a popped fresh score wins.
+
+    Every post of a roundup names the story ("the vote"): sharing those words makes two posts
+    no more alike, so similarity counts only the words beyond the story.
+    """
     relevance = scored.relevance
     closest = dict.fromkeys(relevance, 0.0)  # highest similarity to any post picked so far
 
@@ -226,6 +232,8 @@ def _diversify(
         picks.append(r)
         sims: defaultdict[int, float] = defaultdict(float)
         for t, w in docs[r].vec.items():
+            if t in story:
+                continue
             for other, w2 in scored.postings[t]:
                 sims[other] += w * w2
         for other, sim in sims.items():
@@ -346,15 +354,15 @@ def pick_highlights(
     ]
     prose_docs = [_parse(p.text) for p in prose]
     scored = _score(docs, reps, prose_docs, carried)
-    picks = _diversify(docs, norms, scored, dropped, n)
-
-    # The event itself (named in each article's lead paragraph, or by most posts) is no theme:
-    # "8 posts on Trump" says nothing in a digest about Trump.
+    # The event itself (named in each article's lead paragraph, or by most posts) is no theme
+    # ("8 posts on Trump" says nothing in a digest about Trump) and makes no two posts alike.
+    # "Most" needs THEME_MIN posts: in three posts, two that paraphrase each other are no story.
     leads: dict[str, list[str]] = {}
     for p, doc in zip(prose, prose_docs, strict=True):
         leads.setdefault(p.source.rsplit(":", 1)[0], doc.content)
     story = {t for terms in leads.values() for t in terms}
-    story.update(t for t, c in scored.post_df.items() if c > len(reps) / 2)
+    story.update(t for t, c in scored.post_df.items() if c > len(reps) / 2 and c >= THEME_MIN)
+    picks = _diversify(docs, norms, scored, dropped, n, story)
     names = proper_nouns([*(p.text for p in posts), *(p.text for p in prose)])
     explain = _Explainer(docs, scored, story, key, names)
     highlights = []
