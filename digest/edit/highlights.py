@@ -26,6 +26,7 @@ from rapidfuzz import fuzz, process
 
 from digest.edit.snippets import figure_phrases, is_verb, proper_nouns, snippet, telling
 from digest.edit.text import lexicon
+from digest.edit.text.tokens import STOP
 from digest.model import Figure, Highlight, Post, Prose
 
 # Links, @handles and a leading "RT"/"MT" say nothing about what a post is about (a hashtag's
@@ -34,7 +35,7 @@ _NOT_WORDS = re.compile(
     r"(?:https?://|www\.|pic\.(?:twitter|x)\.com/)\S+|(?<!\w)@\w+|^\s*(?:RT|MT)\b", re.I
 )
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-_STOPWORDS = lexicon.words("highlight_stopwords")
+_STOPWORDS = STOP | lexicon.words("highlight_stopwords")
 # Words that label many unrelated figures ("39 days", "five days"): no sign of the same thing.
 _TIME_WORDS = lexicon.words("time_words")
 # Words many posts share without sharing a subject: never named as a theme.
