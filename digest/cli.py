@@ -24,6 +24,10 @@ def _config(config_path: Path | None, **overrides: Any) -> Config:
     return load_config(config_path, **overrides)
 
 
+def _warn(line: str) -> None:
+    click.echo(f"digest: warning: {line}", err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="digest")
 def cli() -> None:
@@ -45,7 +49,7 @@ def build(sources: tuple[str, ...], outbox: Path | None, highlights: int | None,
 
     config = _config(config_path, **{"build.outbox": str(outbox) if outbox else None,
                                      "build.highlights": highlights})
-    folder = build_edition(config, list(sources), edition_date=edition_date)
+    folder = build_edition(config, list(sources), edition_date=edition_date, warn=_warn)
     click.echo(str(folder))
 
 

@@ -40,6 +40,9 @@ class Document:
     title: str | None = None
     prose: tuple[Prose, ...] = ()
     posts: tuple[Post, ...] = ()
+    # What the reader could not make sense of but read past, one line each ("path:line: …"):
+    # the CLI prints them; they never stop a build.
+    warnings: tuple[str, ...] = ()
 
 
 FigureKind = Literal["measured", "claimed", "metric", "share", "money", "count"]
@@ -55,8 +58,12 @@ class Figure:
     unit: str | None  # "%", an ISO currency code ("GBP"), "mph", "C", ... or None for counts
     label: str  # what it counts, in the source's words: "listening live", "impressions"
     kind: FigureKind
-    post: str  # id of the post it came from
+    post: str  # id of the post it came from, or the prose paragraph's "path:line"
     quote: str  # the sentence it comes from
+    # Its structure, read by later steps instead of parsing the label back:
+    claim: str | None = None  # the promise word of a promise or target ("promised", "pledged")
+    change: str | None = None  # "rise" or "fall" for a share that moved ("up 5.7%")
+    start: int = -1  # where the number starts in `quote`
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 from digest.config import Config
@@ -18,6 +19,12 @@ from digest.read import dedupe_posts, read_sources
 from digest.render.message import build_message
 from digest.render.templates import render_edition
 from digest.resources import bundled_seeds
+
+Warn = Callable[[str], None]
+
+
+def _ignore(line: str) -> None:
+    """The default for a caller that shows no warnings."""
 
 
 def default_sources(config: Config) -> list[str]:
@@ -41,6 +48,10 @@ def _edition_date(posts: list[Post], documents: list[Document], given: str | Non
             raise ConfigError(f"--date must be YYYY-MM-DD, got {given!r}") from None
     dates = [p.date for p in posts if p.date] + [d.date for d in documents if d.date]
     # The newest date any source carries, never the wall clock: rebuilding is byte-identical.
+    # (A roundup's posts always carry one: the reader dates undated pages by their file.)
+    if not dates:
+        raise SourceError("no date in any source (give --date)", where=", ".join(
+            d.path for d in documents))
     return max(dates)
 
 
@@ -54,18 +65,21 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 def decide_edition(config: Config, sources: list[str], edition_date: str | None = None,
-                   edition_id: str | None = None) -> Edition:
+                   edition_id: str | None = None, warn: Warn = _ignore) -> Edition:
     """Everything before rendering: the pure editorial part of a build.
 
     `edition_id` names the edition folder (the scheduler passes its slot's id); default: the date.
+    `warn` is given each of the sources' warnings, one line each (the CLI prints them).
     """
     documents = read_sources(sources)
+    for document in documents:
+        for line in document.warnings:
+            warn(line)
+    # No posts is still an edition: the article's prose carries it (the reader has warned).
     posts = dedupe_posts([p for d in documents for p in d.posts])
-    if not posts:
-        raise SourceError("no posts in any source", where=", ".join(sources))
     prose = [p for d in documents for p in d.prose]
-    figures = find_figures(posts)
-    comparisons = compare(figures, posts)
+    figures = find_figures(posts, prose)
+    comparisons = compare(figures, posts, prose)
     highlights = pick_highlights(posts, figures, config.build.highlights, prose=prose)
     summary = write_summary(documents, posts, figures, comparisons, highlights)
     date = _edition_date(posts, documents, edition_date)
@@ -91,9 +105,10 @@ def decide_edition(config: Config, sources: list[str], edition_date: str | None 
 
 
 def build_edition(config: Config, sources: list[str], edition_date: str | None = None,
-                  edition_id: str | None = None) -> Path:
+                  edition_id: str | None = None, warn: Warn = _ignore) -> Path:
     """Build one edition into the outbox and return its folder."""
-    edition = decide_edition(config, sources or default_sources(config), edition_date, edition_id)
+    edition = decide_edition(config, sources or default_sources(config), edition_date, edition_id,
+                             warn)
     return publish_edition(config, edition)
 
 

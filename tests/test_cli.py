@@ -93,11 +93,17 @@ def test_undecodable_source(tmp_path: Path) -> None:
     _assert_clean_failure(_build_fails(tmp_path, "latin.txt"), "latin.txt")
 
 
-def test_postless_source(tmp_path: Path) -> None:
+def test_postless_source_is_an_edition_of_its_prose_with_one_warning(tmp_path: Path) -> None:
     (tmp_path / "prose.txt").write_text(
         " date 2024-08-13 nothing\n\nOnly the article's own words here.\n\nAnd more prose.\n",
         encoding="utf-8")
-    _assert_clean_failure(_build_fails(tmp_path, "prose.txt"), "prose.txt")
+    result = run("build", "--outbox", "out", "prose.txt", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "digest: warning: prose.txt: no embedded posts found; the edition is built from the "
+        "article's prose\n")
+    (edition,) = (tmp_path / "out").glob("*/edition.json")
+    assert {p.name for p in edition.parent.iterdir()} >= EDITION_FILES
 
 
 def test_broken_template(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import combinations
 
 from digest.edit.labels import CLAIM, PHYSICAL, QUANTITY
@@ -24,8 +24,10 @@ from digest.edit.naming import precise as precise
 from digest.edit.naming import short_label as short_label
 from digest.edit.naming import shown as shown
 from digest.edit.naming import with_unit as with_unit
-from digest.edit.numbers import STOP, decimals, format_number
-from digest.model import Comparison, Figure, Post
+from digest.edit.text import lexicon
+from digest.edit.text.numbers import decimals, format_number
+from digest.edit.text.tokens import STOP
+from digest.model import Comparison, Figure, Post, Prose
 
 MAX_BUCKET = 25  # a label word shared by more figures than this tells nothing apart
 MAX_COMPARISONS = 20
@@ -37,13 +39,11 @@ HEDGES = re.compile(r"\b(?:about|around|nearly|almost|roughly|some|over|more tha
                     r"|approximately|approx|~|circa|up to)\s*$", re.IGNORECASE)
 TARGET_WORDS = re.compile(r"\b(?:target|goal|promise[sd]?|pledge|expected|forecast|aim"
                           r"|budget)\b", re.IGNORECASE)
+COMPARATIVE_LABEL = re.compile(r"\b(?:more|fewer|less|higher|lower|bigger|smaller)$",
+                               re.IGNORECASE)
 # Words too vague to say two figures count the same thing: "48 hours" in one post and "3 hours"
 # in another are unrelated.
-GENERIC = frozenset((
-    "second", "minute", "hour", "day", "week", "month", "year", "time", "people", "person",
-    "thing", "one", "way", "lot", "part", "case", "point", "total", "number", "other", "more",
-    "new", "last", "first", "next", "old", "ago", "vs", "versus", "rise", "fall",
-))
+GENERIC = lexicon.words("generic_labels")
 # Units that convert: compared in the smaller of the two, so 940 Mbps meets 1 Gbps.
 BASE = {
     "Gbps": ("bps", 1e9), "Mbps": ("bps", 1e6), "kbps": ("bps", 1e3),
@@ -177,7 +177,9 @@ def _pairs(figures: list[Figure], shares: set[tuple[str, str]],
     pairs a post states as a share."""
     by_family: dict[str, list[Figure]] = defaultdict(list)
     for figure in figures:
-        if figure.unit != "x":  # stated ratios are checked against comparisons, not paired
+        if figure.unit != "x" and not COMPARATIVE_LABEL.search(figure.label):
+            # Stated ratios are checked against comparisons, not paired; a number that is
+            # itself a difference ("5 runs fewer than …") is no amount of the thing.
             by_family[family(figure)].append(figure)
     pairs: dict[tuple[str, str], tuple[Figure, Figure]] = {}
     order = {f.id: i for i, f in enumerate(figures)}
@@ -213,7 +215,7 @@ def _pairs(figures: list[Figure], shares: set[tuple[str, str]],
 
 
 def _moved(figure: Figure) -> bool:
-    return figure.label.startswith(("rise in ", "fall in "))
+    return figure.change is not None
 
 
 def _related(a: Figure, b: Figure) -> bool:
@@ -228,7 +230,11 @@ def _related(a: Figure, b: Figure) -> bool:
     if a.unit == "%" and _moved(a) != _moved(b):
         return False  # a rise of 9% and a share of 25% are not two of one thing
     if label_words(a) & label_words(b):
-        return True
+        # Two plain tallies of one noun in two sentences are two things ("15 goals" scored by
+        # one side, "six goals" by the other): a count compares only as a promise against an
+        # outcome, a part of a whole or a second reading in the same sentence.
+        plain = a.unit is None and not is_claim(a) and not is_claim(b) and a.kind == b.kind
+        return not plain or a.quote == b.quote
     if a.post != b.post:
         return False
     if {a.kind, b.kind} == {"measured", "metric"}:
@@ -335,13 +341,15 @@ def _check(c: Comparison, stated: Figure) -> Comparison:
                       text=c.text + note, formula=c.formula, verified=ok, stated=stated.id)
 
 
-def compare(figures: list[Figure], posts: list[Post]) -> list[Comparison]:
+def compare(figures: list[Figure], posts: list[Post], prose: Sequence[Prose] = ()
+            ) -> list[Comparison]:
     """Comparisons between related figures, each checked against a number a post states where
     there is one. Most telling first: checked ones, then shares of a promise, then ratios."""
     # Two posts tell one story only within one source document (a roundup, a JSON export),
     # never across documents ("888,000 homes" cut off in one, "5,000 new homes" pledged in
     # another) nor between feed items, each of which is its own story.
     story = {p.id: FEED if p.title else p.source.rsplit(":", 1)[0] for p in posts}
+    story.update((p.source, p.source.rsplit(":", 1)[0]) for p in prose)
     byid = {f.id: f for f in figures}
     stated: dict[tuple[str, str], list[Figure]] = defaultdict(list)
     for f in figures:

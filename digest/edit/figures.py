@@ -1,14 +1,16 @@
 """Figures: the numbers that matter in the posts, normalised, labelled and classified.
 
-`find_figures` reads each post's text (and a feed item's title), finds the quantities with
-`digest.edit.numbers.find_mentions`, and gives each one a label in the source's own words (the noun
-phrase after it, else the clause before it), a kind, and the sentence it was said in.
+`find_figures` reads each post's text (and a feed item's title) and each prose paragraph, finds
+the quantities with `digest.edit.text.numbers.find_mentions`, and gives each one a label in the
+source's own words (the noun phrase after it, else the clause before it), a kind, and the
+sentence it was said in.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from digest.edit.labels import (
     AUDIENCE,
@@ -37,40 +39,17 @@ from digest.edit.labels import (
     phrase_following,
     plain_words,
 )
-from digest.edit.numbers import (
-    MONTHS,
-    STOP,
-    Mention,
-    find_mentions,
-    mask,
-)
-from digest.model import Figure, FigureKind, Post
+from digest.edit.text.grammar import MONTHS, Mention
+from digest.edit.text.numbers import find_mentions
+from digest.edit.text.sentences import sentences
+from digest.edit.text.tokens import STOP, mask
+from digest.model import Figure, FigureKind, Post, Prose
 
 # Where a clause ends: punctuation, a contrasting conjunction ("expected 20m viewers but only
 # 9m tuned in": the promise stays with 20m), or another number.
 _BOUNDARY = re.compile(r"[,;:—–]|\s(?:but|while|whereas|although|though|yet)\s"
                        r"|\d[%\w]*(?:/[a-z]+)?\)?[\s,](?:times\s)?|\btimes\s",
                        re.IGNORECASE)
-_ABBREV = re.compile(r"(?:\b[A-Z]|Mr|Mrs|Ms|Dr|St|No|vs|Pa|Jr|Sr|Inc|Ltd|Co|Gov|Sen|Rep)\.$")
-
-
-def sentences(text: str) -> list[tuple[int, int]]:
-    """Spans of the sentences in `text`. Splits after . ! ? or at line breaks, but not after
-    "U.S." or "Mr." or inside a decimal ("1.1m")."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in re.finditer(r"[.!?…]+[\"”’')]*(?=\s+[\"“‘(]?[A-Z0-9£$€@#])|\n\s*", text):
-        if m.group().startswith(".") and _ABBREV.search(text[start:m.start() + 1]):
-            continue
-        end = m.end() if not m.group().isspace() else m.start()
-        if text[start:end].strip():
-            spans.append((start, end))
-        start = m.end()
-        while start < len(text) and text[start].isspace():
-            start += 1
-    if text[start:].strip():
-        spans.append((start, len(text)))
-    return spans
 
 
 def _clause_before(masked: str, sentence_start: int, mention: Mention) -> tuple[str, str]:
@@ -170,15 +149,30 @@ def _near_end(pattern: re.Pattern[str], clause: str, n: int = 5) -> re.Match[str
     return found[-1] if found else None
 
 
-def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
+@dataclass(frozen=True)
+class Reading:
+    """One number as a sentence says it: what it counts, how, and where in the sentence."""
+
+    mention: Mention
+    label: str
+    kind: FigureKind
+    quote: str
+    claim: str | None  # the promise word, for a promise or target ("promised")
+    change: str | None  # "rise" or "fall" for a share that moved
+    start: int  # where the number starts in the quote
+
+
+def _figures_in(text: str) -> Iterable[Reading]:
     masked = mask(text)
     mentions = find_mentions(text)
     spans = sentences(text)
     previous: Mention | None = None
     said: list[tuple[Mention, str, int, str]] = []  # (mention, label, sentence start, kind)
     for mention in mentions:
-        if previous and re.fullmatch(r"\s*\(\s*", masked[previous.end:mention.start]):
-            continue  # "105 mph (170 kph)": the same quantity again, converted
+        if previous and re.fullmatch(r"\s*\(\s*", masked[previous.end:mention.start]) and (
+                (previous.unit == "%") == (mention.unit == "%")):
+            # "105 mph (170 kph)": the same quantity again, converted; "£693 (54%)" is not.
+            continue
         previous = mention
         s_start, s_end = next(((a, b) for a, b in spans if a <= mention.start < b),
                               (0, len(text)))
@@ -272,22 +266,44 @@ def _figures_in(text: str) -> Iterable[tuple[Mention, str, FigureKind, str]]:
                 label = f"{label}, {cue.group()}"  # "of sensors, promised"
             else:
                 label = f"{cue.group()} {label}".strip()
-        yield mention, label, kind, text[s_start:s_end].strip()
+        quote = text[s_start:s_end].strip()
+        change = label.split()[0] if label.startswith(("rise in ", "fall in ")) else None
+        claim = cue.group() if kind in ("claimed", "money") and cue else None
+        yield Reading(mention, label, kind, quote, claim, change,
+                      quote.find(mention.text, max(0, mention.start - s_start - 1)))
 
 
-def find_figures(posts: list[Post]) -> list[Figure]:
-    """Every figure in the posts (and feed items' titles), in order of appearance."""
+# A post's conditional ("If …, it would be …") imagines a number rather than reports one. Only
+# posts: a report's "if passed, the bill would cost £5bn" is a projection worth quoting.
+HYPOTHETICAL = re.compile(r"(?:imagine\b|if\b(?=.*\b(?:would|could|might)\b))", re.IGNORECASE)
+
+
+ABOUT_THE_PAGE = re.compile(r"this (?:article|page|story|post|piece|video) (?:is|was|has)\b",
+                            re.IGNORECASE)
+
+
+def find_figures(posts: Sequence[Post], prose: Sequence[Prose] = ()) -> list[Figure]:
+    """Every figure in the posts (and feed items' titles) and in the article's own paragraphs,
+    in order of appearance. A prose figure's `post` is its paragraph's "path:line"."""
     figures: list[Figure] = []
-    for post in posts:
+    texts = [(post.id, (post.title or "", post.text), bool(post.handle)) for post in posts]
+    texts += [(para.source, ("", para.text), False) for para in prose]
+    for origin, parts, social in texts:
         seen: set[tuple[float, str | None, str]] = set()
-        for text in (post.title or "", post.text):
-            for mention, label, kind, quote in _figures_in(text):
-                key = (mention.value, mention.unit, label.lower())
+        for text in parts:
+            for r in _figures_in(text):
+                if social and HYPOTHETICAL.match(r.quote):
+                    continue  # "If all applause were cut, it would be 22 minutes": a joke
+                if ABOUT_THE_PAGE.match(r.quote):
+                    continue  # "This article is more than 2 years old": the page, not the news
+                m = r.mention
+                key = (m.value, m.unit, r.label.lower())
                 if key in seen:
                     continue  # a feed item's title and summary often repeat the same figure
                 seen.add(key)
                 figures.append(Figure(
-                    id=f"f{len(figures) + 1}", text=mention.text, value=mention.value,
-                    unit=mention.unit, label=label, kind=kind, post=post.id, quote=quote,
+                    id=f"f{len(figures) + 1}", text=m.text, value=m.value, unit=m.unit,
+                    label=r.label, kind=r.kind, post=origin, quote=r.quote, claim=r.claim,
+                    change=r.change, start=r.start,
                 ))
     return figures

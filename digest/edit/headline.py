@@ -7,8 +7,9 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from digest.edit.figures import sentences
-from digest.edit.numbers import STOP, scan_numbers
+from digest.edit.text.numbers import scan_numbers
+from digest.edit.text.sentences import sentences
+from digest.edit.text.tokens import STOP
 from digest.edit.themes import Theme, is_disputed
 from digest.model import Document, Figure, Highlight, Post
 

@@ -13,19 +13,15 @@ from __future__ import annotations
 
 import re
 
-from digest.edit.numbers import CURRENCIES, STOP, Mention, is_number_word
+from digest.edit.text import lexicon
+from digest.edit.text.grammar import CURRENCIES, Mention, is_number_word
+from digest.edit.text.tokens import STOP
 
 # Verbs that end a clause's subject: "shareholders got", "the grid fell", "demand rose". Past
 # forms also end a noun phrase after a number ("1,200 staff left"); present forms do not, as
 # they double as plural nouns ("17 hot takes").
-PAST = frozenset((
-    "got", "hit", "paid", "fell", "rose", "cost", "made", "took", "went", "saw", "won", "lost",
-    "sold", "spent", "said", "grew", "drew", "left", "kept", "came", "stood", "gave", "bought",
-    "gone", "done", "seen", "been", "begun", "run", "ran", "held", "sat", "began", "broke",
-    "brought", "caught", "felt", "met", "led", "built", "sent", "lent", "dealt", "meant",
-))
-COMPARED = frozenset(("faster", "slower", "higher", "lower", "bigger", "smaller", "better",
-                      "worse", "longer", "shorter", "cheaper", "dearer"))
+PAST = lexicon.words("past")
+COMPARED = lexicon.words("compared")
 # Right after a count, a past verb and its object up to the clause's end (five words at most).
 DID = re.compile(r"\s+((?:[a-z]{3,}ed|crossed|ran|won|lost|left|came|went|got|made|took|saw|bought"
                  r"|sold)(?:\s+[A-Za-z][\w'’-]*){0,4})\s*(?=[.,;:!?)]|$)")
@@ -64,20 +60,12 @@ QUANTITY = {"mph": "speed", "kph": "speed", "km/h": "speed", "km": "distance", "
             "Gbps": "speed", "Mbps": "speed", "kbps": "speed", "lb": "weight"}
 PHYSICAL = frozenset(QUANTITY)
 CURRENCY_CODES = frozenset(CURRENCIES.values())
-SAYING = frozenset(("say", "says", "said", "think", "thinks", "believe", "believes", "agree",
-                    "agrees", "want", "wants", "feel", "feels"))
-VERBISH = PAST | frozenset((
-    "hits", "pays", "falls", "rises", "costs", "makes", "takes", "goes", "sees", "wins", "loses",
-    "sells", "spends", "says", "grows", "draws", "leaves", "keeps", "comes", "tops", "stands",
-    "over", "reach", "reaches", "gives", "get", "gets", "pay", "sell", "buy", "estimate",
-    "estimates", "report", "reports", "show", "shows", "put", "puts", "say", "think", "thinks",
-    "cut", "set", "worth",
-))
-AUXILIARY = frozenset(("is", "are", "was", "were", "be", "been", "being", "has", "have", "had"))
+SAYING = lexicon.words("saying")
+VERBISH = PAST | lexicon.words("verbish")
+AUXILIARY = lexicon.words("auxiliary")
 # Label words are letters only: a label never carries a number of its own ("n8FTp", "B7").
 WORD = re.compile(r"(?<![\w'’-])[A-Za-z][A-Za-z'’]*(?:-[A-Za-z'’]+)*(?![\w'’-])")
-WHEN = frozenset(("today", "yesterday", "tonight", "tomorrow", "now", "overnight", "ago",
-                  "earlier", "later", "already", "again", "last", "next"))
+WHEN = lexicon.words("when")
 # "$12.40 a share": a price per unit says what it counts better than the words before it
 # ("values the firm at"); a price per day or month does not ("a blue tick costs $1.03 a day").
 PER_UNIT = re.compile(r"\s+(?:a|an|per)\s+(?:share|head|person|ticket|barrel|litre|liter|gallon"
@@ -105,25 +93,16 @@ COMPARATIVE = re.compile(r"\s+(more|less|fewer)\b(?:\s+([A-Za-z][\w'’-]*))?", 
 TIME_RATE = re.compile(r"\s+(?:a|an|per|each)\s+(?:day|night|week|month|year|hour)\b",
                        re.IGNORECASE)
 # Nouns of a change: "a 6.7% rise in the minimum wage".
-MOVES = frozenset(("rise", "increase", "jump", "hike", "fall", "drop", "cut", "decline",
-                   "growth", "reduction", "boost"))
+MOVES = lexicon.words("moves")
 # Money someone received: "Your shareholders got $44Bln" -> "to shareholders".
 RECEIVED = re.compile(r"\b(?:got|get|gets|received|receive|receives|earned|earns|pocketed)\s*$",
                       re.IGNORECASE)
 # Endings of common nouns, never of a name alone: "Borrowing", "Compensation", "Difference".
 COMMON_ENDINGS = ("ing", "tion", "sion", "ment", "ness", "ity", "ance", "ence", "ship")
 # Verbs of a deal: "to buy Twitter" says what money is for; "Twitter" alone does not.
-TRADE = frozenset(("buy", "sell", "acquire", "pay", "spend", "raise", "invest", "borrow", "lend",
-                   "fund", "build", "hire", "settle", "bid", "offer", "rent", "lease"))
+TRADE = lexicon.words("trade")
 # Words that already name a measurement: "wind gusts" and "speeds" need no unit name added.
-MEASURES = frozenset((
-    "speed", "temperature", "temp", "gust", "wind", "record", "high", "low", "heat", "limit",
-    "peak", "average", "reading", "rainfall", "rain", "snow", "depth", "height", "weight",
-    "distance", "length", "load", "demand", "output", "capacity", "usage", "consumption",
-    "bandwidth", "throughput", "data", "power", "energy", "size", "range", "altitude",
-    "elevation", "pace", "velocity", "maximum", "minimum", "level", "mark", "top", "fever",
-    "surge", "flood", "swell", "wave", "tide", "snowfall", "gusts",
-))
+MEASURES = lexicon.words("measures")
 
 
 def of_phrase(words: list[str], rest: str) -> str:

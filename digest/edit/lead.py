@@ -7,8 +7,9 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from digest.edit.figures import sentences
-from digest.edit.numbers import STOP, scan_numbers
+from digest.edit.text.numbers import scan_numbers
+from digest.edit.text.sentences import sentences
+from digest.edit.text.tokens import STOP
 from digest.edit.tracing import Numbers
 from digest.model import Document, Highlight, Post
 
@@ -19,6 +20,10 @@ HEDGE = re.compile(
     r"|in\s+case\s+you\s+missed\s+it)[,:]?\s+(?:that\s+)?",
     re.IGNORECASE,
 )
+
+
+LEAD_PARAGRAPHS = 6  # headings, standfirst and captions may come before the first paragraph
+_ENDS_SENTENCE = re.compile(r"[.!…][\"”’')]*\s*$")
 
 
 def clean_sentence(sentence: str) -> str:
@@ -33,7 +38,9 @@ def event_sentence(documents: Sequence[Document], posts: Sequence[Post],
            highlights: Sequence[Highlight], numbers: Numbers) -> str:
     """The article's lead sentence, else the top feed item or post, named with its source."""
     for doc in documents:
-        for para in doc.prose[:3]:
+        for para in doc.prose[:LEAD_PARAGRAPHS]:
+            if not _ENDS_SENTENCE.search(para.text):
+                continue  # a heading, a caption or a credit line: no lead ever ends so
             for start, end in sentences(para.text)[:1]:
                 raw = para.text[start:end]
                 # The whole sentence, else the part before a number no post gave ("Spain are

@@ -5,23 +5,19 @@ from __future__ import annotations
 
 import re
 
-from digest.edit.labels import CLAIM
-from digest.edit.numbers import format_number, scan_numbers
+from digest.edit.text.numbers import format_number, scan_numbers
 from digest.model import Figure
 
 
 def is_claim(figure: Figure) -> bool:
-    """A promise or target: a claimed count, or money whose label names the promise."""
-    return figure.kind == "claimed" or (figure.kind == "money" and bool(CLAIM.search(figure.label)))
+    """A promise or target: a claimed count, or money said with a promise word."""
+    return figure.claim is not None
 
 
 def short_label(figure: Figure) -> str:
     """How the summary names a figure's label: "promised" for a promise, else the label."""
-    if is_claim(figure):
-        cue = CLAIM.match(figure.label) or re.search(rf", ({CLAIM.pattern})$", figure.label,
-                                                      re.IGNORECASE)
-        if cue:
-            return cue.group().lstrip(", ")
+    if figure.claim is not None:
+        return figure.claim
     return figure.label.replace(" … ", " ")
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from digest.edit.labels import COMMON_ENDINGS, SAYING, VERBISH
 from digest.edit.naming import joined, name, short_label
+from digest.edit.text import lexicon
 from digest.model import Figure
 
 # Where a clause ends: sentence punctuation, a comma, brackets, dashes, a line break. A full
@@ -30,7 +31,7 @@ _OPENERS_TEXT = ("a an the this that these those his her its their our my your w
                  "they it there no every each some all one")
 _AFTER = frozenset(_AFTER_TEXT.split())
 _OPENERS = frozenset(_OPENERS_TEXT.split())
-_LEADING = frozenset(("and", "but", "or", "so", "then", "yet"))
+_LEADING = lexicon.words("leading_conjunctions")
 # Words a phrase cannot end on without the next one: "the", "of", "and", "his", "to" …
 _DANGLING_TEXT = (
     "a an the of to in on at by for from with and or but as than that this these those his her "

@@ -9,8 +9,10 @@ from collections.abc import Sequence
 
 from digest.edit.comparisons import is_claim, name, short_label, shown, with_unit
 from digest.edit.headline import headline
+from digest.edit.keyfigures import Ranked, alike, rank_figures
 from digest.edit.lead import event_sentence, noun
-from digest.edit.numbers import FOREIGN_DIGIT, decimals, scan_numbers
+from digest.edit.text.grammar import FOREIGN_DIGIT
+from digest.edit.text.numbers import decimals, scan_numbers
 from digest.edit.themes import Theme, find_theme, is_disputed
 from digest.edit.tracing import Numbers
 from digest.errors import TraceError
@@ -26,6 +28,9 @@ from digest.model import (
 )
 
 PREHEADER_MAX = 139
+MAX_QUOTED = 4  # figures the summary quotes at most: more is a table, not a summary
+# Beside a comparison, another figure is worth a sentence only with two signs that it matters.
+ALSO_SCORE = 2.0
 def _importance(f: Figure) -> int:
     """Money, measured and scaled numbers weigh most; numbers in words only pad a list."""
     weight = {"money": 3, "measured": 3, "claimed": 2, "metric": 2, "share": 2, "count": 1}
@@ -62,7 +67,7 @@ def _ranged(f: Figure, figures: Sequence[Figure], numbers: Numbers) -> str:
 
 
 def _key_figures(figures: Sequence[Figure], comparisons: Sequence[Comparison],
-                 numbers: Numbers) -> str:
+                 ranked: Sequence[Ranked], numbers: Numbers) -> str:
     """The key figure set side by side: the figure most compared, against its partners, with
     the derived share or ratio in brackets; else the three weightiest figures."""
     byid = {f.id: f for f in figures}
@@ -101,25 +106,45 @@ def _key_figures(figures: Sequence[Figure], comparisons: Sequence[Comparison],
         tail = "".join((f", {' and '.join(plain)}" if plain else "",
                         f", against {' and '.join(against)}" if against else ""))
         return f"Key figures: {head}{tail}."
-    # The weightiest figures, one per post while there are enough (a digest is about many
-    # posts); numbers written in words ("two years") only pad a list, so they are left out.
-    top = [f for f in sorted(figures, key=lambda f: -_importance(f)) if _importance(f) > 0]
+    return _listed(ranked, figures, numbers, "Figures quoted")
+
+
+def _listed(ranked: Sequence[Ranked], figures: Sequence[Figure], numbers: Numbers,
+            head: str, floor: float = 0.0) -> str:
+    """The best-ranked figures not quoted yet, up to MAX_QUOTED in the whole summary, one
+    value once, as "Head: A, B and C."."""
     picked: list[Figure] = []
-    for same_post_ok in (False, True):
-        for f in top:
-            if len(picked) == 3 or f in picked:
+    # First one figure of each kind (four magnitudes of four quakes say less than a magnitude,
+    # a wind speed and a count of people); then the best of the rest, while there is room.
+    for varied in (True, False):
+        for r in ranked:
+            if len(numbers.used) + len(picked) >= MAX_QUOTED or r.score < floor:
+                break
+            f = r.figure
+            # A stated figure the comparisons already wrote as their result ("4.4%") is not
+            # quoted twice; two figures that merely share digits ("13-year", "13 Israelis") are.
+            written = {n.text for n in numbers.entries if n.source == "comparison"}
+            if f in picked or f.id in numbers.used or f.text in written or any(
+                    _same(f, p) for p in picked) or any(
+                    _same(f, g) for g in figures if g.id in numbers.used):
                 continue
-            if not same_post_ok and any(p.post == f.post for p in picked):
+            if varied and any(alike(f, p) for p in picked):
                 continue
-            if all((f.value, f.unit, f.label) != (p.value, p.unit, p.label) for p in picked):
-                picked.append(f)
+            picked.append(f)
     if not picked:
         return ""
     named = [_ranged(f, figures, numbers) or _named(f) for f in picked]
     for f in picked:
         numbers.figure(f)
     listed = ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1]
-    return f"Figures quoted: {listed}."
+    return f"{head}: {listed}."
+
+
+def _same(a: Figure, b: Figure) -> bool:
+    """One quantity stated twice (a headline and its paragraph, a post and the prose)."""
+    if a.unit != b.unit or abs(a.value - b.value) > 1e-9 * max(abs(a.value), 1.0):
+        return False
+    return bool(a.unit) or a.value >= 100 or a.label.lower() == b.label.lower()
 
 
 def _between(c: Comparison, byid: dict[str, Figure], joint: str) -> tuple[Figure, Figure] | None:
@@ -247,11 +272,17 @@ def write_summary(documents: Sequence[Document], posts: Sequence[Post],
     """2-4 plain sentences: the event, the key figures side by side, the main theme counted."""
     numbers = Numbers(figures)
     event = event_sentence(documents, posts, highlights, numbers)
-    key = _key_figures(figures, comparisons, numbers)
+    ranked = rank_figures(figures, documents, posts)
+    key = _key_figures(figures, comparisons, ranked, numbers)
+    more = _listed(ranked, figures, numbers, "Also quoted", ALSO_SCORE) if key.startswith(
+        "Key") else ""
     theme = find_theme(list(posts), _subject(documents))
     themed = _theme_sentence(theme, posts, numbers)
     flagged = _mismatch(figures, comparisons, numbers)
+    # At most four sentences: a figure beside the key ones only where there is room.
     parts = [event, key, themed, flagged]
+    if more and sum(1 for p in parts if p) < 4:
+        parts.insert(2, more)
     if sum(1 for p in parts if p) < 4:
         parts.insert(2, _also(figures, comparisons, numbers))
     text = " ".join(s for s in parts if s)

@@ -25,24 +25,16 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from digest.edit.figures import sentences
-from digest.edit.numbers import STOP, is_number_word, mask
+from digest.edit.text import lexicon
+from digest.edit.text.grammar import is_number_word
+from digest.edit.text.sentences import sentences
+from digest.edit.text.tokens import STOP, mask
 from digest.model import Post
 
 MIN_POSTS = 3
-EXTRA_STOP = frozenset((
-    "via", "like", "get", "got", "say", "says", "said", "one", "two", "now", "today", "new",
-    "would", "could", "it's", "that's", "there's", "i'm", "don't", "can't", "isn't", "yet",
-    "even", "still", "really", "much", "many", "well", "way", "make", "made", "know", "see",
-    "think", "going", "want", "need", "time", "day", "week", "year", "years", "people", "thing",
-    "things", "something", "anything", "everything", "nothing", "everybody", "nobody", "someone",
-    "here", "back", "never", "always", "ever", "lot", "let", "let's", "they're", "you're", "than",
-    "so-called", "said", "officials", "according", "reported", "report", "reports",
-    # Verbs and verdicts any story shares: "won" in three posts about a final is no theme.
-    "won", "win", "wins", "lost", "lose", "loses", "good", "great", "better", "best", "bad",
-    "worse", "worst", "big", "bigger", "biggest", "first", "last", "next", "again", "come",
-    "came", "take", "took", "give", "gave", "tell", "told", "look", "looks", "put", "keep",
-))
+TEMPLATE_SHARE = 0.6
+TEMPLATE_ITEMS = 10
+EXTRA_STOP = lexicon.words("theme_stop")
 NEGATION = re.compile(
     r"\b(?:no|not|never|nobody|none|nothing|nor|cannot)\b|n['’]t\b", re.IGNORECASE)
 SCEPTIC = re.compile(
@@ -92,7 +84,11 @@ def find_theme(posts: list[Post], subject: frozenset[str]) -> Theme | None:
         df.update(seen)
         pair_df.update(seen_pairs)
     floor = max(MIN_POSTS, math.ceil(len(posts) / 10))
-    ranked = [w for w in df if df[w] >= floor]
+    # A word in nearly every item ("alert", "read more") is the feed's template, not a theme.
+    # Only a long feed shows its template: three of four items may share a real theme.
+    templated = len(posts) >= TEMPLATE_ITEMS and all(p.title for p in posts)
+    ceiling = len(posts) * TEMPLATE_SHARE if templated else len(posts)
+    ranked = [w for w in df if floor <= df[w] <= ceiling]
     if not ranked:
         return None
     word = min(ranked, key=lambda w: (-df[w], first[w]))

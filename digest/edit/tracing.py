@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from digest.edit.numbers import FOREIGN_DIGIT, Mention, scan_numbers
+from digest.edit.text.grammar import FOREIGN_DIGIT, Mention
+from digest.edit.text.numbers import scan_numbers
 from digest.model import Comparison, Figure, SummaryNumber
 
 

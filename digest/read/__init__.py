@@ -8,6 +8,7 @@ first of posts seen twice.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from digest.errors import SourceError
@@ -63,7 +64,17 @@ def read_source(where: str) -> Document:
     """Read one file; `where` is its path as the caller gave it (it names the posts' source)."""
     path = Path(where).expanduser()
     data = read_bytes(path, where)
-    return parse_bytes(data, where, kind=_kind_by_extension(path.suffix.lower()))
+    return parse_bytes(data, where, kind=_kind_by_extension(path.suffix.lower()),
+                       undated=_modified_day(path))
+
+
+def _modified_day(path: Path) -> str | None:
+    """The day a file was last written (UTC): the date of a page that carries none, so that
+    rebuilding it gives the same edition."""
+    try:
+        return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC).date().isoformat()
+    except OSError:
+        return None
 
 
 def _kind_by_extension(suffix: str) -> str | None:
@@ -86,8 +97,10 @@ def sniff(data: bytes) -> str:
     return "roundup"
 
 
-def parse_bytes(data: bytes, where: str, kind: str | None = None) -> Document:
-    """Parse a source's bytes as `kind` ("roundup", "feed", "json"; None: sniff)."""
+def parse_bytes(data: bytes, where: str, kind: str | None = None,
+                undated: str | None = None) -> Document:
+    """Parse a source's bytes as `kind` ("roundup", "feed", "json"; None: sniff); `undated`
+    dates a roundup's posts when the page has no date anywhere (default: today)."""
     kind = kind or sniff(data)
     if not data.strip():
         raise SourceError("empty file", where=where)
@@ -99,7 +112,7 @@ def parse_bytes(data: bytes, where: str, kind: str | None = None) -> Document:
         from digest.read.jsonposts import parse_json
 
         return parse_json(decode_text(data, where), where)
-    return parse_roundup(decode_text(data, where), where)
+    return parse_roundup(decode_text(data, where), where, undated=undated)
 
 
 def _read_url(url: str) -> Document:

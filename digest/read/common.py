@@ -43,6 +43,53 @@ DATE_PATTERN = (
 )
 
 
+# A clock time written next to a date: "10:56 AM", "8.59pm", "12:05pm PDT".
+TIME_PATTERN = r"\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?(?:\s+(?-i:[A-Z]{2,4}))?"
+# When an embed says it was posted: a date with a time before or after it ("10:56 AM ·
+# Feb 24, 2025", "February 24, 2025 at 10:56 AM"), or a Unix timestamp (some embeds print the
+# raw number).
+WHEN_PATTERN = (
+    rf"(?:(?:{TIME_PATTERN})\s*[·•,]?\s*)?{DATE_PATTERN}(?:,?\s+(?:at\s+)?{TIME_PATTERN})?"
+    r"|(?P<unix>\d{9,10})"
+)
+_UNIX_RANGE = (dt.date(2006, 1, 1), dt.date(2100, 1, 1))  # before 2006 no embed had a timestamp
+
+
+def when_from_match(match: re.Match[str]) -> dt.date:
+    """The day a WHEN_PATTERN match names (a timestamp in UTC); ValueError if impossible."""
+    if match["unix"]:
+        day = dt.datetime.fromtimestamp(int(match["unix"]), tz=dt.UTC).date()
+        if not _UNIX_RANGE[0] <= day < _UNIX_RANGE[1]:
+            raise ValueError(match["unix"])
+        return day
+    return date_from_match(match)
+
+
+_ESCAPE_RE = re.compile(r"\\u[0-9a-fA-F]{4}")
+_ESCAPES = re.compile(r"\\(?:u[0-9a-fA-F]{4}|[nt\"'\\/])")
+
+
+def decode_escapes(line: str) -> str:
+    """A line with literal JSON-style escapes (\\u201c, \\n) as the characters they stand for.
+
+    Some pages print an embed's JSON-encoded text as it is. Only a line holding a \\uXXXX
+    escape is decoded, so a lone backslash ("C:\\new") in ordinary text stays as written; a
+    surrogate pair becomes its one character, a stray half of one is dropped.
+    """
+    if not _ESCAPE_RE.search(line):
+        return line
+
+    def one(match: re.Match[str]) -> str:
+        code = match.group(0)
+        if code[1] == "u":
+            return chr(int(code[2:], 16))
+        return {"n": "\n", "t": "\t"}.get(code[1], code[1])
+
+    decoded = _ESCAPES.sub(one, line)
+    return decoded.encode("utf-16", "surrogatepass").decode("utf-16", "replace").replace(
+        "\ufffd", "")
+
+
 def date_from_match(match: re.Match[str]) -> dt.date:
     """The date a DATE_PATTERN match names; ValueError for an impossible one (February 30)."""
     if match["iso"]:

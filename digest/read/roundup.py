@@ -1,6 +1,6 @@
 """Roundup articles: a header line, the article's prose, and embedded social posts.
 
-The format (the seed is one; other roundups follow it)::
+The format (the seed is one; real pages saved as text are others)::
 
      date 2024-08-13 keyword keyword ...        <- optional header; the date must be ISO
 
@@ -8,281 +8,305 @@ The format (the seed is one; other roundups follow it)::
 
     TEXT [pic.twitter.com/… | https://t.co/…] — Display Name (@handle) Month D, YYYY
 
-A paragraph is a run of non-blank lines. A paragraph that ends with an attribution
-("— Name (@handle) Date") ends a post. The dash may be an em dash, an en dash or "--"; the date
-"August 13, 2024", "Aug 13, 2024", "Sept. 3, 2024" or "13 August 2024"; the handle may be a
-Bluesky or Mastodon one (@a.bsky.social, @a@mastodon.social). Without a handle
-("— Name Date") it is still a post, with handle None, if the name is a short name (at most six
-capitalised words, particles such as "of" aside, no sentence punctuation, no day such as
-"Sunday") - the form other embeds (Facebook, Threads) take.
+What a post's byline may look like is in attribution.py; where a post that ends at a byline
+begins, in post_start.py. This module cuts the text into blocks and assembles them.
 
-Where a post begins. Most posts are one paragraph. A post runs over several paragraphs only
-when the text itself shows it, because an article's prose often sits right above a post
-("His loyal followers believed him.") and must not be swallowed. The evidence looked for:
-  * a letter opening "Dear …," above the post (signed or not);
-  * a signed letter: the post's last words are a signature (a few words, no full stop: "Mark")
-    under a sign-off (a short paragraph ending in a comma: "Sincerely,"). The letter then
-    opens at the nearest salutation above ("Dear …,", "Hi all,", "To whom it may concern:");
-    with no salutation only the sign-off is taken, since nothing else tells the letter's
-    first paragraph from the article's last one;
-  * a bare attribution (alone in its paragraph): the paragraph above is the post's text;
-  * a thread marker above 1 ("2/3", "(3/3)"): the post opens at the "1/" paragraph.
-The search goes back at most MAX_POST_PARAGRAPHS and never past the previous post or a list
-marker. A long paragraph ending in a comma ("As one reader put it,") is not a sign-off, and a
-whole sentence is not a signature, so an article's lead-in stays prose.
+Blocks. A page saved with blank lines between its paragraphs has a block per paragraph (a run
+of non-blank lines); a page saved with none (a "flat" page: most of its lines touch another)
+has a block per line, since there a line is what a paragraph was. Either way a line that ends
+in a byline ends its block (posts pasted one per line), and a line that is a byline or marker
+by itself ("Name (@handle)", "Post by @x", a bare status URL) is a block of its own.
 
-List markers ("1.", "2)", "iv.", "•") and separators with no letters in them are neither posts
-nor prose: they are dropped, and an empty list item vanishes with them.
+Never refusing. A page with no recognisable post is still read: its prose makes the edition,
+and the Document carries a warning saying so. A byline whose date cannot be read is a warning
+naming its line; the post takes the article's date. Only a page with no text is an error.
+
+List markers ("1.", "2)", "iv.", "•"), separators with no letters in them and an embed's
+furniture ("View on Threads", "[image or embed]") are neither posts nor prose.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
-from dataclasses import dataclass
+import statistics
+from dataclasses import dataclass, field
 
 from digest.errors import SourceError
 from digest.model import Document, Post, Prose
-from digest.read.common import (
-    DATE_PATTERN,
-    date_from_match,
-    find_links,
-    post_id,
-    strip_media,
-)
+from digest.read import attribution as attr
+from digest.read.attribution import Attribution
+from digest.read.common import MEDIA_RE, decode_escapes, find_links, post_id, strip_media
+from digest.read.post_start import MAX_POST_PARAGRAPHS, post_start
 
-MAX_POST_PARAGRAPHS = 12  # how far back a multi-paragraph post may reach
+FLAT_SHARE = 0.75  # a page saved a paragraph a line: nearly all its lines touch another
+# (posts pasted without blank lines inside a paragraph-per-block page touch only in runs)
 
 _HEADER_RE = re.compile(r"^\s*date(?:\s+(?P<date>\S+))?(?:\s+(?P<keywords>.*))?$")
-# The name may hold parentheses and emoji but no dash of the kind that opens an attribution,
-# so the match starts at the last such dash of the paragraph.
-_ATTRIBUTION_RE = re.compile(
-    r"(?:^|\s)(?:—|–|―|--)[ \t]*"
-    r"(?P<name>(?:(?!—|―|--|\s–\s)[^\n])*?)[ \t]*"
-    r"(?:\((?P<handle>@[\w.\-]+(?:@[\w.\-]+)?)\)[ \t]*)?"
-    rf"(?:(?<=\s)on[ \t]+)?{DATE_PATTERN}[ \t]*$",
-    re.IGNORECASE,
-)
 _ROMAN = r"(?=[ivxlc])c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
 _MARKER_RE = re.compile(
     rf"^\s*(?:\(?(?:\d{{1,3}}|[a-z]|{_ROMAN})[.):]|#\d{{1,3}}|[-*•·‣▪◦–—])\s*$", re.IGNORECASE
 )
-_SALUTATION_RE = re.compile(
-    r"^\s*(?:dear(?:est)?|hi|hello|hey|greetings|attention|attn|my dear|an open letter"
-    r"|to (?:whom|all|the|my|our|every))\b[^.!?\n]{0,80}[,:]\s*$",
-    re.IGNORECASE,
-)
-_DEAR_RE = re.compile(
-    r"^\s*(?:(?:my )?dear(?:est)?\b[^.!?:\n]{0,60},|to whom it may concern[,:])\s*$",
-    re.IGNORECASE)
-_THREAD_RE = re.compile(r"^\s*\(?(?P<n>\d{1,2})\s*/\s*(?P<of>\d{1,2})?\)?(?:\s|$)")
-_NAME_PUNCT_RE = re.compile(r"[.!?:;,\"“”]\s|[.!?:;,\"“”]$")
-# Lower-case words a name may hold ("Mayor of London", "Ludwig van Beethoven").
-_NAME_PARTICLES = frozenset(re.findall(
-    r"\w+", "of the and for de da di del della der den van von le la al bin ibn y du st"))
-_CALENDAR_WORDS = frozenset(re.findall(
-    r"\w+", "monday tuesday wednesday thursday friday saturday sunday today yesterday tonight"))
-
-
-@dataclass
-class _Paragraph:
-    line: int  # 1-based line of its first line
-    lines: list[str]
-
-    @property
-    def text(self) -> str:
-        return "\n".join(line.strip() for line in self.lines)
-
-    @property
-    def prose(self) -> str:
-        # Prose hard-wrapped over several lines reads as one line; a post keeps its breaks.
-        return " ".join(line.strip() for line in self.lines)
-
-
-@dataclass
-class _Attribution:
-    body: str  # the paragraph's text before the attribution
-    author: str
-    handle: str | None
-    date: str
-
-
-def _paragraphs(lines: list[str], first_line: int) -> list[_Paragraph]:
-    paragraphs: list[_Paragraph] = []
-    current: _Paragraph | None = None
-    for number, line in enumerate(lines, start=first_line):
-        if line.strip():
-            if current is None:
-                current = _Paragraph(number, [])
-                paragraphs.append(current)
-            current.lines.append(line)
-            if _ends_post(line):
-                current = None  # posts pasted one per line, with no blank line between them
-        else:
-            current = None
-    return paragraphs
-
-
-def _ends_post(line: str) -> bool:
-    """Does this line end a post even without a blank line after it? It ends in an attribution
-    with a handle, and it is not a post quoted inside another one (a line that opens with a
-    quotation mark: “Coming home.” — England (@England) July 11, 2021)."""
-    match = _ATTRIBUTION_RE.search(line.strip())
-    return bool(match and match["handle"]) and not line.lstrip().startswith(_QUOTES)
-
-
 _ODD_SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff]")  # not U+200D: it joins emoji sequences
 _QUOTES = ("“", '"', "‘", "'", "«", "„", ">")
 
 
-def _attribution(paragraph: _Paragraph, where: str) -> _Attribution | None:
-    text = paragraph.text
-    match = _ATTRIBUTION_RE.search(text)
-    if match is None:
-        return None
-    name = " ".join(match["name"].split())
-    handle = match["handle"].lstrip("@").rstrip(".-") if match["handle"] else None
-    if handle is None and not _is_name(name):
-        return None  # "… — he said on August 13, 2024": prose that ends in a date
-    line = paragraph.line + text.count("\n", 0, match.start("name"))
-    try:
-        date = date_from_match(match).isoformat()
-    except ValueError:
-        raise SourceError(f"impossible date in attribution: {match.group(0).strip()!r}",
-                          where=f"{where}:{line}") from None
-    return _Attribution(text[: match.start()].strip(), name or handle or "", handle, date)
+@dataclass
+class _Line:
+    number: int  # 1-based line in the file (two halves of a glued line share one)
+    text: str
 
 
-def _is_name(name: str) -> bool:
-    """Can a handle-less attribution's name be a name? At most six words, no sentence
-    punctuation, every word capitalised (or a particle such as "of"), not a day: prose that
-    ends in a date ("— and clean-up began on October 10, 2024", "— on Sunday July 14, 2024")
-    is not signed by anyone."""
-    words = name.split()
-    if not words or len(words) > 6 or _NAME_PUNCT_RE.search(name):
-        return False
-    if words[0].lower() in _NAME_PARTICLES or words[-1].lower() in _NAME_PARTICLES:
-        return False
-    if any(w.lower() in _CALENDAR_WORDS for w in words):
-        return False
-    return all(not w[:1].isalpha() or w[:1].isupper() or w in _NAME_PARTICLES for w in words)
+@dataclass
+class _Block:
+    lines: list[_Line]
+    gap: int = 0  # blank lines above it
+    media: bool = False  # an embed's "[image or embed]" stood just above it
+
+    @property
+    def line(self) -> int:
+        return self.lines[0].number
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text.strip() for line in self.lines)
+
+    @property
+    def prose(self) -> str:
+        # Prose hard-wrapped over several lines reads as one line; a post keeps its breaks.
+        return " ".join(line.text.strip() for line in self.lines)
 
 
-def _is_marker(paragraph: _Paragraph) -> bool:
-    text = paragraph.text
-    return bool(_MARKER_RE.match(text)) or not any(ch.isalnum() for ch in text)
+@dataclass
+class _Reader:
+    where: str
+    blocks: list[_Block]
+    normal_gap: int
+    posts: list[tuple[Post, Attribution]] = field(default_factory=list)
+    prose: list[Prose] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
-def _is_signature(body: str) -> bool:
-    """ "Mark", "Linda and the team": a short line with no sentence end."""
-    words = body.split()
-    return 0 < len(words) <= 5 and body.rstrip()[-1] not in ".!?…"
-
-
-def _is_signoff(text: str) -> bool:
-    """ "Sincerely,", "Best wishes,": short and ending in a comma. A long paragraph ending in a
-    comma is the article introducing a post ("As one reader put it,")."""
-    return text.rstrip().endswith(",") and len(text.split()) <= 4
-
-
-def _post_start(paragraphs: list[_Paragraph], end: int, floor: int,
-                attribution: _Attribution) -> int:
-    """Index of the first paragraph of the post whose attribution is paragraphs[end]."""
-    lowest = max(floor, end - MAX_POST_PARAGRAPHS)
-
-    def usable(index: int) -> bool:
-        return index >= lowest and not _is_marker(paragraphs[index])
-
-    thread = _THREAD_RE.match(attribution.body)
-    if thread and int(thread["n"]) > 1:
-        index = end - 1
-        while usable(index):
-            opening = _THREAD_RE.match(paragraphs[index].text)
-            if opening and int(opening["n"]) == 1:
-                return index
-            index -= 1
-        return end
-    # The post's last paragraph of text: the attribution's own, or the one above a bare one.
-    last, body = end, attribution.body
-    if not body:
-        if not usable(end - 1):
-            return end
-        last, body = end - 1, paragraphs[end - 1].text
-    signoff = last - 1
-    signed = usable(signoff) and _is_signoff(paragraphs[signoff].text) and _is_signature(body)
-    # A letter opens at the nearest salutation above ("Dear …,": never the article's own
-    # voice), signed or not. A signed letter without one keeps only its sign-off, since where
-    # it opens cannot be told from the article's prose.
-    salutation = _SALUTATION_RE if signed else _DEAR_RE  # "Hi all:" may be the article's
-    index = last - 1
-    while usable(index):
-        if salutation.match(paragraphs[index].text):
-            return index
-        index -= 1
-    return signoff if signed else last
-
-
-def parse_roundup(text: str, where: str) -> Document:
-    """Parse a roundup's text; `where` is the path as the caller gave it, used in sources."""
+def parse_roundup(text: str, where: str, undated: str | None = None) -> Document:
+    """Parse a roundup's text; `where` is the path as the caller gave it, used in sources.
+    `undated` dates the posts of a page that has no date anywhere (default: today)."""
     # Text copied from a web page carries no-break and thin spaces around the dash and in the
     # date, and zero-width spaces inside handles; none of them changes a word.
     text = _ODD_SPACES.sub(" ", _INVISIBLE.sub("", text))
-    lines = text.split("\n")
+    raw = text.split("\n")
     date: str | None = None
     keywords: tuple[str, ...] = ()
     first = 0
-    while first < len(lines) and not lines[first].strip():
+    while first < len(raw) and not raw[first].strip():
         first += 1
-    header = _HEADER_RE.match(lines[first]) if first < len(lines) else None
+    header = _HEADER_RE.match(raw[first]) if first < len(raw) else None
     # "date 2024-13-45 …" is a broken header; "date night was fun" is an article's first line.
-    if header and lines[first].lstrip().startswith("date") and (
+    if header and raw[first].lstrip().startswith("date") and (
             header["date"] is None or re.search(r"\d", header["date"])):
         date = _header_date(header["date"], f"{where}:{first + 1}")
         keywords = tuple((header["keywords"] or "").split())
         first += 1
-    paragraphs = _paragraphs(lines[first:], first + 1)
-
-    posts: list[Post] = []
-    prose: list[Prose] = []
-    floor = 0  # paragraphs before this index belong to an earlier post
-    for index, paragraph in enumerate(paragraphs):
-        attribution = _attribution(paragraph, where)
-        if attribution is None:
-            continue
-        start = _post_start(paragraphs, index, floor, attribution)
-        for before in paragraphs[floor:start]:
-            if not _is_marker(before):
-                prose.append(Prose(before.prose, f"{where}:{before.line}"))
-        parts = [p.text for p in paragraphs[start:index]] + [attribution.body]
-        post = _make_post(parts, attribution, f"{where}:{paragraphs[start].line}")
-        if post.text or post.has_media:  # an attribution alone under a list marker says nothing
-            posts.append(post)
-        floor = index + 1
-    for after in paragraphs[floor:]:
-        if not _is_marker(after):
-            prose.append(Prose(after.prose, f"{where}:{after.line}"))
+    lines = _logical_lines(raw[first:], first + 1)
+    blocks = _blocks(lines)
+    if not blocks:
+        raise SourceError("no text after the header", where=f"{where}:{first}")
+    gaps = [b.gap for b in blocks[1:]]
+    reader = _Reader(where, blocks, int(statistics.median(gaps)) if gaps else 1)
+    _assemble(reader)
+    day = date or max((p.date for p, _ in reader.posts if p.date), default=None)
+    day = day or undated or dt.date.today().isoformat()
+    posts = tuple(_dated(post, day) for post, _ in reader.posts)
+    for post, found in reader.posts:
+        if found.problem:
+            reader.warnings.append(f"{post.source}: byline {found.problem}; the post takes "
+                                   f"the page's date, {day}")
     if not posts:
-        raise _no_posts(paragraphs, where)
-    return Document(path=where, date=date, keywords=keywords, prose=tuple(prose),
-                    posts=tuple(posts))
+        reader.warnings.append(
+            f"{where}: no embedded posts found; the edition is built from the article's prose")
+    # A page with no post and no header still dates its edition: by the fallback day.
+    date = date or (None if posts else day)
+    return Document(path=where, date=date, keywords=keywords, prose=tuple(reader.prose),
+                    posts=posts, warnings=tuple(reader.warnings))
 
 
-# A paragraph that ends like an attribution whose date was not understood ("(@a) 13/08/2024").
-_NEAR_ATTRIBUTION_RE = re.compile(r"\(@[\w.\-@]+\)[ \t]*(?P<date>[^\n()]{0,40})$")
+def _logical_lines(raw: list[str], first_number: int) -> list[_Line]:
+    lines: list[_Line] = []
+    for number, line in enumerate(raw, start=first_number):
+        line = decode_escapes(line)
+        glued = attr.glued_split(line)
+        if glued:
+            lines.append(_Line(number, glued[0]))
+            line = glued[1]
+        lines.append(_Line(number, line))
+    return lines
 
 
-def _no_posts(paragraphs: list[_Paragraph], where: str) -> SourceError:
-    """The error for a roundup without posts, pointing at a near-miss attribution if any."""
-    expected = "a post ends with '— Name (@handle) Month D, YYYY'"
-    for paragraph in paragraphs:
-        near = _NEAR_ATTRIBUTION_RE.search(paragraph.text)
-        if near:
-            line = paragraph.line + paragraph.text.count("\n", 0, near.start())
-            date = near["date"].strip() or "nothing"
-            return SourceError(f"no posts found: attribution date not understood ({date!r}; "
-                               f"{expected})", where=f"{where}:{line}")
-    return SourceError(f"no posts found ({expected})", where=where)
+def _is_flat(lines: list[_Line]) -> bool:
+    """Are most of the page's lines next to another line, with no blank line between?"""
+    filled = [i for i, line in enumerate(lines) if line.text.strip()]
+    pairs = list(itertools.pairwise(filled))
+    touching = sum(1 for above, below in pairs if below == above + 1)
+    return bool(pairs) and touching / len(pairs) > FLAT_SHARE
+
+
+def _blocks(lines: list[_Line]) -> list[_Block]:
+    flat = _is_flat(lines)
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    gap = 0
+    media = after_chrome = False
+    for line in lines:
+        text = line.text.strip()
+        if not text:
+            current, gap = None, gap if after_chrome else gap + 1
+            continue
+        if attr.is_chrome(text):
+            # Neither post nor prose, and no wider gap either: it is as if it were not there,
+            # but "[image or embed]" says the post below had a picture.
+            media = media or "image" in text.lower()
+            current, after_chrome = None, True
+            continue
+        alone = attr.standalone(text) is not None
+        if current is None or flat or alone:
+            current = _Block([], gap, media)
+            blocks.append(current)
+            gap, media, after_chrome = 0, False, False
+        current.lines.append(line)
+        if flat or alone or _ends_post(text):
+            current = None
+    return blocks
+
+
+def _ends_post(line: str) -> bool:
+    """Does this line end a post even without a blank line after it? It ends in a byline,
+    and it is not a post quoted inside another one (a line that opens with a quotation mark:
+    “Coming home.” — England (@England) July 11, 2021), or it is a date alone (the last line
+    of a byline-first embed)."""
+    if attr.is_date_line(line):
+        return True
+    found = attr.trailing(line)
+    return found is not None and found.kind == "trail" and not line.startswith(_QUOTES)
+
+
+def _is_marker(block: _Block) -> bool:
+    text = block.text
+    return bool(_MARKER_RE.match(text)) or not any(ch.isalnum() for ch in text)
+
+
+def _assemble(reader: _Reader) -> None:
+    blocks = reader.blocks
+    floor = 0  # blocks before this index belong to an earlier post or are prose already
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        found = attr.standalone(block.text) if len(block.lines) == 1 else None
+        if found is None:
+            found = attr.trailing(block.text)
+        if found is None:
+            index += 1
+            continue
+        if found.kind == "head":
+            end, date = _head_end(blocks, index)
+            if end is None:  # a "Name (@handle)" line with nothing under it is the writer's
+                index += 1
+                continue
+            found = Attribution("head", "", found.author, found.handle, date)
+            _prose_until(reader, floor, index)
+            parts = [b.text for b in blocks[index + 1:end] if not attr.is_date_line(b.text)]
+            last = blocks[end].text
+            if not attr.is_date_line(last):
+                parts.append(_without_date_line(last))
+            _add(reader, parts, found, blocks[index + 1:end + 1], blocks[index].line)
+            floor = index = end + 1
+            continue
+        if found.kind == "sound":
+            caption = attr.trailing(f"{blocks[index - 1].text}\n♬") if index > floor else None
+            if caption is None:  # a sound line with no "@user" caption above: not a post
+                index += 1
+                continue
+            _prose_until(reader, floor, index - 1)
+            _add(reader, [caption.body], caption, blocks[index - 1:index + 1],
+                 blocks[index - 1].line)
+            floor = index = index + 1
+            continue
+        if found.kind in ("url", "view", "inline"):
+            start, parts = index, [found.body] if found.body else []
+        else:
+            def usable(i: int) -> bool:
+                return not _is_marker(blocks[i]) and attr.standalone(blocks[i].text) is None
+
+            start = post_start(blocks, index, floor, found.body, usable, reader.normal_gap)
+            parts = [b.text for b in blocks[start:index]] + [found.body]
+        _prose_until(reader, floor, start)
+        # A block with an embed's media placeholder is never the writer's: right under a post,
+        # with no byline of its own, it is that post's tail, split off by the flattening.
+        tail = index + 1
+        while tail < len(blocks) and _is_orphan_media(blocks[tail]):
+            parts.append(blocks[tail].text)
+            tail += 1
+        _add(reader, parts, found, blocks[start:tail], blocks[start].line)
+        floor = index = tail
+    _prose_until(reader, floor, len(blocks))
+
+
+def _is_orphan_media(block: _Block) -> bool:
+    text = block.text
+    return (bool(MEDIA_RE.search(text)) and attr.standalone(text) is None
+            and attr.trailing(text) is None)
+
+
+def _head_end(blocks: list[_Block], head: int) -> tuple[int | None, dt.date | None]:
+    """The last block of a byline-first post: the one that is (or ends in) a date line; or,
+    with no date line before the next post, the one block under the byline."""
+    limit = min(len(blocks), head + 1 + MAX_POST_PARAGRAPHS)
+    for index in range(head + 1, limit):
+        block = blocks[index]
+        if attr.standalone(block.text) is not None or attr.trailing(block.text):
+            break
+        last = block.lines[-1].text
+        if attr.is_date_line(last):
+            return index, attr.date_line(last)
+    if head + 1 < len(blocks) and attr.standalone(blocks[head + 1].text) is None:
+        return head + 1, None
+    return None, None
+
+
+def _without_date_line(text: str) -> str:
+    lines = text.split("\n")
+    return "\n".join(lines[:-1]) if lines and attr.is_date_line(lines[-1]) else text
+
+
+def _prose_until(reader: _Reader, start: int, stop: int) -> None:
+    for block in reader.blocks[start:stop]:
+        if not _is_marker(block):
+            reader.prose.append(Prose(block.prose, f"{reader.where}:{block.line}"))
+
+
+def _add(reader: _Reader, parts: list[str], found: Attribution, blocks: list[_Block],
+         line: int) -> None:
+    text, has_media = strip_media("\n\n".join(part for part in parts if part))
+    text = _without_list_marker(text)
+    post = Post(
+        id="",
+        author=found.author,
+        handle=found.handle,
+        date=found.date.isoformat() if found.date else "",
+        text=text,
+        links=find_links(text),
+        has_media=has_media or any(b.media for b in blocks),
+        source=f"{reader.where}:{line}",
+        url=found.url,
+    )
+    reader.posts.append((post, found))
+
+
+def _dated(post: Post, day: str) -> Post:
+    """The post with its date (the article's where the embed printed none) and its id."""
+    date = post.date or day
+    return Post(**{**post.__dict__, "date": date,
+                   "id": post_id(post.handle, post.author, date, post.text)})
 
 
 def _header_date(value: str | None, where: str) -> str:
@@ -305,19 +329,3 @@ def _without_list_marker(text: str) -> str:
 
 
 _INLINE_MARKER_RE = re.compile(r"^\(?(?P<n>\d{1,3})(?P<end>[.)])[ \t]+(?=\S)")
-
-
-def _make_post(parts: list[str], attribution: _Attribution, source: str) -> Post:
-    text, has_media = strip_media("\n\n".join(part for part in parts if part))
-    text = _without_list_marker(text)
-    return Post(
-        id=post_id(attribution.handle, attribution.author, attribution.date, text),
-        author=attribution.author,
-        handle=attribution.handle,
-        date=attribution.date,
-        text=text,
-        links=find_links(text),
-        has_media=has_media,
-        source=source,
-    )
-

@@ -275,3 +275,14 @@ def test_a_rise_is_not_compared_with_a_share() -> None:
     _, comparisons = run([make_post("Average rent in Leeds rose 9% in a year."),
                           make_post("1 in 4 renters now spend half their income on rent.", "p2")])
     assert comparisons == []
+
+
+def test_two_tallies_of_one_noun_in_two_sentences_are_not_compared() -> None:
+    posts = [make_post("City scored 15 goals in the group. Their rivals managed six goals.")]
+    assert compare(find_figures(posts), posts) == []
+
+
+def test_a_promise_and_its_outcome_of_one_noun_are_compared() -> None:
+    posts = [make_post("The council pledged 5,000 homes. It has built 1,800 homes.")]
+    [c] = compare(find_figures(posts), posts)
+    assert c.operation == "share" and c.formula == "1,800 / 5,000 = 36%"

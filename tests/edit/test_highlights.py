@@ -88,7 +88,8 @@ def test_diversity_covers_each_angle_before_repeating_one() -> None:
 def test_figure_carrying_post_is_preferred_and_named() -> None:
     figures = [
         Figure("f1", "1.1m", 1.1e6, None, "listening live", "measured", "p3", "1.1m listening"),
-        Figure("f2", "25m", 25e6, None, "promised listening live", "claimed", "p3", "25m"),
+        Figure("f2", "25m", 25e6, None, "promised listening live", "claimed", "p3", "25m",
+               claim="promised"),
     ]
     picks = pick_highlights(OUTAGE, figures, 2)
     assert picks[0].post == "p3"

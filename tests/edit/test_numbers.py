@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digest.edit.numbers import find_mentions
+from digest.edit.text.numbers import find_mentions, scan_numbers
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -33,6 +33,60 @@ def test_a_bare_number_after_a_capitalised_word_names_something() -> None:
     ("They won one game, from one to five.", ["one", "one", "five"]),
 ])
 def test_scan_numbers_skips_idioms(text: str, expected: list[str]) -> None:
-    from digest.edit.numbers import scan_numbers
+    from digest.edit.text.numbers import scan_numbers
 
     assert [m.text for m in scan_numbers(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # scores: a dash between two small numbers after "won"/"beat" or before "victory"
+    ("They won 3-0 on Saturday", [("3-0", 3.0, "score")]),
+    ("a 4–2 victory at home", [("4–2", 4.0, "score")]),
+    ("bowling figures of 5 for 41.", [("5 for 41", 5.0, "score")]),
+    ("buy 2 for 1 tickets", []),  # an offer, not a score
+    # ranges: read as the low end, in the unit after them
+    ("waves of 6–9 ft tonight", [("6–9 ft", 6.0, "ft")]),
+    ("between 30-40 people came", [("30-40", 30.0, None)]),
+    ("Open 10-12 daily", []),
+    # currencies and scales beyond £ $ €
+    ("Rs 20 crore for the dam", [("Rs 20 crore", 200_000_000.0, "INR")]),
+    ("a fine of CHF 300", [("CHF 300", 300.0, "CHF")]),
+    ("tickets at 90 kr each", [("90 kr", 90.0, "SEK")]),
+    ("₹7 lakh in cash", [("₹7 lakh", 700_000.0, "INR")]),
+    # units
+    ("gusts of 98kmh on the coast", [("98kmh", 98.0, "km/h")]),
+    ("a galaxy 12 million light years away", [("12 million light years", 12e6, "light years")]),
+    ("3,000 square feet of office", [("3,000 square feet", 3000.0, "sq ft")]),
+    ("over 900+ stars on it", [("900+", 900.0, None)]),
+    ("a magnitude 6.1M quake", [("6.1M", 6.1, "magnitude")]),
+    # number words, zero, compounds
+    ("they got nul points again", [("nul", 0.0, None)]),
+    ("a six-point lead", [("six", 6.0, None)]),
+    ("zero tolerance for it", []),
+])
+def test_grammar(text: str, expected: list[tuple[str, float, str | None]]) -> None:
+    assert [(m.text, m.value, m.unit) for m in find_mentions(text)] == expected
+
+
+@pytest.mark.parametrize("text", [
+    "at 51.50°, -0.12° on the map",  # coordinates
+    "worth $9 gazillion, apparently",  # a joke scale
+    "that was 20 years ago today",  # a date
+    "the 10.5-inch iPad Air",  # part of a product name
+    "the 256GB model is gone",  # a variant
+    "Meet 7 Remarkable Young Founders",  # a title
+    "call at 221 Baker Street",  # an address
+    "our 15 favourite reactions",  # a list's own count
+    "20 of the best replies",  # a list's own count
+    "upgrade to macOS 14 now",  # a version
+    "on 27. januára or 3 mars",  # dates in other languages
+    "Tech Giant Finds 40 Million Reasons To Smile",  # a title's capitalised scale word
+    "whoever writes “12 Instagrams” first",  # a phrase quoted as a phrase
+    "Get iOS 14.1 now. What we know about 14.1 so far",  # a version named before
+])
+def test_named_numbers_are_not_figures(text: str) -> None:
+    assert find_mentions(text) == []
+
+
+def test_scan_reads_a_score_as_one_number() -> None:
+    assert [m.text for m in scan_numbers("England won 2-1 and 6 for 32.")] == ["2-1", "6 for 32"]

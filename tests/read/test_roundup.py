@@ -228,9 +228,18 @@ def test_undecodable_file_names_the_line(tmp_path: Path) -> None:
     assert message.startswith(f"{tmp_path}/latin1.txt:3: not UTF-8")
 
 
-def test_file_without_posts(tmp_path: Path) -> None:
-    message = _error(tmp_path, "prose.txt", b" date 2024-08-13 x\n\nJust prose.\n")
-    assert message.startswith(f"{tmp_path}/prose.txt: no posts found")
+def test_file_without_posts_is_its_prose_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "prose.txt"
+    path.write_bytes(b" date 2024-08-13 x\n\nJust prose.\n")
+    (document,) = read_sources([str(path)])
+    assert document.posts == () and [p.text for p in document.prose] == ["Just prose."]
+    assert document.warnings == (
+        f"{path}: no embedded posts found; the edition is built from the article's prose",)
+
+
+def test_a_header_with_nothing_under_it_is_an_error(tmp_path: Path) -> None:
+    message = _error(tmp_path, "header.txt", b" date 2024-08-13 x\n\n\n")
+    assert message == f"{tmp_path}/header.txt:1: no text after the header"
 
 
 def test_malformed_header_date(tmp_path: Path) -> None:
@@ -239,10 +248,14 @@ def test_malformed_header_date(tmp_path: Path) -> None:
     assert message.startswith(f"{tmp_path}/bad-date.txt:1: header date must be YYYY-MM-DD")
 
 
-def test_impossible_attribution_date(tmp_path: Path) -> None:
-    data = " date 2024-08-13 x\n\nHi.\n\nA post. — A (@a) February 30, 2024\n".encode()
-    message = _error(tmp_path, "feb30.txt", data)
-    assert message.startswith(f"{tmp_path}/feb30.txt:5: impossible date")
+def test_impossible_byline_date_is_a_warning_and_the_rest_is_read() -> None:
+    text = (" date 2024-08-13 x\n\nHi.\n\nA post. — A (@a) February 30, 2024\n\n"
+            "B. — B (@b) Aug 1, 2024\n")
+    document = parse_roundup(text, "feb30.txt")
+    assert [(p.handle, p.date) for p in document.posts] == [
+        ("a", "2024-08-13"), ("b", "2024-08-01")]
+    assert document.warnings == ("feb30.txt:5: byline impossible date ('February 30, 2024'); "
+                                 "the post takes the page's date, 2024-08-13",)
 
 
 # --- a second roundup: lead-ins ending in commas, signatures, threads, en dashes -----------
@@ -265,6 +278,7 @@ def test_memo_posts(memo: Document) -> None:
         ("hrwatch", "2024-10-01", "32"),
         ("leaksbot", "2024-10-01", "36"),
         ("labourrep", "2024-10-01", "38"),
+        ("ghost", "2024-10-01", "46"),
     ]
     assert memo.posts[0].author == "Priya Natarajan (she/her) 🏳️\u200d🌈"
 
@@ -295,8 +309,8 @@ def test_memo_dashes_dates_and_media(memo: Document) -> None:
     assert by_handle["burnacct"].text == "🔥🔥🔥" and by_handle["burnacct"].has_media
     assert by_handle["hrwatch"].text.startswith("It's down — again.")
     assert by_handle["leaksbot"].text == "The memo is dated October 1, 2024 and went out at 9am"
-    # A bare attribution under a list marker has no text: no post, and no "ghost" anywhere.
-    assert "ghost" not in by_handle
+    # A bare byline under a list marker is an embed whose text was lost: a post with none.
+    assert by_handle["ghost"].text == "" and by_handle["ghost"].author == "Ghost Account"
     assert all("Ghost" not in p.text for p in memo.prose)
     assert all(p.text not in {"i.", "iv.", "v.", "•"} for p in memo.prose)
     assert memo.prose[-1].text == "Shares rose 3.2% by the close."

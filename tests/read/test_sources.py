@@ -48,10 +48,10 @@ def test_empty_folder(tmp_path: Path) -> None:
 
 def test_bad_file_in_folder_is_named(tmp_path: Path) -> None:
     shutil.copy(SEED, tmp_path / "a.txt")
-    (tmp_path / "b.txt").write_text("Only prose here.\n")
+    (tmp_path / "b.txt").write_bytes(b"\x00binary")
     with pytest.raises(SourceError) as info:
         read_sources([str(tmp_path)])
-    assert str(info.value).startswith(f"{tmp_path}/b.txt: no posts found")
+    assert str(info.value).startswith(f"{tmp_path}/b.txt:1: binary file")
 
 
 def test_sniff() -> None:
