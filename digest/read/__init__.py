@@ -105,10 +105,12 @@ def parse_bytes(data: bytes, where: str, kind: str | None = None,
     if not data.strip():
         raise SourceError("empty file", where=where)
     if kind == "feed":
+        # Lazy: feedparser costs tens of milliseconds to import; a roundup build never needs it.
         from digest.read.feed import parse_feed
 
         return parse_feed(data, where)
     if kind == "json":
+        # Lazy, like the feed reader: only a JSON source pays for its reader's imports.
         from digest.read.jsonposts import parse_json
 
         return parse_json(decode_text(data, where), where)
@@ -116,6 +118,7 @@ def parse_bytes(data: bytes, where: str, kind: str | None = None,
 
 
 def _read_url(url: str) -> Document:
+    # Lazy: urllib and ssl load only when a source is a URL.
     from digest.read.fetch import fetch
 
     data, content_type = fetch(url)
