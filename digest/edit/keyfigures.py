@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from digest.edit.comparisons import family, label_words
+from digest.edit.pairing import family, label_words
 from digest.edit.text import lexicon
 from digest.model import Document, Figure, Post
 

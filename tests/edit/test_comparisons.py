@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import make_post
 
-from digest.edit.comparisons import compare, label_words
+from digest.edit.comparisons import compare
 from digest.edit.figures import find_figures
+from digest.edit.pairing import label_words
 from digest.model import Comparison, Figure, Post
 
 FIXTURES = Path(__file__).parent / "fixtures"
