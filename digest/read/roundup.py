@@ -9,7 +9,8 @@ The format (the seed is one; real pages saved as text are others)::
     TEXT [pic.twitter.com/… | https://t.co/…] — Display Name (@handle) Month D, YYYY
 
 What a post's byline may look like is in attribution.py; where a post that ends at a byline
-begins, in post_start.py. This module cuts the text into blocks and assembles them.
+begins, in post_start.py (and on a flat page, where its earlier lines are separate blocks,
+in flat_post.py). This module cuts the text into blocks and assembles them.
 
 Blocks. A page saved with blank lines between its paragraphs has a block per paragraph (a run
 of non-blank lines); a page saved with none (a "flat" page: most of its lines touch another)
@@ -38,6 +39,7 @@ from digest.model import Document, Post, Prose
 from digest.read import attribution as attr
 from digest.read.attribution import Attribution
 from digest.read.common import MEDIA_RE, decode_escapes, find_links, post_id, strip_media
+from digest.read.flat_post import flat_start, is_heading
 from digest.read.post_start import MAX_POST_PARAGRAPHS, post_start
 
 FLAT_SHARE = 0.75  # a page saved a paragraph a line: nearly all its lines touch another
@@ -84,6 +86,8 @@ class _Reader:
     where: str
     blocks: list[_Block]
     normal_gap: int
+    flat: bool  # a block a line: a post's lines are blocks of their own (flat_post.py)
+    captioned: bool = False  # a flat page's heading was seen right above a post
     posts: list[tuple[Post, Attribution]] = field(default_factory=list)
     prose: list[Prose] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -109,11 +113,12 @@ def parse_roundup(text: str, where: str, undated: str | None = None) -> Document
         keywords = tuple((header["keywords"] or "").split())
         first += 1
     lines = _logical_lines(raw[first:], first + 1)
-    blocks = _blocks(lines)
+    flat = _is_flat(lines)
+    blocks = _blocks(lines, flat)
     if not blocks:
         raise SourceError("no text after the header", where=f"{where}:{first}")
     gaps = [b.gap for b in blocks[1:]]
-    reader = _Reader(where, blocks, int(statistics.median(gaps)) if gaps else 1)
+    reader = _Reader(where, blocks, int(statistics.median(gaps)) if gaps else 1, flat)
     _assemble(reader)
     day = date or max((p.date for p, _ in reader.posts if p.date), default=None)
     day = day or undated or dt.date.today().isoformat()
@@ -151,8 +156,7 @@ def _is_flat(lines: list[_Line]) -> bool:
     return bool(pairs) and touching / len(pairs) > FLAT_SHARE
 
 
-def _blocks(lines: list[_Line]) -> list[_Block]:
-    flat = _is_flat(lines)
+def _blocks(lines: list[_Line], flat: bool) -> list[_Block]:
     blocks: list[_Block] = []
     current: _Block | None = None
     gap = 0
@@ -238,6 +242,13 @@ def _assemble(reader: _Reader) -> None:
                 return not _is_marker(blocks[i]) and attr.standalone(blocks[i].text) is None
 
             start = post_start(blocks, index, floor, found.body, usable, reader.normal_gap)
+            if reader.flat:
+                known = "\n".join([b.text for b in blocks[start:index]] + [found.body])
+                lowest = max(floor, index - MAX_POST_PARAGRAPHS)
+                start = flat_start([b.text for b in blocks], start, known, lowest, usable,
+                                   lambda i: _is_marker(blocks[i]), reader.captioned)
+                reader.captioned = reader.captioned or (
+                    start > floor and is_heading(blocks[start - 1].text))
             parts = [b.text for b in blocks[start:index]] + [found.body]
         _prose_until(reader, floor, start)
         # A block with an embed's media placeholder is never the writer's: right under a post,
