@@ -117,7 +117,7 @@ def publish_edition(config: Config, edition: Edition, outbox: Path | None = None
     """Render a decided edition and write it atomically into `outbox` (default: the configured
     one); refresh the archive there unless `archive` is off (the preview's scratch builds)."""
     templates = config.resolve(config.build.templates) if config.build.templates else None
-    rendered = render_edition(edition, templates)
+    rendered = render_edition(edition, templates, config.email, config.archive.base_url)
     message = build_message(edition, rendered, config.email)
     folder = write_edition(outbox or config.resolve(config.build.outbox), edition, rendered,
                            message)
