@@ -37,6 +37,8 @@ class BuildConfig(_Section):
     templates: str | None = Field(None, description="Your templates folder; overrides built-ins")
     highlights: int = Field(8, ge=1, le=100, description="How many posts to highlight")
     title: str | None = Field(None, description="Digest title; default: from the sources")
+    max_age: int = Field(7, ge=0, description="Days before the edition date a feed item may "
+                         "be and still be news; 0: no limit")
 
 
 class EmailConfig(_Section):

@@ -50,6 +50,7 @@ class Document:
     # What the reader could not make sense of but read past, one line each ("path:line: …"):
     # the CLI prints them; they never stop a build.
     warnings: tuple[str, ...] = ()
+    kind: str = ""  # "roundup", "feed" or "json": feed items age out ([build] max_age)
 
 
 FigureKind = Literal["measured", "claimed", "metric", "share", "money", "count"]

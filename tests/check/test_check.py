@@ -387,6 +387,26 @@ def test_caniemail_missing_is_skipped(tmp_path: Path, config: Config,
         assert "no-node-modules" in got.detail
 
 
+def test_caniemail_is_found_outside_a_checkout(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # An installed wheel has no tests/node: caniemail installed in the working folder serves.
+    import digest.check.tools as tools
+
+    monkeypatch.delenv(NODE_DIR_ENV, raising=False)
+    monkeypatch.setattr(tools, "__file__", str(tmp_path / "site/digest/check/tools.py"))
+    monkeypatch.setattr(tools, "_npm_global", lambda: None)
+    work = tmp_path / "work"
+    monkeypatch.chdir(work.parent)
+    assert node_dir() == tmp_path / "site" / "tests" / "node"  # none anywhere: the default
+    (work / "node_modules" / "caniemail").mkdir(parents=True)
+    (work / "node_modules" / "caniemail" / "package.json").write_text("{}")
+    monkeypatch.chdir(work)
+    assert node_dir() == work
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(tools, "_npm_global", lambda: work)  # npm install -g caniemail
+    assert node_dir() == work
+
+
 needs_caniemail = pytest.mark.skipif(
     shutil.which("node") is None
     or not (node_dir() / "node_modules" / "caniemail").is_dir(),
