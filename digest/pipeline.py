@@ -78,7 +78,10 @@ def _edition_date(posts: list[Post], documents: list[Document], given: str | Non
 def subject_line(title: str, date: str) -> str:
     """"Title · 13 Aug 2024": spelled out here, not with strftime, which follows the locale."""
     day = dt.date.fromisoformat(date)
-    return f"{title} · {day.day} {_MONTHS[day.month - 1]} {day.year}"
+    # One space between words: a run of spaces, or a tab or newline from a source's title,
+    # cannot survive folding (RFC 5322 unfolding and encoded words collapse them), so the
+    # subject read back would differ from the one decided.
+    return f"{' '.join(title.split())} · {day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -174,7 +177,8 @@ def publish_edition(config: Config, edition: Edition, outbox: Path | None = None
                            message)
     if archive:
         # The archive (index.html, feed.atom) is rebuilt from the outbox itself, so it agrees.
-        update_archive(folder.parent, list_id=config.email.list_id)
+        update_archive(folder.parent, list_id=config.email.list_id,
+                       base_url=config.archive.base_url)
     progress("written", 4, STAGES, len(edition.posts))
     log.info("wrote %s", folder)
     return folder

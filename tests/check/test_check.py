@@ -488,3 +488,23 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     assert missing.stderr.strip() == f"digest: error: {tmp_path / 'nope'}: no such edition folder"
     empty = run()  # no edition given, no outbox in this folder
     assert empty.returncode == 2 and "run `digest build` first" in empty.stderr
+
+
+def test_postal_address_warns_when_missing_and_passes_when_in_both_parts(
+        tmp_path: Path, config: Config) -> None:
+    from digest.check.content import check_postal_address
+
+    folder = make_edition(tmp_path)
+    mail = load_mail(folder)
+    got = check_postal_address(mail, config)
+    assert got.status == "warn" and "[email] postal_address" in got.detail
+    with_address = load_config(None, **{"email.postal_address": "1 Main St\nSpringfield"})
+    got = check_postal_address(mail, with_address)
+    assert got.status == "warn" and "not in both parts" in got.detail  # built without it
+    from digest.pipeline import build_edition
+
+    seed = str(Path(__file__).resolve().parents[2] / "seeds")
+    built = load_config(None, **{"email.postal_address": "1 Main St\nSpringfield",
+                                 "build.outbox": str(tmp_path / "built")})
+    got = check_postal_address(load_mail(build_edition(built, [seed])), built)
+    assert got.status == "pass"
