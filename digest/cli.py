@@ -68,11 +68,12 @@ def cli(verbose: int, quiet: bool) -> None:
     level = logging.ERROR if quiet else {0: logging.WARNING, 1: logging.INFO}.get(
         verbose, logging.DEBUG)
     logger = logging.getLogger("digest")
-    if not any(getattr(h, "digest_cli", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("digest: %(message)s"))
-        handler.digest_cli = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
+    for old in [h for h in logger.handlers if getattr(h, "digest_cli", False)]:
+        logger.removeHandler(old)  # one run's stderr, not a closed one of a run before
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("digest: %(message)s"))
+    handler.digest_cli = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
     logger.setLevel(level)
 
 
