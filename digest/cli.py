@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,14 +25,56 @@ def _config(config_path: Path | None, **overrides: Any) -> Config:
     return load_config(config_path, **overrides)
 
 
+MANY_POSTS = 200  # a build of this many posts or more shows a progress bar (on a terminal)
+
+
+def _quiet() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.find_root().params.get("quiet"))
+
+
 def _warn(line: str) -> None:
-    click.echo(f"digest: warning: {line}", err=True)
+    if not _quiet():
+        click.echo(f"digest: warning: {line}", err=True)
+
+
+class _BuildBar:
+    """The build's stages as a progress bar on stderr: only on a terminal, only when not -q,
+    only for many posts (a small build is over before a bar would be read)."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def __call__(self, stage: str, done: int, total: int, posts: int) -> None:
+        if self.bar is None:
+            if _quiet() or posts < MANY_POSTS or not sys.stderr.isatty():
+                return
+            self.bar = click.progressbar(length=total, label="building", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.label = f"building ({stage}, {posts} posts)"
+        self.bar.update(done - self.bar.pos)
+        if done >= total:
+            self.bar.__exit__(None, None, None)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="digest")
-def cli() -> None:
+@click.option("-v", "--verbose", count=True, help="Say more on stderr (-vv: debugging).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr; no progress bars.")
+def cli(verbose: int, quiet: bool) -> None:
     """Turn roundups, feeds and JSON exports into a trustworthy email digest."""
+    # The package's own log lines ("read 21 posts, 21 new") go to stderr at the level asked
+    # for; the result a command prints (an edition's folder, a summary line) is not logging.
+    level = logging.ERROR if quiet else {0: logging.WARNING, 1: logging.INFO}.get(
+        verbose, logging.DEBUG)
+    logger = logging.getLogger("digest")
+    for old in [h for h in logger.handlers if getattr(h, "digest_cli", False)]:
+        logger.removeHandler(old)  # one run's stderr, not a closed one of a run before
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("digest: %(message)s"))
+    handler.digest_cli = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(level)
 
 
 @cli.command()
@@ -41,15 +84,23 @@ def cli() -> None:
 @click.option("--highlights", type=int, help="How many posts to highlight (default 8).")
 @click.option("--date", "edition_date", metavar="YYYY-MM-DD",
               help="Edition date (default: the newest post's date).")
+@click.option("--all", "every_post", is_flag=True,
+              help="Take every post, also those an earlier edition carried and feed items "
+              "older than [build] max_age.")
 @CONFIG_OPTION
 def build(sources: tuple[str, ...], outbox: Path | None, highlights: int | None,
-          edition_date: str | None, config_path: Path | None) -> None:
-    """Build an edition from SOURCE files, folders or URLs (default: seeds/)."""
+          edition_date: str | None, every_post: bool, config_path: Path | None) -> None:
+    """Build an edition from SOURCE files, folders or URLs (default: seeds/).
+
+    Only what is new goes in: no post an earlier edition in the outbox carried,
+    no feed item older than [build] max_age days (7) before the edition date.
+    """
     from digest.pipeline import build_edition  # lazily: each command loads only its own stage
 
     config = _config(config_path, **{"build.outbox": str(outbox) if outbox else None,
                                      "build.highlights": highlights})
-    folder = build_edition(config, list(sources), edition_date=edition_date, warn=_warn)
+    folder = build_edition(config, list(sources), edition_date=edition_date, warn=_warn,
+                           every_post=every_post, progress=_BuildBar())
     click.echo(str(folder))
 
 
@@ -96,7 +147,7 @@ def send(edition_dir: Path | None, to: str | None, smtp: str | None, from_: str 
         sys.exit(run_due(config))
     from digest.deliver.command import send_command  # lazily, as above
 
-    sys.exit(send_command(config, edition_dir, dry_run=dry_run, force=force))
+    sys.exit(send_command(config, edition_dir, dry_run=dry_run, force=force, quiet=_quiet()))
 
 
 @cli.command()
@@ -151,6 +202,18 @@ def check(edition_dir: Path | None, config_path: Path | None) -> None:
 
     config = _config(config_path)
     sys.exit(check_command(config, edition_dir))
+
+
+@cli.command()
+@click.argument("folder", required=False, default=".",
+                type=click.Path(file_okay=False, path_type=Path))
+def init(folder: Path) -> None:
+    """Start a working FOLDER (default: here): a commented digest.toml and a copy of the
+    built-in templates/ to edit. Nothing is overwritten."""
+    from digest.publish.init import init_folder  # lazily, as above
+
+    for path in init_folder(folder):
+        click.echo(str(path))
 
 
 def main() -> None:

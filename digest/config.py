@@ -37,6 +37,8 @@ class BuildConfig(_Section):
     templates: str | None = Field(None, description="Your templates folder; overrides built-ins")
     highlights: int = Field(8, ge=1, le=100, description="How many posts to highlight")
     title: str | None = Field(None, description="Digest title; default: from the sources")
+    max_age: int = Field(7, ge=0, description="Days before the edition date a feed item may "
+                         "be and still be news; 0: no limit")
 
 
 class EmailConfig(_Section):
@@ -55,6 +57,27 @@ class EmailConfig(_Section):
         "mailto:unsubscribe@digest.localhost?subject=unsubscribe",
         description="mailto: unsubscribe address for List-Unsubscribe",
     )
+    show_reasons: bool = Field(False, description="Show readers why each post was picked "
+                               "(the editor's reasons; always in the preview and edition.json)")
+    brand: str | None = Field(None, description="The newsletter's name, for the masthead")
+    logo_url: str | None = Field(None, description="https URL of a logo for the masthead")
+    accent: str = Field("#143fad", description="Accent colour (#rrggbb): links, figures")
+    postal_address: str | None = Field(None, description="Sender's postal address, for the "
+                                       "footer (CAN-SPAM asks for one; `digest check` warns)")
+
+    @field_validator("logo_url")
+    @classmethod
+    def _https_logo(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("must be an https:// URL (mail clients block others)")
+        return value
+
+    @field_validator("accent")
+    @classmethod
+    def _colour(cls, value: str) -> str:
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+            raise ValueError(f"must be a colour as #rrggbb, got {value!r}")
+        return value.lower()
 
     @field_validator("from_", "to", "reply_to", "list_id", "message_id_domain",
                      "unsubscribe_url", "unsubscribe_mailto")
@@ -137,6 +160,21 @@ class ScheduleConfig(_Section):
         return parse_duration(self.max_late)
 
 
+class ArchiveConfig(_Section):
+    base_url: str | None = Field(None, description="https URL the outbox is published at; "
+                                 "gives the email a 'view in browser' link and the archive "
+                                 "absolute links")
+
+    @field_validator("base_url")
+    @classmethod
+    def _base(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith("https://"):
+            raise ValueError("must be an https:// URL")
+        return value if value.endswith("/") else value + "/"
+
+
 class PreviewConfig(_Section):
     port: int = Field(8000, ge=0, le=65535, description="Port on 127.0.0.1")
 
@@ -154,6 +192,7 @@ class Config(_Section):
     send: SendConfig = Field(default_factory=SendConfig)  # type: ignore[arg-type]
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)  # type: ignore[arg-type]
     preview: PreviewConfig = Field(default_factory=PreviewConfig)  # type: ignore[arg-type]
+    archive: ArchiveConfig = Field(default_factory=ArchiveConfig)  # type: ignore[arg-type]
     check: CheckConfig = Field(default_factory=CheckConfig)  # type: ignore[arg-type]
     # Folder that relative paths in the file are resolved against (the file's own folder).
     base_dir: Path = Field(default_factory=Path.cwd, exclude=True)

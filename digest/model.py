@@ -20,6 +20,13 @@ class Post:
     source: str = ""  # "path:line" where the post starts
     url: str | None = None  # the post's own permalink, where the source gives one
     title: str | None = None  # feed items have a headline
+    # Where the post's media lives on its platform (pic.twitter.com/…): opening it opens the
+    # post, so a card with no permalink links there rather than to a search.
+    media_link: str | None = None
+    image: str | None = None  # an https image URL the card shows (feeds, JSON "image")
+    image_alt: str | None = None  # its alt text, as the source gives it
+    avatar: str | None = None  # the author's picture (JSON "avatar"), https
+    platform: str | None = None  # "x", "bluesky", "mastodon", "threads", ... where known
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,7 @@ class Document:
     # What the reader could not make sense of but read past, one line each ("path:line: …"):
     # the CLI prints them; they never stop a build.
     warnings: tuple[str, ...] = ()
+    kind: str = ""  # "roundup", "feed" or "json": feed items age out ([build] max_age)
 
 
 FigureKind = Literal["measured", "claimed", "metric", "share", "money", "count"]

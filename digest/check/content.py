@@ -203,6 +203,23 @@ def check_text_part(mail: Mail, config: Config) -> CheckResult:
     return CheckResult("text part", "pass", detail)
 
 
+def check_postal_address(mail: Mail, config: Config) -> CheckResult:
+    """A bulk email carries the sender's postal address (CAN-SPAM; most ESPs insist): a
+    warning, since a test edition or a private list may do without."""
+    address = config.email.postal_address
+    if not address:
+        return CheckResult("postal address", "warn",
+                           "no postal address in the footer: set [email] postal_address")
+    lines = [" ".join(line.split()) for line in address.splitlines() if line.strip()]
+    shown = lxml.html.fromstring(mail.html).text_content() if mail.html.strip() else ""
+    plain, html = " ".join(mail.text.split()), " ".join(shown.split())
+    missing = [line for line in lines if line not in plain or line not in html]
+    if missing:
+        return CheckResult("postal address", "warn",
+                           f"[email] postal_address is not in both parts: {missing[0]!r}")
+    return CheckResult("postal address", "pass", "in the footer of both parts")
+
+
 def check_accessibility(mail: Mail, config: Config) -> CheckResult:
     """What a screen reader and a darkening client need from the page itself: the language,
     a title, layout tables marked role="presentation", and a color-scheme meta. Warnings: a

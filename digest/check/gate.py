@@ -18,6 +18,7 @@ from digest.check.content import (
     check_accessibility,
     check_images,
     check_links,
+    check_postal_address,
     check_size,
     check_text_part,
 )
@@ -44,6 +45,7 @@ CHECKS: tuple[Check, ...] = (
     check_images,
     check_links,
     check_text_part,
+    check_postal_address,
     check_accessibility,
     check_headers,
     check_one_click,

@@ -83,11 +83,36 @@ def check_spam(mail: Mail, config: Config) -> CheckResult:
 
 
 def node_dir() -> Path:
-    """Where node_modules with caniemail (and the test tools) is looked for."""
+    """Where node_modules with caniemail (and the test tools) is looked for: DIGEST_NODE_DIR;
+    else the first of the repository's tests/node (a checkout), the working folder (`npm
+    install caniemail` beside digest.toml, for an installed wheel, which has no tests/) and
+    npm's global folder (`npm install -g caniemail`) that holds caniemail."""
     configured = os.environ.get(NODE_DIR_ENV)
     if configured:
         return Path(configured).expanduser()
-    return Path(__file__).resolve().parents[2] / "tests" / "node"
+    checkout = Path(__file__).resolve().parents[2] / "tests" / "node"
+    for folder in (checkout, Path.cwd(), _npm_global()):
+        if folder is not None and _has_caniemail(folder):
+            return folder
+    return checkout
+
+
+def _has_caniemail(folder: Path) -> bool:
+    return (folder / "node_modules" / "caniemail" / "package.json").is_file()
+
+
+def _npm_global() -> Path | None:
+    """The folder whose node_modules is npm's global one (/usr/lib for /usr/lib/node_modules)."""
+    npm = shutil.which("npm")
+    if npm is None:
+        return None
+    try:
+        proc = subprocess.run([npm, "root", "-g"], capture_output=True, text=True, timeout=30,
+                              check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    root = Path(proc.stdout.strip())
+    return root.parent if proc.returncode == 0 and root.name == "node_modules" else None
 
 
 def client_support(html: str) -> dict[str, Any] | None:
@@ -95,7 +120,7 @@ def client_support(html: str) -> dict[str, Any] | None:
     missing. Keys: "data" (the data's date), "clients", "unsupported" and "partial"
     ({client: [feature, ...]})."""
     node, folder = shutil.which("node"), node_dir()
-    if node is None or not (folder / "node_modules" / "caniemail" / "package.json").is_file():
+    if node is None or not _has_caniemail(folder):
         return None
     proc = _run([node, str(CANIEMAIL_SCRIPT), str(folder)], html.encode("utf-8"))
     if proc.returncode != 0:
@@ -140,7 +165,7 @@ def check_clients(mail: Mail, config: Config) -> CheckResult:
         return CheckResult(name, "warn", f"caniemail failed: {exc}")
     if support is None:
         return CheckResult(name, "skipped", f"skipped: caniemail not installed (npm ci in "
-                           f"{node_dir()}, or set {NODE_DIR_ENV})")
+                           f"{node_dir()}, npm install caniemail here, or set {NODE_DIR_ENV})")
     failed: dict[str, str] = support.get("failed", {})
     clients = [c for c in support["clients"] if c not in failed]
     unsupported = {c: f for c, f in support["unsupported"].items() if f}

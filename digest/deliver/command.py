@@ -26,13 +26,13 @@ SHOWN = 10  # recipients that failed or wait, listed by name on stderr; the rest
 
 
 def send_command(config: Config, edition_dir: Path | None, *, dry_run: bool = False,
-                 force: bool = False) -> int:
+                 force: bool = False, quiet: bool = False) -> int:
     """The `digest send` command: returns the exit code; prints the summary line last.
     (`digest send --due` is the schedule's: digest.schedule.run.run_due.)"""
     bar: list[Any] = []  # click's progress bar, made on the first report (stderr a tty)
 
     def progress(done: int, total: int) -> None:
-        if not sys.stderr.isatty():
+        if quiet or not sys.stderr.isatty():  # -q: no bar either
             return
         if not bar:
             bar.append(click.progressbar(length=total, label="sending", file=sys.stderr))

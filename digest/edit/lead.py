@@ -52,7 +52,10 @@ def event_sentence(documents: Sequence[Document], posts: Sequence[Post],
                         return sentence
     byid = {p.id: p for p in posts}
     ordered = [byid[h.post] for h in highlights if h.post in byid] + list(posts)
-    titles = [d.title for d in documents if d.title]
+    # Only the sources that gave this edition a post: a feed whose items are all old is not
+    # where the edition comes from.
+    titles = list(dict.fromkeys(d.title for d in documents
+                                if d.title and any(p.id in byid for p in d.posts)))
     source = titles[0] if len(titles) == 1 else "the sources"
     kind = noun(posts)
     for post in ordered:
@@ -63,7 +66,10 @@ def event_sentence(documents: Sequence[Document], posts: Sequence[Post],
             count = numbers.count(len(posts), "posts", [p.id for p in posts])
             if len(posts) == 1:
                 return f"{lead.rstrip('.')}, from {source}."
-            return f"{count} {kind} from {source}, led by “{lead.rstrip('.')}”."
+            # As an editor opens a round-up: the top story first, then how much there is;
+            # not the tool's tally ("31 items from the sources, led by …").
+            origin = f" from {source}" if len(titles) == 1 else ""
+            return f"The top story{origin}: {lead} This edition gathers {count} {kind}."
     return ""
 
 

@@ -25,7 +25,12 @@ from watchfiles import Change, watch
 from digest.config import Config, load_config
 from digest.errors import DigestError
 from digest.model import Edition
-from digest.pipeline import decide_edition, default_sources, publish_edition
+from digest.pipeline import (
+    decide_edition,
+    default_sources,
+    publish_edition,
+    templates_folder,
+)
 from digest.resources import builtin_templates
 
 EDITION_FILES = {  # what write_edition leaves in an edition folder, and how to show it
@@ -91,8 +96,9 @@ class PipelineBuilder:
     def watch_paths(self) -> list[Path]:
         config = self.config
         paths = [builtin_templates()]
-        if config.build.templates:
-            paths.append(config.resolve(config.build.templates))
+        templates = templates_folder(config)
+        if templates is not None:
+            paths.append(templates)
         paths += [Path(s) for s in self.sources or default_sources(config) if "://" not in s]
         if config.path is not None:
             paths.append(Path(config.path))

@@ -97,8 +97,11 @@ def _urn(*parts: str) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, "digest:" + "/".join(parts)).urn
 
 
-def render_feed(editions: list[ArchivedEdition], title: str, list_id: str) -> bytes:
-    """An Atom 1.0 feed of the editions; links are relative to the outbox (the feed's folder)."""
+def render_feed(editions: list[ArchivedEdition], title: str, list_id: str,
+                base_url: str = "") -> bytes:
+    """An Atom 1.0 feed of the editions; links are relative to the outbox (the feed's folder),
+    or absolute under `base_url` (where the outbox is published), which feed readers that
+    copy entries elsewhere need."""
     ET.register_namespace("", ATOM)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -113,8 +116,8 @@ def render_feed(editions: list[ArchivedEdition], title: str, list_id: str) -> by
     newest = editions[0].date if editions else dt.date(1970, 1, 1)
     sub(feed, "updated", _timestamp(newest))
     sub(sub(feed, "author"), "name", title)
-    sub(feed, "link", rel="self", href="feed.atom", type="application/atom+xml")
-    sub(feed, "link", rel="alternate", href="index.html", type="text/html")
+    sub(feed, "link", rel="self", href=f"{base_url}feed.atom", type="application/atom+xml")
+    sub(feed, "link", rel="alternate", href=f"{base_url}index.html", type="text/html")
     sub(feed, "generator", "digest")
     for edition in editions:
         entry = sub(feed, "entry")
@@ -122,7 +125,7 @@ def render_feed(editions: list[ArchivedEdition], title: str, list_id: str) -> by
         sub(entry, "title", edition.subject, type="text")
         sub(entry, "published", _timestamp(edition.date))
         sub(entry, "updated", _timestamp(edition.date))
-        sub(entry, "link", rel="alternate", href=edition.href, type="text/html")
+        sub(entry, "link", rel="alternate", href=f"{base_url}{edition.href}", type="text/html")
         if edition.summary:
             sub(entry, "summary", edition.summary, type="text")
     ET.indent(feed)
@@ -130,10 +133,11 @@ def render_feed(editions: list[ArchivedEdition], title: str, list_id: str) -> by
     return data + b"\n"
 
 
-def render_index(editions: list[ArchivedEdition], title: str) -> bytes:
+def render_index(editions: list[ArchivedEdition], title: str, base_url: str = "") -> bytes:
     env = Environment(loader=FileSystemLoader(ASSETS), autoescape=True,
                       undefined=StrictUndefined, keep_trailing_newline=True)
-    page: str = env.get_template("archive.html").render(title=title, editions=editions)
+    page: str = env.get_template("archive.html").render(title=title, editions=editions,
+                                                      base_url=base_url)
     return page.encode("utf-8")
 
 
@@ -151,16 +155,19 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def update_archive(outbox: Path, *, list_id: str = DEFAULT_LIST_ID) -> None:
+def update_archive(outbox: Path, *, list_id: str = DEFAULT_LIST_ID,
+                   base_url: str | None = None) -> None:
     """Rebuild outbox/index.html and outbox/feed.atom from the outbox's editions, atomically.
 
-    `list_id` (the email List-Id) makes the feed's ids unique to this digest.
+    `list_id` (the email List-Id) makes the feed's ids unique to this digest; `base_url`
+    ([archive] base_url, ending in "/") makes their links absolute.
     """
     try:
         editions = read_editions(outbox)
         title = _sender(outbox, editions)
-        _write_atomic(outbox / "feed.atom", render_feed(editions, title, list_id))
-        _write_atomic(outbox / "index.html", render_index(editions, title))
+        _write_atomic(outbox / "feed.atom", render_feed(editions, title, list_id,
+                                                        base_url or ""))
+        _write_atomic(outbox / "index.html", render_index(editions, title, base_url or ""))
     except OSError as exc:
         raise OutboxError(f"cannot write the archive ({exc.strerror or exc})",
                           where=str(exc.filename or outbox)) from None

@@ -8,6 +8,7 @@ first of posts seen twice.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -108,13 +109,14 @@ def parse_bytes(data: bytes, where: str, kind: str | None = None,
         # Lazy: feedparser costs tens of milliseconds to import; a roundup build never needs it.
         from digest.read.feed import parse_feed
 
-        return parse_feed(data, where)
+        return dataclasses.replace(parse_feed(data, where), kind="feed")
     if kind == "json":
         # Lazy, like the feed reader: only a JSON source pays for its reader's imports.
         from digest.read.jsonposts import parse_json
 
-        return parse_json(decode_text(data, where), where)
-    return parse_roundup(decode_text(data, where), where, undated=undated)
+        return dataclasses.replace(parse_json(decode_text(data, where), where), kind="json")
+    return dataclasses.replace(parse_roundup(decode_text(data, where), where, undated=undated),
+                               kind="roundup")
 
 
 def _read_url(url: str) -> Document:

@@ -178,6 +178,32 @@ def find_links(text: str) -> tuple[str, ...]:
     return tuple(links)
 
 
+def media_link(text: str) -> str | None:
+    """The first pic.twitter.com placeholder in `text`, as an https link: it opens the post."""
+    match = MEDIA_RE.search(text)
+    return absolute_https(match.group(0)) if match else None
+
+
+def platform_of(handle: str | None, url: str | None) -> str | None:
+    """Which network a post is on, from its permalink's host, else the shape of its handle:
+    "user@server" is Mastodon's, a dotted one ("name.bsky.social") Bluesky's, "u/…" Reddit's,
+    and a bare word X's (the embeds the roundups carry)."""
+    host = re.sub(r"^https?://(?:www\.|mobile\.)?", "", url or "", flags=re.I).split("/", 1)[0]
+    by_host = {"x.com": "x", "twitter.com": "x", "bsky.app": "bluesky",
+               "threads.net": "threads", "threads.com": "threads"}
+    if host.lower() in by_host:
+        return by_host[host.lower()]
+    if not handle:
+        return None
+    if handle.startswith("u/"):
+        return "reddit"
+    if "@" in handle:
+        return "mastodon"
+    if "." in handle:
+        return "bluesky"
+    return "x" if re.fullmatch(r"\w{1,15}", handle) else None
+
+
 def strip_media(text: str) -> tuple[str, bool]:
     """`text` without its pic.twitter.com placeholders, and whether it had any."""
     stripped, count = MEDIA_RE.subn("", text)

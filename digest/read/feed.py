@@ -4,8 +4,10 @@ An item's Post: author = the item's author, else the feed's title; handle None (
 none); date = the item's published (else updated) date, in UTC, else the feed's own date;
 text = the title, a blank line, then the description with its HTML stripped; links and url =
 the item's link (https); title = the item's title; has_media = the item carries an image or
-enclosure. Source is "file:line" of the item's opening tag where the items can be located in the
-raw bytes, else the file alone.
+enclosure; image (and image_alt) = its media:content or media:thumbnail, an image enclosure, or
+the first `<img>` of its description or content (tracking pixels left out). Source is
+"file:line" of the item's opening tag where the items can be located in the raw bytes, else the
+file alone.
 
 A feed that is not well-formed XML, or not a feed at all, is a SourceError naming the file
 (and the line, where feedparser's XML parser gives one): a half-read feed would drop items
@@ -102,6 +104,45 @@ def _check_bozo(parsed: Any, data: bytes, where: str) -> None:
                       where=f"{where}:{line}" if line else where)
 
 
+class _Images(HTMLParser):
+    """The `<img>` tags of an HTML fragment, as (src, alt), less tracking pixels."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        src = values.get("src") or ""
+        # A 1x1 image is a tracking pixel (NPR's "npr-rss-pixel.png"), not a picture.
+        tiny = values.get("width") == "1" or values.get("height") == "1" or "pixel" in src
+        if tag == "img" and src.lower().startswith("http") and not tiny:
+            self.found.append((src, values.get("alt")))
+
+
+def _image(entry: Any, description: str) -> tuple[str | None, str | None]:
+    """The item's picture and its alt text: media:content or media:thumbnail first, then an
+    image enclosure, then the first `<img>` in its HTML."""
+    alt = None  # feedparser reads media:description as the item's summary: no alt of its own
+    for media in (*entry.get("media_content", ()), *entry.get("media_thumbnail", ())):
+        url = media.get("url") or ""
+        kind = media.get("type") or media.get("medium") or "image"
+        if url.lower().startswith("http") and kind.startswith("image"):
+            return absolute_https(url), alt
+    for link in entry.get("links", ()):
+        url = link.get("href") or ""
+        if (link.get("rel") == "enclosure" and (link.get("type") or "").startswith("image")
+                and url.lower().startswith("http")):
+            return absolute_https(url), alt
+    images = _Images()
+    images.feed(description)
+    images.close()
+    if images.found:
+        src, img_alt = images.found[0]
+        return absolute_https(src), (img_alt or "").strip() or alt
+    return None, None
+
+
 def _has_media(entry: Any) -> bool:
     if entry.get("media_content") or entry.get("media_thumbnail"):
         return True
@@ -135,6 +176,8 @@ def parse_feed(data: bytes, where: str) -> Document:
         link = entry.get("link")
         url = absolute_https(link) if link and link.lower().startswith("http") else None
         author = html_to_text(entry.get("author", "")) or feed_title or where
+        html = " ".join([description, *(c.get("value", "") for c in entry.get("content", ()))])
+        image, image_alt = _image(entry, html)
         posts.append(Post(
             id=post_id(None, author, date, text),
             author=author,
@@ -142,10 +185,12 @@ def parse_feed(data: bytes, where: str) -> Document:
             date=date,
             text=text,
             links=(url,) if url else (),
-            has_media=_has_media(entry),
+            has_media=_has_media(entry) or image is not None,
             source=source,
             url=url,
             title=title or None,
+            image=image,
+            image_alt=image_alt,
         ))
     if not posts:
         raise SourceError("feed has no items", where=where)

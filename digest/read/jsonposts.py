@@ -3,8 +3,10 @@
 Accepted shapes: a JSON list of post objects; a JSON object {"posts": [...]} that may also give
 "title", "date" and "prose" (a list of strings) for the document; or JSON Lines, one post
 object per line (blank lines skipped). A post object has "text" and "date" and at least one of
-"author" and "handle"; "links", "url", "media" and "title" are optional; other keys are
-ignored, so exports from other tools that carry extra fields (likes, ids) read as they are.
+"author" and "handle"; "links", "url", "media", "title", "image" (a URL, or {"url", "alt"}),
+"image_alt", "avatar" (a URL) and "platform" ("x", "bluesky", "mastodon", "threads") are
+optional; other keys are ignored, so exports from other tools that carry extra fields (likes,
+ids) read as they are.
 
 Every error names the file and the line where the offending post starts.
 """
@@ -20,7 +22,14 @@ from typing import Any
 
 from digest.errors import SourceError
 from digest.model import Document, Post, Prose
-from digest.read.common import absolute_https, find_links, post_id, strip_media
+from digest.read.common import (
+    absolute_https,
+    find_links,
+    media_link,
+    platform_of,
+    post_id,
+    strip_media,
+)
 
 _POSTS_KEY_RE = re.compile(r'"posts"\s*:\s*\[')
 _GAP_RE = re.compile(r"[\s,]*")
@@ -165,6 +174,7 @@ def _post(item: Any, where: str) -> Post:
     if "date" not in item:
         raise SourceError('post has no "date"', where=where)
     date = _date(item["date"], where, "date")
+    placeholder = media_link(text)
     text, had_placeholder = strip_media(text)
     raw_links = item.get("links")
     if raw_links is None:
@@ -177,6 +187,9 @@ def _post(item: Any, where: str) -> Post:
     media = item.get("media", False)
     if not isinstance(media, bool | list | str):
         raise SourceError('"media" must be true/false or a list of URLs', where=where)
+    image, image_alt = _image(item, where)
+    avatar = _url(item["avatar"], where, "avatar") if item.get("avatar") is not None else None
+    platform = _string(item, "platform", where)
     return Post(
         id=post_id(handle, author, date, text),
         author=author,
@@ -184,8 +197,26 @@ def _post(item: Any, where: str) -> Post:
         date=date,
         text=text,
         links=links,
-        has_media=bool(media) or had_placeholder,
+        has_media=bool(media) or had_placeholder or image is not None,
         source=where,
         url=url,
         title=_string(item, "title", where),
+        media_link=placeholder,
+        image=image,
+        image_alt=image_alt,
+        avatar=avatar,
+        platform=platform.casefold() if platform else platform_of(handle, url),
     )
+
+
+def _image(item: dict[str, Any], where: str) -> tuple[str | None, str | None]:
+    """ "image": "https://…" with an optional "image_alt", or {"url": …, "alt": …}."""
+    value = item.get("image")
+    if value is None:
+        return None, None
+    if isinstance(value, dict):
+        if "url" not in value:
+            raise SourceError('"image" object has no "url"', where=where)
+        alt = _string(value, "alt", where)
+        return _url(value["url"], where, "image"), alt
+    return _url(value, where, "image"), _string(item, "image_alt", where)

@@ -38,7 +38,15 @@ from digest.errors import SourceError
 from digest.model import Document, Post, Prose
 from digest.read import attribution as attr
 from digest.read.attribution import Attribution
-from digest.read.common import MEDIA_RE, decode_escapes, find_links, post_id, strip_media
+from digest.read.common import (
+    MEDIA_RE,
+    decode_escapes,
+    find_links,
+    media_link,
+    platform_of,
+    post_id,
+    strip_media,
+)
 from digest.read.flat_post import flat_start, is_heading
 from digest.read.post_start import MAX_POST_PARAGRAPHS, post_start
 
@@ -297,7 +305,8 @@ def _prose_until(reader: _Reader, start: int, stop: int) -> None:
 
 def _add(reader: _Reader, parts: list[str], found: Attribution, blocks: list[_Block],
          line: int) -> None:
-    text, has_media = strip_media("\n\n".join(part for part in parts if part))
+    raw = "\n\n".join(part for part in parts if part)
+    text, has_media = strip_media(raw)
     text = _without_list_marker(text)
     post = Post(
         id="",
@@ -309,6 +318,8 @@ def _add(reader: _Reader, parts: list[str], found: Attribution, blocks: list[_Bl
         has_media=has_media or any(b.media for b in blocks),
         source=f"{reader.where}:{line}",
         url=found.url,
+        media_link=media_link(raw),
+        platform=platform_of(found.handle, found.url),
     )
     reader.posts.append((post, found))
 

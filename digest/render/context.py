@@ -10,11 +10,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote_plus
+from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
+from digest.config import EmailConfig
 from digest.model import Comparison, Edition, Figure, Post
+from digest.render.links import post_link
 from digest.render.personalize import Tokens
 
 MAX_KEY_FIGURES = 4
@@ -26,32 +28,15 @@ class Card:
     """One highlight as the templates show it."""
 
     post: Post
-    reason: str
-    link: str  # the post's own URL, else its first link, else a search for it
+    reason: str  # the editor's reason: shown to readers only with [email] show_reasons
+    link: str | None  # the post itself (digest.render.links), None where nothing leads to it
     link_label: str
     date: str  # "12 Aug 2024"
     text: str  # the post's text, less a leading copy of its title
     title: str | None = None  # a feed item's headline
-
-
-def post_link(post: Post) -> str:
-    """Where "open the post" goes: its permalink, its first link, or a search that finds it."""
-    for url in (post.url, *post.links):
-        if url and url.startswith("https://"):  # an email links to https only (digest check)
-            return url
-    words = " ".join(post.text.split()[:12])
-    if post.handle:
-        return f"https://x.com/search?q={quote_plus(f'from:{post.handle} {words}')}&f=live"
-    return f"https://duckduckgo.com/?q={quote_plus(f'{post.author} {words}')}"
-
-
-def _link_label(post: Post, link: str) -> str:
-    if link == post.url:
-        return "Open the post"
-    if link.startswith(("https://x.com/search", "https://duckduckgo.com/")):
-        return "Find the post"
-    host = re.sub(r"^https://(www\.)?", "", link).split("/", 1)[0]
-    return f"Open the link ({host})"
+    image: str | None = None  # https URL, shown at card width
+    image_alt: str = ""  # never empty when there is an image: a neutral one by default
+    avatar: str | None = None
 
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -86,17 +71,38 @@ def key_comparisons(edition: Edition) -> list[Comparison]:
     return (chosen or list(edition.comparisons))[:3]
 
 
-def context(edition: Edition) -> dict[str, Any]:
-    cards = []
-    for highlight in edition.highlights:
-        post = edition.post(highlight.post)
-        link = post_link(post)
-        text = post.text
-        if post.title and text.startswith(post.title):  # feeds often repeat the headline
-            text = text[len(post.title):].strip() or text
-        cards.append(Card(post, highlight.reason, link, _link_label(post, link),
-                          human_date(post.date), text, post.title))
+def _image_alt(post: Post) -> str:
+    # A screen reader says the alt text instead of the picture; "image" alone tells nothing.
+    if post.image_alt:
+        return " ".join(post.image_alt.split())
+    if post.title:
+        return f"Picture for “{post.title}”"
+    return f"Picture with the post by {post.author}"
+
+
+def card(post: Post, reason: str) -> Card:
+    link = post_link(post)
+    text = post.text
+    if post.title and text.startswith(post.title):  # feeds often repeat the headline
+        text = text[len(post.title):].strip() or text
+    image = post.image if post.image and post.image.startswith("https://") else None
+    avatar = post.avatar if post.avatar and post.avatar.startswith("https://") else None
+    return Card(post, reason, link.url if link else None, link.label if link else "",
+                human_date(post.date), text, post.title, image,
+                _image_alt(post) if image else "", avatar)
+
+
+def context(edition: Edition, settings: EmailConfig | None = None,
+            base_url: str | None = None) -> dict[str, Any]:
+    """What the templates see. `settings` ([email]) gives the frame (brand, accent, postal
+    address, whether readers see the reasons); `base_url` ([archive]) where the outbox is
+    published, for "view in browser" and the archive link (None: neither is shown)."""
+    settings = settings or EmailConfig.model_validate({})
+    cards = [card(edition.post(h.post), h.reason) for h in edition.highlights]
     return {
+        "settings": settings,
+        "view_url": f"{base_url}{quote(edition.edition)}/digest.html" if base_url else None,
+        "archive_url": f"{base_url}index.html" if base_url else None,
         "edition": edition,
         "date": human_date(edition.date),
         "cards": cards,

@@ -24,6 +24,7 @@ import premailer
 from lxml import etree
 from markupsafe import Markup
 
+from digest.config import EmailConfig
 from digest.errors import TemplateError
 from digest.model import Edition
 from digest.render.context import FILTERS, context
@@ -255,10 +256,12 @@ def _mjml_line(source: str) -> int | None:
     return None
 
 
-def render_edition(edition: Edition, templates: Path | None) -> Rendered:
-    """Render `edition` with the user's `templates` folder (if any) over the built-ins."""
+def render_edition(edition: Edition, templates: Path | None,
+                   settings: EmailConfig | None = None, base_url: str | None = None) -> Rendered:
+    """Render `edition` with the user's `templates` folder (if any) over the built-ins;
+    `settings` and `base_url` frame it (see digest.render.context.context)."""
     env = environment(templates)
-    ctx = context(edition)
+    ctx = context(edition, settings, base_url)
     source = render_template(env, MJML_TEMPLATE, ctx)
     html = _apply(HTML_STEPS, source, env, ctx)
     text = tidy_lines(render_template(env, TEXT_TEMPLATE, ctx))

@@ -149,14 +149,18 @@ def _deliver(config: Config, folder: Path) -> SendReport:
 
 def _build(config: Config, sid: str) -> Path | None:
     """The slot's edition folder, or None when there is no news and no_news = "skip"."""
-    from digest.pipeline import build_edition, default_sources  # lazily: the renderer is slow
+    from digest.pipeline import (  # lazily: the renderer is slow
+        build_edition,
+        count_new_posts,
+        default_sources,
+    )
 
     sources = default_sources(config)
     outbox = config.resolve(config.build.outbox)
     settings = config.schedule
     previous = previous_edition(outbox, exclude=sid)
     if previous is not None and settings.min_highlights > 0:
-        new = count_new_posts(sources, previous)
+        new = count_new_posts(config, sources, sid)
         if new < settings.min_highlights:
             reason = (f"no news: {new} new post{'s' * (new != 1)} since edition {previous.name}"
                       f" (min_highlights = {settings.min_highlights})")
@@ -185,18 +189,11 @@ def _seen_posts(edition_dir: Path) -> set[str]:
         return set()
 
 
-def count_new_posts(sources: list[str], previous: Path) -> int:
-    """Posts in the sources now that the previous edition did not carry."""
-    from digest.pipeline import read_posts  # lazily: the renderer is slow to load
-
-    seen = _seen_posts(previous)
-    return sum(1 for post in read_posts(sources) if post.id not in seen)
-
-
 def _build_quiet(config: Config, sources: list[str], sid: str, previous: Path) -> Path:
     """A short edition that says nothing is new: no figures, only the few new posts.
 
-    It keeps every post in edition.json, so the next slot's news check compares against them.
+    Its edition.json lists the new posts it was decided from: the next slot's news check
+    counts against every earlier edition's posts, this one's included.
     """
     from digest.pipeline import decide_edition, publish_edition, subject_line  # lazily: slow
 

@@ -105,7 +105,8 @@ def result(results: list[CheckResult], name: str) -> CheckResult:
 def test_clean_edition_passes_every_offline_check(tmp_path: Path, config: Config) -> None:
     results = run_checks(config, make_edition(tmp_path))
     for r in results:
-        if r.name not in ("spam", "client support"):
+        # the hand-made message has no footer address; test_postal_address_… covers it
+        if r.name not in ("spam", "client support", "postal address"):
             assert r.status == "pass", r.line()
     assert result(results, "size").detail == "0.8 KB of 102 KB; unsubscribe link at 0.7 KB"
 
@@ -387,6 +388,26 @@ def test_caniemail_missing_is_skipped(tmp_path: Path, config: Config,
         assert "no-node-modules" in got.detail
 
 
+def test_caniemail_is_found_outside_a_checkout(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # An installed wheel has no tests/node: caniemail installed in the working folder serves.
+    import digest.check.tools as tools
+
+    monkeypatch.delenv(NODE_DIR_ENV, raising=False)
+    monkeypatch.setattr(tools, "__file__", str(tmp_path / "site/digest/check/tools.py"))
+    monkeypatch.setattr(tools, "_npm_global", lambda: None)
+    work = tmp_path / "work"
+    monkeypatch.chdir(work.parent)
+    assert node_dir() == tmp_path / "site" / "tests" / "node"  # none anywhere: the default
+    (work / "node_modules" / "caniemail").mkdir(parents=True)
+    (work / "node_modules" / "caniemail" / "package.json").write_text("{}")
+    monkeypatch.chdir(work)
+    assert node_dir() == work
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(tools, "_npm_global", lambda: work)  # npm install -g caniemail
+    assert node_dir() == work
+
+
 needs_caniemail = pytest.mark.skipif(
     shutil.which("node") is None
     or not (node_dir() / "node_modules" / "caniemail").is_dir(),
@@ -413,7 +434,7 @@ def test_check_command_prints_one_line_per_check_and_exits_1(tmp_path: Path, con
     assert out[0] == f"checking {good}"
     assert out[2] == "PASS  size: 0.8 KB of 102 KB; unsubscribe link at 0.7 KB"
     assert out[-1].startswith("check: ") and " 0 fail" in out[-1]
-    assert len(out) == 15  # heading, 13 checks, summary
+    assert len(out) == 16  # heading, 14 checks, summary
     bad = make_edition(tmp_path, make_message(html=GOOD_HTML.replace(' alt="Digest"', "")),
                        name="2024-08-12")
     assert check_command(config, bad) == 1
@@ -468,3 +489,23 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     assert missing.stderr.strip() == f"digest: error: {tmp_path / 'nope'}: no such edition folder"
     empty = run()  # no edition given, no outbox in this folder
     assert empty.returncode == 2 and "run `digest build` first" in empty.stderr
+
+
+def test_postal_address_warns_when_missing_and_passes_when_in_both_parts(
+        tmp_path: Path, config: Config) -> None:
+    from digest.check.content import check_postal_address
+
+    folder = make_edition(tmp_path)
+    mail = load_mail(folder)
+    got = check_postal_address(mail, config)
+    assert got.status == "warn" and "[email] postal_address" in got.detail
+    with_address = load_config(None, **{"email.postal_address": "1 Main St\nSpringfield"})
+    got = check_postal_address(mail, with_address)
+    assert got.status == "warn" and "not in both parts" in got.detail  # built without it
+    from digest.pipeline import build_edition
+
+    seed = str(Path(__file__).resolve().parents[2] / "seeds")
+    built = load_config(None, **{"email.postal_address": "1 Main St\nSpringfield",
+                                 "build.outbox": str(tmp_path / "built")})
+    got = check_postal_address(load_mail(build_edition(built, [seed])), built)
+    assert got.status == "pass"

@@ -147,7 +147,9 @@ def test_feed_without_prose_leads_with_top_item() -> None:
     ]))
     doc = Document(path="feed.xml", date="2016-03-28", title="BBC News", posts=items)
     summary, edition = summarise(doc)
-    assert summary.text.startswith("3 items from BBC News, led by “Library cuts”.")
+    assert summary.text.startswith("The top story from BBC News: Library cuts. "
+                                   "This edition gathers 3 items.")
+    assert "led by" not in summary.text and "from the sources" not in summary.text
     assert "£189m library" in summary.text and "105 mph wind gusts" in summary.text
     assert summary.headline == "BBC News"
     check_trace(edition)
@@ -268,7 +270,8 @@ def test_bbc_feed_through_the_reader() -> None:
     assert (figures["105 mph"].unit, figures["105 mph"].label) == ("mph", "Wind gusts")
     assert "170 kph" not in figures  # the same gust, converted
     assert "£189m library" in summary.text and "105 mph wind gusts" in summary.text
-    assert summary.text.startswith("16 items from BBC News - News front page, led by “")
+    assert summary.text.startswith("The top story from BBC News - News front page: ")
+    assert "This edition gathers 16 items." in summary.text
     assert summary.headline == "BBC News - News front page"
     check_trace(edition)
 

@@ -129,3 +129,21 @@ def test_digest_build_keeps_the_archive(tmp_path: Path, monkeypatch: pytest.Monk
     assert feed.entries[0].link.endswith(f"{later.name}/digest.html")
     page = (box / "index.html").read_text(encoding="utf-8")
     assert page.index('href="2024-08-20/digest.html"') < page.index('href="2024-08-13/digest.html"')
+
+
+def test_base_url_makes_the_archive_links_absolute(tmp_path: Path) -> None:
+    from digest.config import load_config
+    from digest.pipeline import build_edition
+
+    seed = str(Path(__file__).resolve().parents[2] / "seeds")
+    config = load_config(None, **{"build.outbox": str(tmp_path),
+                                  "archive.base_url": "https://news.example/digest"})
+    build_edition(config, [seed])
+    index = (tmp_path / "index.html").read_text()
+    feed = (tmp_path / "feed.atom").read_text()
+    assert 'href="https://news.example/digest/2024-08-13/digest.html"' in index
+    assert 'href="https://news.example/digest/feed.atom"' in index
+    assert 'href="https://news.example/digest/2024-08-13/digest.html"' in feed
+    assert 'href="https://news.example/digest/feed.atom"' in feed
+    text = (tmp_path / "2024-08-13/digest.txt").read_text()
+    assert "View in your browser: https://news.example/digest/2024-08-13/digest.html" in text

@@ -104,3 +104,31 @@ def test_errors_name_file_and_line(tmp_path: Path, name: str, content: str,
         read_sources([str(path)])
     assert str(info.value).startswith(f"{tmp_path}/{expected}")
     assert "\n" not in str(info.value)
+
+
+def test_image_avatar_and_platform(tmp_path: Path) -> None:
+    source = tmp_path / "posts.json"
+    source.write_text(json.dumps([
+        {"author": "Ann", "handle": "ann@social.example", "date": "2024-08-13", "text": "one",
+         "image": {"url": "https://img.example/1.jpg", "alt": "A chart"},
+         "avatar": "http://img.example/ann.png"},
+        {"author": "Bo", "handle": "bo", "date": "2024-08-13", "text": "two",
+         "image": "https://img.example/2.jpg", "image_alt": "A map", "platform": "Threads"},
+        {"author": "Cy", "handle": "cy", "date": "2024-08-13",
+         "text": "three pic.twitter.com/AbC123"},
+    ]))
+    ann, bo, cy = read_sources([str(source)])[0].posts
+    assert (ann.image, ann.image_alt, ann.avatar) == (
+        "https://img.example/1.jpg", "A chart", "https://img.example/ann.png")
+    assert ann.platform == "mastodon" and ann.has_media
+    assert (bo.image, bo.image_alt, bo.platform) == ("https://img.example/2.jpg", "A map",
+                                                     "threads")
+    assert cy.text == "three" and cy.media_link == "https://pic.twitter.com/AbC123"
+    assert cy.platform == "x"
+
+
+def test_image_must_be_a_url(tmp_path: Path) -> None:
+    source = tmp_path / "posts.json"
+    source.write_text('[{"author": "A", "date": "2024-08-13", "text": "t", "image": 3}]')
+    with pytest.raises(SourceError, match='"image" must hold absolute http'):
+        read_sources([str(source)])

@@ -10,7 +10,8 @@ import pytest
 
 from digest.errors import TemplateError
 from digest.model import Edition, Highlight, Post
-from digest.render.context import key_figures, post_link
+from digest.render.context import key_figures
+from digest.render.links import PostLink, post_link, profile_url
 from digest.render.templates import MJML_TEMPLATE, TEXT_TEMPLATE, environment, render_edition
 from digest.resources import builtin_templates
 
@@ -26,7 +27,9 @@ def test_html_has_the_parts_a_reader_needs(edition: Edition) -> None:
                      r'against 25m promised</div>', html)
     for figure in ("1.1m", "25m", "67m"):
         assert f">{figure}</div>" in html  # shown large, in their own block
-    assert "1,100,000 / 25,000,000 = 4.4%" in html
+    # the reader gets the derived figure as prose; the sum is the editor's (edition.json)
+    assert "1.1m is 4.4% of the 25m promised" in html
+    assert "1,100,000 / 25,000,000" not in html
     assert "Ryan Mac 🙃 (NYT)" in html and "@RMac18" in html and "13 Aug 2024" in html
     assert 'href="https://x.com/RMac18/status/1823"' in html
     assert 'href="%%unsubscribe_url%%"' in html  # the token survives MJML and premailer
@@ -60,15 +63,46 @@ def test_links_are_absolute_https(edition: Edition) -> None:
     assert all(h.startswith("https://") or h == "%%unsubscribe_url%%" for h in hrefs), hrefs
 
 
-def test_post_link_falls_back() -> None:
+def _link(post: Post) -> str | None:
+    found = post_link(post)
+    return found.url if found else None
+
+
+def test_post_link_goes_to_the_post_never_a_search() -> None:
     base = Post(id="x", author="A B", handle="ab", date="2024-01-01", text="hello world")
-    assert post_link(base).startswith("https://x.com/search?q=from%3Aab+hello+world")
+    assert _link(base) == "https://x.com/ab"  # the profile the handle implies
     with_link = Post(**{**base.__dict__, "links": ("https://t.co/z",)})
-    assert post_link(with_link) == "https://t.co/z"
-    with_url = Post(**{**base.__dict__, "links": ("https://t.co/z",), "url": "https://x.com/ab/1"})
-    assert post_link(with_url) == "https://x.com/ab/1"
+    assert _link(with_link) == "https://t.co/z"
+    with_pic = Post(**{**with_link.__dict__, "media_link": "https://pic.twitter.com/Q"})
+    assert _link(with_pic) == "https://pic.twitter.com/Q"  # the post's own media page first
+    with_url = Post(**{**with_pic.__dict__, "url": "https://x.com/ab/status/1"})
+    assert _link(with_url) == "https://x.com/ab/status/1"
     no_handle = Post(**{**base.__dict__, "handle": None})
-    assert post_link(no_handle).startswith("https://duckduckgo.com/?q=A+B+hello+world")
+    assert _link(no_handle) is None
+    elsewhere = Post(**{**no_handle.__dict__, "links": ("https://example.org/a",)})
+    assert post_link(elsewhere) == PostLink("https://example.org/a", "Open the link (example.org)")
+
+
+@pytest.mark.parametrize(("handle", "platform", "url"), [
+    ("MarkJacob16", None, "https://x.com/MarkJacob16"),
+    ("MarkJacob16", "x", "https://x.com/MarkJacob16"),
+    ("ashleyfeinberg.bsky.social", None, "https://bsky.app/profile/ashleyfeinberg.bsky.social"),
+    ("ashleyfeinberg.bsky.social", "bluesky", "https://bsky.app/profile/ashleyfeinberg.bsky.social"),
+    ("Gargron@mastodon.social", None, "https://mastodon.social/@Gargron"),
+    ("@Gargron@mastodon.social", "mastodon", "https://mastodon.social/@Gargron"),
+    ("zuck", "threads", "https://www.threads.net/@zuck"),
+    ("u/spez", None, "https://www.reddit.com/user/spez"),
+    ("Display Name", None, None),
+    (None, "x", None),
+])
+def test_profile_url(handle: str | None, platform: str | None, url: str | None) -> None:
+    assert profile_url(handle, platform) == url
+
+
+def test_no_search_page_in_the_seed_email(edition: Edition) -> None:
+    rendered = render_edition(edition, None)
+    for part in (rendered.html, rendered.text):
+        assert "/search?" not in part and "duckduckgo" not in part
 
 
 def test_text_part(edition: Edition) -> None:
@@ -184,7 +218,7 @@ def test_user_template_extends_builtin_blocks(tmp_path: Path, edition: Edition) 
 def test_post_link_skips_plain_http() -> None:
     post = Post(id="x", author="A", handle=None, date="2024-01-01", text="t",
                 url="http://example.org/a", links=("http://example.org/b", "https://ok.org/c"))
-    assert post_link(post) == "https://ok.org/c"
+    assert _link(post) == "https://ok.org/c"
 
 
 def test_any_error_in_a_template_expression_is_a_template_error(tmp_path: Path,

@@ -18,9 +18,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from digest.config import load_config
 from digest.cron import parse_duration
+from digest.pipeline import count_new_posts
 from digest.schedule.command import crontab_text, next_times
 from digest.schedule.daemon import JOB_ID, ensure_job, scheduled_run, stop_scheduler
-from digest.schedule.run import count_new_posts, previous_edition
+from digest.schedule.run import previous_edition
 from digest.schedule.slots import SlotLedger
 from digest.schedule.trigger import SlotTrigger, slot_id
 
@@ -326,18 +327,28 @@ def test_previous_edition_is_the_last_written_other_than_the_slot(tmp_path: Path
     assert previous_edition(tmp_path / "none", exclude="x") is None
 
 
-def test_new_posts_are_counted_against_the_previous_edition(tmp_path: Path) -> None:
+def test_new_posts_are_counted_against_the_earlier_editions(tmp_path: Path) -> None:
+    from digest.config import load_config
     from digest.read import dedupe_posts, read_sources
 
     seed = str(REPO / "seeds")
+    config = load_config(None, **{"build.outbox": str(tmp_path)})
     posts = dedupe_posts([p for d in read_sources([seed]) for p in d.posts])
-    previous = tmp_path / "2026-11-27-0800"
-    previous.mkdir()
-    carried = [{"id": p.id} for p in posts[:-3]]
-    (previous / "edition.json").write_text(json.dumps({"posts": carried}))
-    assert count_new_posts([seed], previous) == 3
-    (previous / "edition.json").write_text(json.dumps({"posts": [{"id": p.id} for p in posts]}))
-    assert count_new_posts([seed], previous) == 0
+
+    def carried(name: str, date: str, chosen: list[object]) -> None:
+        (tmp_path / name).mkdir(exist_ok=True)
+        (tmp_path / name / "edition.json").write_text(json.dumps(
+            {"edition": name, "date": date, "posts": [{"id": p.id} for p in chosen]}))
+
+    carried("2026-11-26-0800", "2024-08-13", posts[:5])
+    carried("2026-11-27-0800", "2024-08-13", posts[5:-3])
+    assert count_new_posts(config, [seed], "2026-11-28-0800") == 3
+    # the slot's own edition, and one dated after this one, do not count
+    carried("2026-11-28-0800", "2024-08-13", posts)
+    carried("later", "2024-09-01", posts)
+    assert count_new_posts(config, [seed], "2026-11-28-0800") == 3
+    carried("2026-11-27-0800", "2024-08-13", posts[5:])
+    assert count_new_posts(config, [seed], "2026-11-28-0800") == 0
 
 
 def test_leap_day_is_a_date_that_exists() -> None:

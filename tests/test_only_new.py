@@ -1,0 +1,83 @@
+"""Only what is new: an edition leaves out what earlier editions carried and stale feed items."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from digest.cli import cli
+from digest.config import load_config
+from digest.pipeline import build_edition, count_new_posts
+
+ROOT = Path(__file__).resolve().parent
+NPR = ROOT / "fixtures/feeds/02-npr-news.xml"
+BBC = ROOT / "fixtures/feeds/01-bbc-news-front-page.xml"
+
+ITEM = """    <item>
+      <title>{title}</title>
+      <description>{text}</description>
+      <pubDate>Sat, 25 Nov 2023 0{hour}:00:00 -0500</pubDate>
+      <link>https://www.npr.org/2023/11/25/{slug}</link>
+    </item>
+"""
+
+
+def _posts(folder: Path) -> list[dict[str, object]]:
+    return list(json.loads((folder / "edition.json").read_text())["posts"])
+
+
+def test_a_second_edition_holds_only_the_two_new_items(tmp_path: Path) -> None:
+    feed = tmp_path / "npr.xml"
+    original = NPR.read_text(encoding="utf-8")
+    feed.write_text(original, encoding="utf-8")
+    config = load_config(None, **{"build.outbox": str(tmp_path / "outbox")})
+    first = build_edition(config, [str(feed)], edition_id="slot-1")
+    first_ids = {p["id"] for p in _posts(first)}
+    assert len(first_ids) == 15
+
+    # The feed gains two items at the top, as a feed does; the rest stay.
+    new = (ITEM.format(title="Storm closes the coast road", text="The coast road shut.",
+                       hour=6, slug="storm")
+           + ITEM.format(title="Library opens late on Fridays", text="Readers asked for it.",
+                         hour=7, slug="library"))
+    at = original.index("<item>")
+    feed.write_text(original[:at] + new.lstrip() + "    " + original[at:], encoding="utf-8")
+    assert count_new_posts(config, [str(feed)], "slot-2") == 2  # the scheduler's no-news count
+    second = build_edition(config, [str(feed)], edition_id="slot-2")
+    posts = _posts(second)
+    assert sorted(p["title"] for p in posts) == ["Library opens late on Fridays",
+                                                 "Storm closes the coast road"]
+    assert not {p["id"] for p in posts} & first_ids
+    # Rebuilding the first edition keeps its own posts: it does not count itself.
+    again = build_edition(config, [str(feed)], edition_id="slot-1")
+    assert first_ids <= {p["id"] for p in _posts(again)}
+
+
+def test_feed_items_older_than_max_age_are_left_out(tmp_path: Path) -> None:
+    config = load_config(None, **{"build.outbox": str(tmp_path / "outbox")})
+    folder = build_edition(config, [str(BBC), str(NPR)])
+    assert folder.name == "2023-11-24"
+    dates = {str(p["date"]) for p in _posts(folder)}
+    assert dates and min(dates) >= "2023-11-17"  # the BBC's 2016-2018 items are not news
+    # max_age = 0: no age limit
+    every = load_config(None, **{"build.outbox": str(tmp_path / "all"), "build.max_age": 0})
+    assert min(str(p["date"]) for p in _posts(build_edition(every, [str(BBC), str(NPR)]))) \
+        < "2017-01-01"
+
+
+def test_all_overrides(tmp_path: Path) -> None:
+    runner = CliRunner()
+    outbox = tmp_path / "outbox"
+    ok = runner.invoke(cli, ["build", str(NPR), "--outbox", str(outbox), "--date", "2023-11-24"])
+    assert ok.exit_code == 0, ok.output
+    later = runner.invoke(cli, ["build", str(NPR), "--outbox", str(outbox),
+                                "--date", "2023-11-25"])
+    assert later.exit_code == 0, later.output
+    assert _posts(outbox / "2023-11-25") == []  # nothing new, and it says so
+    assert "Nothing new since the last edition." in (outbox / "2023-11-25/digest.txt").read_text()
+    forced = runner.invoke(cli, ["build", str(NPR), "--outbox", str(outbox),
+                                 "--date", "2023-11-25", "--all"])
+    assert forced.exit_code == 0, forced.output
+    assert len(_posts(outbox / "2023-11-25")) == 15
