@@ -66,7 +66,10 @@ def _edition_date(posts: list[Post], documents: list[Document], given: str | Non
             return dt.date.fromisoformat(given).isoformat()
         except ValueError:
             raise ConfigError(f"--date must be YYYY-MM-DD, got {given!r}") from None
-    dates = [p.date for p in posts if p.date] + [d.date for d in documents if d.date]
+    # A feed's own date says when it was regenerated, not when anything happened: with items
+    # to date the edition by, it would age every item out ("a release feed rebuilt today").
+    dates = [p.date for p in posts if p.date] + [
+        d.date for d in documents if d.date and not (d.kind == "feed" and d.posts)]
     # The newest date any source carries, never the wall clock: rebuilding is byte-identical.
     # (A roundup's posts always carry one: the reader dates undated pages by their file.)
     if not dates:

@@ -81,3 +81,22 @@ def test_all_overrides(tmp_path: Path) -> None:
                                  "--date", "2023-11-25", "--all"])
     assert forced.exit_code == 0, forced.output
     assert len(_posts(outbox / "2023-11-25")) == 15
+
+
+def test_a_feed_regenerated_after_its_last_item_still_gives_its_newest_items(
+        tmp_path: Path) -> None:
+    # A release feed rebuilt weeks after its last item: the feed's own date is not news, so
+    # the edition is dated by its items and the newest of them make it.
+    feed = tmp_path / "releases.xml"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Releases</title>'
+        "<lastBuildDate>Mon, 20 Jan 2025 10:00:00 +0000</lastBuildDate>"
+        "<item><title>Version 3 is out</title><description>It has 1,200 fixes.</description>"
+        "<pubDate>Mon, 16 Dec 2024 10:00:00 +0000</pubDate></item>"
+        "<item><title>Version 2 is out</title><description>It has 800 fixes.</description>"
+        "<pubDate>Mon, 14 Oct 2024 10:00:00 +0000</pubDate></item>"
+        "</channel></rss>", encoding="utf-8")
+    config = load_config(None, **{"build.outbox": str(tmp_path / "outbox")})
+    folder = build_edition(config, [str(feed)])
+    assert folder.name == "2024-12-16"
+    assert [p["title"] for p in _posts(folder)] == ["Version 3 is out"]
