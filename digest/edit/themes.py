@@ -28,13 +28,13 @@ from dataclasses import dataclass
 from digest.edit.text import lexicon
 from digest.edit.text.grammar import is_number_word
 from digest.edit.text.sentences import sentences
-from digest.edit.text.tokens import STOP, mask
+from digest.edit.text.tokens import STOP, words
 from digest.model import Post
 
 MIN_POSTS = 3
 TEMPLATE_SHARE = 0.6
 TEMPLATE_ITEMS = 10
-EXTRA_STOP = lexicon.words("theme_stop")
+EXTRA_STOP = lexicon.words("theme_stop") | lexicon.words("foreign_stop")
 NEGATION = re.compile(
     r"\b(?:no|not|never|nobody|none|nothing|nor|cannot)\b|n['’]t\b", re.IGNORECASE)
 SCEPTIC = re.compile(
@@ -52,7 +52,7 @@ class Theme:
 
 
 def _tokens(text: str) -> list[str]:
-    return re.findall(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]{3,}", mask(text))
+    return [w for w in words(text) if len(w) >= 2]
 
 
 def _content(word: str, subject: frozenset[str]) -> bool:

@@ -35,3 +35,10 @@ def sentence_start(text: str, pos: int) -> bool:
     return not text[:pos].strip() or bool(re.search(r"[.!?:\n][\"”’')]*\s*$", text[:pos]))
 
 
+# A word: letters of any script ("plošné", "Šefčovič"), with inner apostrophes and hyphens.
+_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*")
+
+
+def words(text: str) -> list[str]:
+    """The words of `text` once links, handles and emails are masked, in order."""
+    return _WORD.findall(mask(text))
