@@ -63,6 +63,7 @@ def test_scan_numbers_skips_idioms(text: str, expected: list[str]) -> None:
     ("they got nul points again", [("nul", 0.0, None)]),
     ("a six-point lead", [("six", 6.0, None)]),
     ("zero tolerance for it", []),
+    ("the 21 posts and the 5 new homes", [("21", 21.0, None), ("5", 5.0, None)]),
 ])
 def test_grammar(text: str, expected: list[tuple[str, float, str | None]]) -> None:
     assert [(m.text, m.value, m.unit) for m in find_mentions(text)] == expected
@@ -83,6 +84,7 @@ def test_grammar(text: str, expected: list[tuple[str, float, str | None]]) -> No
     "Tech Giant Finds 40 Million Reasons To Smile",  # a title's capitalised scale word
     "whoever writes “12 Instagrams” first",  # a phrase quoted as a phrase
     "Get iOS 14.1 now. What we know about 14.1 so far",  # a version named before
+    "traffic on the 405 freeway was slow",  # after "the", a singular noun: a name
 ])
 def test_named_numbers_are_not_figures(text: str) -> None:
     assert find_mentions(text) == []

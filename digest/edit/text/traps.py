@@ -127,6 +127,13 @@ def named_after(masked: str, m: re.Match[str]) -> bool:
         return True  # "4 Muslim Canadian Women", "831 Lombardi Street": a title or address
     number = float(m.group("num").replace(",", ""))
     following = [w.lower() for w in re.findall(r"[A-Za-z'’]+", after[:40])[:3]]
+    before = words_before(masked, m.start(), 1)
+    if (before and before[0].lower() == "the" and number >= 2 and "," not in m.group("num")
+            and re.match(r" [a-z]+ [a-z]", after) and not any(
+                w.endswith("s") or w in PLURALS for w in following[:2])):
+        # "the 317 side of town", "the 405 freeway": after "the", a count takes a plural
+        # noun ("the 21 posts", "the 5 new homes"); a singular one makes the number a name.
+        return True
     if number < 100 and (set(following[:2]) & LISTICLE or (
             following[:2] == ["of", "the"] and set(following[2:]) & LISTICLE)):
         return True  # "14 tech bargains", "25 of the funniest posts": a list's own count
