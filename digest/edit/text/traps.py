@@ -130,7 +130,7 @@ def named_after(masked: str, m: re.Match[str]) -> bool:
     before = words_before(masked, m.start(), 1)
     if (before and before[0].lower() == "the" and number >= 2 and "," not in m.group("num")
             and re.match(r" [a-z]+ [a-z]", after) and not any(
-                w.endswith("s") or w in PLURALS for w in following[:2])):
+                w not in STOP and (w.endswith("s") or w in PLURALS) for w in following[:2])):
         # "the 317 side of town", "the 405 freeway": after "the", a count takes a plural
         # noun ("the 21 posts", "the 5 new homes"); a singular one makes the number a name.
         return True
