@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from digest import __version__
 from digest.config import Config, load_config
 from digest.errors import ConfigError, DigestError
+
+if TYPE_CHECKING:
+    from digest.check.gate import Gate
 
 CONFIG_OPTION = click.option(
     "--config",
@@ -22,6 +25,13 @@ CONFIG_OPTION = click.option(
 
 def _config(config_path: Path | None, **overrides: Any) -> Config:
     return load_config(config_path, **overrides)
+
+
+def _gate() -> Gate | None:
+    """The pre-send gate `main(gate=…)` was given (None: all of `digest check`). Only a
+    caller in Python can give one: tests/fast_digest.py, so CLI tests skip the slow tools."""
+    gate: Gate | None = click.get_current_context().find_root().obj
+    return gate
 
 
 def _warn(line: str) -> None:
@@ -93,10 +103,11 @@ def send(edition_dir: Path | None, to: str | None, smtp: str | None, from_: str 
                               "not apply to it", where="command line")
         from digest.schedule.run import run_due  # lazily, as above: cron calls this every minute
 
-        sys.exit(run_due(config))
+        sys.exit(run_due(config, gate=_gate()))
     from digest.deliver.command import send_command  # lazily, as above
 
-    sys.exit(send_command(config, edition_dir, dry_run=dry_run, force=force))
+    sys.exit(send_command(config, edition_dir, dry_run=dry_run, force=force,
+                          gate=_gate()))
 
 
 @cli.command()
@@ -119,7 +130,7 @@ def schedule(next_n: int | None, crontab: bool, config_path: Path | None) -> Non
     from digest.schedule.command import schedule_command  # lazily, as above
 
     config = _config(config_path)
-    sys.exit(schedule_command(config, next_n=next_n, crontab=crontab))
+    sys.exit(schedule_command(config, next_n=next_n, crontab=crontab, gate=_gate()))
 
 
 @cli.command()
@@ -153,9 +164,9 @@ def check(edition_dir: Path | None, config_path: Path | None) -> None:
     sys.exit(check_command(config, edition_dir))
 
 
-def main() -> None:
+def main(gate: Gate | None = None) -> None:
     try:
-        cli.main(standalone_mode=False)
+        cli.main(standalone_mode=False, obj=gate)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.UsageError as exc:

@@ -8,7 +8,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from smtp_server import (
+    DIGEST,
     ROOT,
     Behaviour,
     SmtpServer,
@@ -215,7 +215,7 @@ def test_interrupted_send_reports_and_a_rerun_sends_the_rest_once(
     started = threading.Event()
     behaviour = Behaviour(on_message=lambda n: started.set() if n >= 5 else None)
     with SmtpServer(behaviour) as server:
-        proc = subprocess.Popen([sys.executable, "-m", "digest", "send", "--smtp", server.url],
+        proc = subprocess.Popen([*DIGEST, "send", "--smtp", server.url],
                                 cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert started.wait(120)

@@ -11,13 +11,12 @@ import datetime as dt
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from smtp_server import Received, SmtpServer
+from smtp_server import DIGEST, Received, SmtpServer
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -159,7 +158,7 @@ class Daemon:
         self.log_path = config.parent / f"{name}-{time.monotonic_ns()}.log"
         self.log_file = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "digest", "schedule", "--config", str(config)],
+            [*DIGEST, "schedule", "--config", str(config)],
             cwd=config.parent, env=env(), stdout=self.log_file, stderr=subprocess.STDOUT)
 
     @property
@@ -189,7 +188,7 @@ class Daemon:
 
 
 def due(config: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "digest", "send", "--due", "--config",
+    return subprocess.run([*DIGEST, "send", "--due", "--config",
                            str(config)], cwd=config.parent, env=env(), capture_output=True,
                           text=True, timeout=120)
 
