@@ -1,64 +1,18 @@
-"""The ledger on a real PostgreSQL server (started here, in a temporary folder), unchanged.
-
-Skipped only where PostgreSQL's server programs or the psycopg driver are not installed.
-"""
+"""The ledger on a real PostgreSQL server (the one tests/run.sh starts), unchanged: each test
+has a database of its own (the `postgres` fixture, tests/conftest.py)."""
 
 from __future__ import annotations
 
-import glob
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
+from gates import FAST_GATE
 from smtp_server import Behaviour, SmtpServer, build_edition, config_at, write_config, write_csv
 
 from digest.deliver.ledger import Ledger
 from digest.deliver.sender import deliver
 from digest.store.owners import new_owner
-
-BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-
-
-def _as_postgres(args: list[str]) -> list[str]:
-    # initdb and postgres refuse to run as root; tests here often do.
-    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[str]:
-    pytest.importorskip("psycopg")
-    if not BIN:
-        pytest.skip("PostgreSQL server programs not installed")
-    bindir = Path(BIN[-1]).parent
-    # Not under pytest's tmp folder: that one is private to root, the server runs as postgres.
-    folder = Path(tempfile.mkdtemp(prefix="digest-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres")
-    data = folder / "data"
-    subprocess.run(_as_postgres([str(bindir / "initdb"), "-D", str(data), "-A", "trust",
-                                 "-U", "digest"]), check=True, capture_output=True)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    subprocess.run(_as_postgres([
-        str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(folder / "log"), "-o",
-        f"-p {port} -k {folder} -c listen_addresses=127.0.0.1", "start"]),
-        check=True, capture_output=True)
-    try:
-        subprocess.run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port),
-                        "-U", "digest", "ledger"], check=True, capture_output=True)
-        yield f"postgresql+psycopg://digest@127.0.0.1:{port}/ledger"
-    finally:
-        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast",
-                                     "stop"]), capture_output=True, check=False)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_claims_are_exclusive_on_postgres(postgres: str) -> None:
@@ -89,10 +43,10 @@ def test_send_with_a_postgres_ledger(postgres: str, tmp_path: Path) -> None:
         path = write_config(tmp_path, smtp=server.url, to=write_csv(tmp_path / "to.csv", people))
         path.write_text(path.read_text().replace(
             f'ledger = "{tmp_path / "ledger.sqlite"}"', f'ledger = "{postgres}"'))
-        first = deliver(config_at(path), edition)
+        first = deliver(config_at(path), edition, gate=FAST_GATE)
         assert (first.sent, first.retrying) == (59, 1)
         time.sleep(0.01)
-        second = deliver(config_at(path), edition)
+        second = deliver(config_at(path), edition, gate=FAST_GATE)
         assert (second.sent, second.retrying, second.exit_code) == (60, 0, 0)
         assert server.sink.count_by_recipient() == {p[0]: 1 for p in people}
     assert not (tmp_path / "ledger.sqlite").exists()
