@@ -175,7 +175,7 @@ def _send(config: Config, edition: str, recipients: RecipientList, template: Mes
     rate = config.send.rate
     batch = BATCH if not rate else max(1, min(BATCH, int(rate * 10)))
     try:  # `started`: a retry is due if its time came before this run began (one try a run)
-        while claims := ledger.claim(edition, owner, batch, LEASE, due_before=started):
+        while claims := _claim(ledger, edition, owner, batch, started, journals):
             held = list(claims)
             for claim in claims:
                 outcome = _one(config, claim, by_key[claim.email], template, sender, session,
@@ -205,6 +205,18 @@ def _send(config: Config, edition: str, recipients: RecipientList, template: Mes
         raise
     journal.close(clean=True)
     return _report(ledger, edition, by_key, sent_now, recipients, config.send.max_attempts)
+
+
+def _claim(ledger: Ledger, edition: str, owner: str, batch: int, started: float,
+           journals: Path) -> list[Claim]:
+    """The next rows to send. With several senders on one edition (scale-out on PostgreSQL),
+    one that runs dry first frees what a dead peer held (claimed rows back to pending; its
+    journal tells which `sending` ones went out) and takes those too, so a sender killed
+    mid-send delays its rows only until a live one finishes its own."""
+    claims = ledger.claim(edition, owner, batch, LEASE, due_before=started)
+    if not claims and ledger.recover(edition, marked=lambda dead: marked(journals, dead))[0]:
+        claims = ledger.claim(edition, owner, batch, LEASE, due_before=started)
+    return claims
 
 
 def _one(config: Config, claim: Claim, recipient: Recipient, template: MessageTemplate,

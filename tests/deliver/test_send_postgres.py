@@ -23,6 +23,7 @@ def test_claims_are_exclusive_on_postgres(postgres: str) -> None:
     def grab() -> None:
         owner, mine = new_owner(), []
         while claims := ledger.claim("pg-claims", owner, 9, 300):
+            assert len(claims) <= 9  # a claim takes its batch, never the whole edition
             mine += [c.id for c in claims]
         got.append(mine)
 
@@ -50,6 +51,18 @@ def test_send_with_a_postgres_ledger(postgres: str, tmp_path: Path) -> None:
         assert (second.sent, second.retrying, second.exit_code) == (60, 0, 0)
         assert server.sink.count_by_recipient() == {p[0]: 1 for p in people}
     assert not (tmp_path / "ledger.sqlite").exists()
+
+
+def test_two_senders_each_get_their_batch(postgres: str) -> None:
+    """The claim of one sender leaves the rest to the next (PostgreSQL once ran the LIMIT-ed
+    pick again per row and the first claim took every row)."""
+    first, second = Ledger(postgres), Ledger(postgres)
+    first.enqueue("batch", [f"r{i}@x.org" for i in range(600)])
+    mine, theirs = first.claim("batch", "a", 100, 300), second.claim("batch", "b", 100, 300)
+    assert (len(mine), len(theirs)) == (100, 100)
+    assert first.counts("batch") == {"claimed": 200, "pending": 400}
+    first.close()
+    second.close()
 
 
 def _new_database(url: str, name: str) -> str:
