@@ -110,6 +110,7 @@ def test_clean_edition_passes_every_offline_check(tmp_path: Path, config: Config
     assert result(results, "size").detail == "0.8 KB of 102 KB; unsubscribe link at 0.7 KB"
 
 
+@pytest.mark.slow
 def test_gate_raises_on_failure_unless_forced(tmp_path: Path, config: Config) -> None:
     bad = make_edition(tmp_path, make_message(html=GOOD_HTML.replace("https://x.com",
                                                                       "http://x.com")))
@@ -451,6 +452,7 @@ def test_bad_input_is_an_outbox_error(tmp_path: Path, setup: str) -> None:
     assert str(outbox) in str(err.value)
 
 
+@pytest.mark.slow
 def test_cli_exit_codes(tmp_path: Path) -> None:
     """Through the real CLI: 0 for a clean edition, 1 for a failing one, 2 for bad input."""
     def run(*args: str) -> subprocess.CompletedProcess[str]:

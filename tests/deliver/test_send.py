@@ -244,6 +244,7 @@ def test_dry_run_writes_each_message(tmp_path: Path, edition: Path) -> None:
     assert not (tmp_path / "ledger.sqlite").exists()
 
 
+@pytest.mark.slow
 def test_two_senders_at_once_send_each_recipient_once(tmp_path: Path, edition: Path) -> None:
     people = [(f"r{i}@example.com", "") for i in range(300)]
     with SmtpServer() as server:
@@ -265,6 +266,7 @@ def test_two_senders_at_once_send_each_recipient_once(tmp_path: Path, edition: P
         assert server.sink.count_by_recipient() == {p[0]: 1 for p in people}
 
 
+@pytest.mark.slow
 def test_cli_send_prints_the_summary_last(tmp_path: Path, edition: Path) -> None:
     with SmtpServer(Behaviour(perm_fail={"cy@example.net"})) as server:
         setup(tmp_path, server)
@@ -277,6 +279,7 @@ def test_cli_send_prints_the_summary_last(tmp_path: Path, edition: Path) -> None
         assert len(server.messages) == 2
 
 
+@pytest.mark.slow
 def test_cli_send_bad_input(tmp_path: Path, edition: Path) -> None:
     setup(tmp_path, None)
     result = run_cli("send", str(edition), "--to", "missing.csv", cwd=tmp_path)
@@ -288,6 +291,7 @@ def test_cli_send_bad_input(tmp_path: Path, edition: Path) -> None:
     assert "pw@" not in result.stderr
 
 
+@pytest.mark.slow
 def test_cli_unreachable_server(tmp_path: Path, edition: Path) -> None:
     setup(tmp_path, None)
     result = run_cli("send", str(edition), "--smtp", "smtp://127.0.0.1:9", cwd=tmp_path)
@@ -296,6 +300,7 @@ def test_cli_unreachable_server(tmp_path: Path, edition: Path) -> None:
     assert result.stdout.strip().splitlines()[-1] == "sent 0, failed 0, retrying 3"
 
 
+@pytest.mark.slow
 def test_concurrent_cron_runs_send_nothing_twice(tmp_path: Path, edition: Path) -> None:
     """Three `digest send` processes at once (cron firing while a run is still going)."""
     people = [(f"c{i}@example.com", "") for i in range(400)]
