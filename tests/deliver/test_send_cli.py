@@ -166,6 +166,7 @@ def test_each_failed_or_waiting_recipient_is_named_with_the_reply(tmp_path: Path
     assert len(waiting) == 1 and "(tried 1 of 5): 451 4.7.1 greylisted" in waiting[0]
 
 
+@pytest.mark.slow
 def test_duplicates_are_reported_and_sent_once(tmp_path: Path, edition: Path) -> None:
     setup(tmp_path, [*PEOPLE, ("ANN@Example.com", "Ann again")])
     with SmtpServer() as server:

@@ -7,6 +7,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from gates import FAST_GATE
 from smtp_server import Behaviour, SmtpServer, build_edition, config_at, write_config, write_csv
 
@@ -37,6 +38,7 @@ def test_claims_are_exclusive_on_postgres(postgres: str) -> None:
     assert len(ids) == len(set(ids)) == 600
 
 
+@pytest.mark.slow
 def test_send_with_a_postgres_ledger(postgres: str, tmp_path: Path) -> None:
     edition = build_edition(tmp_path / "outbox")
     people = [(f"p{i}@example.com", f"P {i}") for i in range(60)]

@@ -65,6 +65,7 @@ def test_the_daemon_will_not_start_with_smtp_it_cannot_use(tmp_path: Path, send:
     assert says in lines[0]
 
 
+@pytest.mark.slow
 def test_the_daemon_will_not_start_with_a_from_no_server_takes(tmp_path: Path) -> None:
     (tmp_path / "people.csv").write_text("email,name\na@example.com,A\n")
     config = tmp_path / "digest.toml"

@@ -58,6 +58,7 @@ def test_missing_driver_is_one_line_with_the_key_and_the_fix(
     assert "pip install 'digest[postgres]'" in line
 
 
+@pytest.mark.slow
 def test_missing_driver_when_sending_an_edition(tmp_path: Path) -> None:
     """`digest send EDITION` opens the ledger too (after the edition and list are read)."""
     build = run_cli("build", "--outbox", str(tmp_path / "outbox"), cwd=ROOT)
