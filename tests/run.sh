@@ -11,6 +11,7 @@
 # test fails the run unless its reason is listed in EXPECTED_SKIPS below.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+begun=$SECONDS
 
 # Reasons (substrings) a skip may give without failing the run. None today: every tool a test
 # needs is installed below, so a skip means something is missing.
@@ -86,7 +87,7 @@ phase() {  # phase NAME PYTEST-ARGS...: run pytest, time it
   shift
   start=$(date +%s.%N)
   python -m pytest -q -n "${DIGEST_TEST_WORKERS:-auto}" --junitxml="$reports/$name.xml" "$@" || rc=$?
-  times+=("$name $(python -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.0f} s')" "$start" "$(date +%s.%N)")")
+  times+=("$name=$(python -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' "$start" "$(date +%s.%N)")")
   if ((rc != 0 && rc != 5)); then status=$rc; fi  # 5: no test selected by this phase
 }
 times=()
@@ -98,13 +99,14 @@ case ${1:-} in
 esac
 
 note=0
-python - "$reports" "$(IFS=,; echo "${times[*]}")" "${EXPECTED_SKIPS[@]}" <<'EOF' || note=$?
+python - "$reports" "$(IFS=,; echo "${times[*]}")" "$((SECONDS - begun))" \
+  "${EXPECTED_SKIPS[@]}" <<'EOF' || note=$?
 """The closing note: times per phase, every skip with its reason, the totals last."""
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-folder, times, expected = Path(sys.argv[1]), sys.argv[2], sys.argv[3:]
+folder, times, whole, expected = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
 tests = failed = 0
 skips = []
 for report in sorted(folder.glob("*.xml")):
@@ -118,7 +120,12 @@ unexpected = [s for s in skips if not any(e in s[1] for e in expected)]
 for name, why in skips:
     print(f"skipped: {name}: {why}" + ("" if (name, why) not in unexpected else
                                        "  (not an expected skip: fails the run)"))
-print(f"time: {times.replace(',', ', ')}")
+phases = {name: float(took) for name, took in (t.split("=") for t in times.split(",") if t)}
+names = {"quick": "quick loop", "slow": "slow and browser tests", "run": "pytest"}
+shown = [f"{names.get(n, n)} {took:.0f} s" for n, took in phases.items()]
+if len(phases) > 1:
+    shown.append(f"full run {sum(phases.values()):.0f} s")
+print("time: " + ", ".join(shown) + f"; the whole command {whole} s (with set-up, ruff, mypy)")
 print(f"tests: {tests - failed - len(skips)} passed, {failed} failed, {len(skips)} skipped")
 sys.exit(1 if unexpected else 0)
 EOF
