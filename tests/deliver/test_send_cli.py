@@ -150,6 +150,7 @@ def test_settings_a_rerun_cannot_fix_exit_2_and_lose_nothing(
         assert server.sink.count_by_recipient() == {p[0]: 1 for p in PEOPLE}
 
 
+@pytest.mark.slow
 def test_each_failed_or_waiting_recipient_is_named_with_the_reply(tmp_path: Path,
                                                                   edition: Path) -> None:
     people: list[tuple[str, ...]] = [*PEOPLE, ("cy@example.net", "Cy")]

@@ -78,6 +78,7 @@ def _new_database(url: str, name: str) -> str:
     return url.rsplit("/", 1)[0] + f"/{name}"
 
 
+@pytest.mark.slow
 def test_two_first_starts_at_once_both_open_the_ledger(postgres: str) -> None:
     """CREATE TABLE from several processes on a new database: PostgreSQL lets all of them
     see no table, and all but one fail with a unique violation in pg_type. Every opener of
