@@ -5,13 +5,16 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from digest import __version__
 from digest.config import Config, load_config
 from digest.errors import ConfigError, DigestError
+
+if TYPE_CHECKING:
+    from digest.check.gate import Gate
 
 CONFIG_OPTION = click.option(
     "--config",
@@ -31,6 +34,13 @@ MANY_POSTS = 200  # a build of this many posts or more shows a progress bar (on 
 def _quiet() -> bool:
     ctx = click.get_current_context(silent=True)
     return bool(ctx and ctx.find_root().params.get("quiet"))
+
+
+def _gate() -> Gate | None:
+    """The pre-send gate `main(gate=…)` was given (None: all of `digest check`). Only a
+    caller in Python can give one: tests/fast_digest.py, so CLI tests skip the slow tools."""
+    gate: Gate | None = click.get_current_context().find_root().obj
+    return gate
 
 
 def _warn(line: str) -> None:
@@ -144,10 +154,11 @@ def send(edition_dir: Path | None, to: str | None, smtp: str | None, from_: str 
                               "not apply to it", where="command line")
         from digest.schedule.run import run_due  # lazily, as above: cron calls this every minute
 
-        sys.exit(run_due(config))
+        sys.exit(run_due(config, gate=_gate()))
     from digest.deliver.command import send_command  # lazily, as above
 
-    sys.exit(send_command(config, edition_dir, dry_run=dry_run, force=force, quiet=_quiet()))
+    sys.exit(send_command(config, edition_dir, dry_run=dry_run, force=force, quiet=_quiet(),
+                          gate=_gate()))
 
 
 @cli.command()
@@ -170,7 +181,7 @@ def schedule(next_n: int | None, crontab: bool, config_path: Path | None) -> Non
     from digest.schedule.command import schedule_command  # lazily, as above
 
     config = _config(config_path)
-    sys.exit(schedule_command(config, next_n=next_n, crontab=crontab))
+    sys.exit(schedule_command(config, next_n=next_n, crontab=crontab, gate=_gate()))
 
 
 @cli.command()
@@ -216,9 +227,9 @@ def init(folder: Path) -> None:
         click.echo(str(path))
 
 
-def main() -> None:
+def main(gate: Gate | None = None) -> None:
     try:
-        cli.main(standalone_mode=False)
+        cli.main(standalone_mode=False, obj=gate)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.UsageError as exc:

@@ -1,12 +1,15 @@
 """Shared fixtures: the one post factory, a hand-built edition (independent of the editorial
-stages) and golden files. Tests import the factories: `from conftest import make_post`.
+stages), golden files and a fresh PostgreSQL database. Tests import the factories:
+`from conftest import make_post`.
 
 `pytest --update-golden` rewrites tests/golden/ from a fresh build, on purpose; review the diff.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -115,3 +118,30 @@ def edition() -> Edition:
 def edition_factory() -> Callable[..., Edition]:
     """make_edition, for tests that need a variant: edition_factory(highlights=())."""
     return make_edition
+
+
+# The PostgreSQL server the test command (tests/run.sh) starts for the run, as a URL to its
+# `postgres` database; each test that asks gets a database of its own on it (so tests running
+# side by side under pytest-xdist never meet) and it is dropped afterwards.
+POSTGRES_ENV = "DIGEST_TEST_POSTGRES"
+
+
+@pytest.fixture
+def postgres() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database (postgresql+psycopg://…)."""
+    server = os.environ.get(POSTGRES_ENV)
+    if not server:
+        pytest.skip(f"{POSTGRES_ENV} not set (bash tests/run.sh starts a PostgreSQL server)")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"digest_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()

@@ -235,6 +235,10 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
 # --- helpers for the send tests: a built edition, a recipient CSV, a digest.toml ---------
 
 ROOT = Path(__file__).resolve().parent.parent
+# `digest` with the fast pre-send gate (tests/fast_digest.py): what send tests run.
+DIGEST = [sys.executable, str(ROOT / "tests" / "fast_digest.py")]
+# `digest` as installed, with the real gate (SpamAssassin, Node): for the few that keep it.
+REAL_DIGEST = [sys.executable, "-m", "digest"]
 
 
 def build_edition(outbox: Path) -> Path:
@@ -282,7 +286,10 @@ def config_at(path: Path) -> Config:
 
 
 def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None,
-            timeout: float = 300) -> subprocess.CompletedProcess[str]:
+            timeout: float = 300, real_gate: bool = False) -> subprocess.CompletedProcess[str]:
+    """`digest ARGS` in a subprocess; `digest send` there passes the fast gate unless
+    `real_gate` (tests/gates.py)."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "digest", *args], cwd=cwd, env=full_env,
+    return subprocess.run([*(REAL_DIGEST if real_gate else DIGEST), *args], cwd=cwd,
+                          env=full_env,
                           capture_output=True, text=True, timeout=timeout, check=False)

@@ -87,12 +87,14 @@ def test_empty_source(tmp_path: Path) -> None:
     _assert_clean_failure(_build_fails(tmp_path, "empty.txt"), "empty.txt")
 
 
+@pytest.mark.slow
 def test_undecodable_source(tmp_path: Path) -> None:
     (tmp_path / "latin.txt").write_bytes(
         b" date 2024-08-13 x\n\nCaf\xe9 ol\xe9 \xff\xfe - A (@a) August 13, 2024\n")
     _assert_clean_failure(_build_fails(tmp_path, "latin.txt"), "latin.txt")
 
 
+@pytest.mark.slow
 def test_postless_source_is_an_edition_of_its_prose_with_one_warning(tmp_path: Path) -> None:
     (tmp_path / "prose.txt").write_text(
         " date 2024-08-13 nothing\n\nOnly the article's own words here.\n\nAnd more prose.\n",
@@ -106,6 +108,7 @@ def test_postless_source_is_an_edition_of_its_prose_with_one_warning(tmp_path: P
     assert {p.name for p in edition.parent.iterdir()} >= EDITION_FILES
 
 
+@pytest.mark.slow
 def test_broken_template(tmp_path: Path) -> None:
     templates = tmp_path / "mytemplates"
     templates.mkdir()
@@ -115,6 +118,7 @@ def test_broken_template(tmp_path: Path) -> None:
     _assert_clean_failure(result, "mytemplates/digest.txt.j2:3")
 
 
+@pytest.mark.slow
 def test_template_with_undefined_variable(tmp_path: Path) -> None:
     templates = tmp_path / "t"
     templates.mkdir()
@@ -123,6 +127,7 @@ def test_template_with_undefined_variable(tmp_path: Path) -> None:
     _assert_clean_failure(_build_fails(tmp_path, str(SEED)), "t/digest.txt.j2:2", "nope")
 
 
+@pytest.mark.slow
 def test_broken_mjml_template(tmp_path: Path) -> None:
     templates = tmp_path / "t"
     templates.mkdir()
@@ -131,21 +136,25 @@ def test_broken_mjml_template(tmp_path: Path) -> None:
     _assert_clean_failure(_build_fails(tmp_path, str(SEED)), "t/digest.mjml.j2", "MJML")
 
 
+@pytest.mark.slow
 def test_bad_config_key(tmp_path: Path) -> None:
     (tmp_path / "digest.toml").write_text("[build]\nhighlight = 3\n")
     _assert_clean_failure(_build_fails(tmp_path, str(SEED)), "digest.toml", "highlight")
 
 
+@pytest.mark.slow
 def test_bad_date(tmp_path: Path) -> None:
     _assert_clean_failure(_build_fails(tmp_path, "--date", "13/08/2024", str(SEED)),
                           "--date", "13/08/2024")
 
 
+@pytest.mark.slow
 def test_header_injection_in_config(tmp_path: Path) -> None:
     (tmp_path / "digest.toml").write_text('[email]\nto = "a@x.org\\r\\nBcc: v@x.org"\n')
     _assert_clean_failure(_build_fails(tmp_path, str(SEED)), "[email] to")
 
 
+@pytest.mark.slow
 def test_bad_from_address_in_config(tmp_path: Path) -> None:
     (tmp_path / "digest.toml").write_text('[email]\nfrom = "digest@"\n')
     _assert_clean_failure(_build_fails(tmp_path, str(SEED)), "digest.toml", "[email] from")

@@ -12,7 +12,9 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from digest.check.content import (
     check_accessibility,
@@ -55,15 +57,19 @@ CHECKS: tuple[Check, ...] = (
     check_spam,
     check_clients,
 )
+# The checks that run an external program (seconds each); the others take milliseconds.
+TOOL_CHECKS: tuple[Check, ...] = (check_spam, check_clients)
 
-__all__ = ["CHECKS", "Check", "check_command", "gate", "run_checks"]
+__all__ = ["CHECKS", "TOOL_CHECKS", "Check", "CheckGate", "Gate", "check_command", "gate",
+           "run_checks"]
 
 log = logging.getLogger(__name__)
 
 
-def run_checks(config: Config, edition_dir: Path,
-               sent: bytes | None = None) -> list[CheckResult]:
-    """Every check on one edition folder, in print order. Bad input raises OutboxError.
+def run_checks(config: Config, edition_dir: Path, sent: bytes | None = None,
+               checks: tuple[Check, ...] = CHECKS) -> list[CheckResult]:
+    """Every check (of `checks`) on one edition folder, in print order. Bad input raises
+    OutboxError.
 
     `sent`: the message as it goes out (digest send composes it from the edition's merge
     files, not from digest.eml), checked in place of digest.eml."""
@@ -73,7 +79,7 @@ def run_checks(config: Config, edition_dir: Path,
     # SpamAssassin and Node take a second or two each, waiting on their own processes: run
     # the checks side by side (map keeps the print order) so `digest send` waits for one.
     with ThreadPoolExecutor(max_workers=4) as pool:
-        return list(pool.map(lambda check: check(mail, config), CHECKS))
+        return list(pool.map(lambda check: check(mail, config), checks))
 
 
 def failures(results: list[CheckResult]) -> list[CheckResult]:
@@ -104,19 +110,40 @@ def check_command(config: Config, edition_dir: Path | None,
     return 1 if failures(results) else 0
 
 
-def gate(config: Config, edition_dir: Path, *, force: bool, sent: bytes | None = None) -> None:
-    """Run every check before sending; raise CheckFailed naming each failure unless `force`.
+class Gate(Protocol):
+    """What `digest send` passes an edition through before sending: returns, or raises
+    CheckFailed. Delivery takes one as a parameter (digest.deliver.sender.deliver), so the
+    send loop never knows which checks stand behind it."""
 
-    With `force` the checks still run, and each failure is logged as a warning, so a forced
-    send leaves a trace of what it overrode.
-    """
-    failed = failures(run_checks(config, edition_dir, sent))
-    if not failed:
-        return
-    listing = "; ".join(f"{r.name}: {r.detail}" for r in failed)
-    if force:
-        log.warning("sending %s despite failed checks (--force): %s", edition_dir, listing)
-        return
-    what = "the message as it would be sent" if sent is not None else "the edition"
-    raise CheckFailed(f"{len(failed)} check(s) failed on {what}, not sending (--force sends "
-                      f"anyway): {listing}", where=str(edition_dir))
+    def __call__(self, config: Config, edition_dir: Path, *, force: bool,
+                 sent: bytes | None = None) -> None: ...
+
+
+@dataclass(frozen=True)
+class CheckGate:
+    """The gate made of `checks` (default: all of `digest check`). Its repr names them, so a
+    cache of editions that passed can tell one gate from another."""
+
+    checks: tuple[Check, ...] = CHECKS
+
+    def __call__(self, config: Config, edition_dir: Path, *, force: bool,
+                 sent: bytes | None = None) -> None:
+        """Run the checks before sending; raise CheckFailed naming each failure unless
+        `force`. With `force` the checks still run, and each failure is logged as a warning,
+        so a forced send leaves a trace of what it overrode."""
+        failed = failures(run_checks(config, edition_dir, sent, self.checks))
+        if not failed:
+            return
+        listing = "; ".join(f"{r.name}: {r.detail}" for r in failed)
+        if force:
+            log.warning("sending %s despite failed checks (--force): %s", edition_dir, listing)
+            return
+        what = "the message as it would be sent" if sent is not None else "the edition"
+        raise CheckFailed(f"{len(failed)} check(s) failed on {what}, not sending (--force "
+                          f"sends anyway): {listing}", where=str(edition_dir))
+
+    def __repr__(self) -> str:
+        return f"CheckGate({', '.join(c.__name__ for c in self.checks)})"
+
+
+gate: Gate = CheckGate()  # the real one: every check, SpamAssassin and Node included

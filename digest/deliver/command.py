@@ -16,6 +16,8 @@ from typing import Any
 
 import click
 
+from digest.check.gate import Gate
+from digest.check.gate import gate as full_gate
 from digest.config import Config
 from digest.deliver.report import SendReport
 from digest.deliver.sender import deliver
@@ -26,7 +28,7 @@ SHOWN = 10  # recipients that failed or wait, listed by name on stderr; the rest
 
 
 def send_command(config: Config, edition_dir: Path | None, *, dry_run: bool = False,
-                 force: bool = False, quiet: bool = False) -> int:
+                 force: bool = False, quiet: bool = False, gate: Gate | None = None) -> int:
     """The `digest send` command: returns the exit code; prints the summary line last.
     (`digest send --due` is the schedule's: digest.schedule.run.run_due.)"""
     bar: list[Any] = []  # click's progress bar, made on the first report (stderr a tty)
@@ -45,7 +47,8 @@ def send_command(config: Config, edition_dir: Path | None, *, dry_run: bool = Fa
     main = threading.current_thread() is threading.main_thread()  # signals: main thread only
     previous = signal.signal(signal.SIGTERM, _terminate) if main else None
     try:
-        report = deliver(config, edition_dir, dry_run=dry_run, force=force, progress=progress)
+        report = deliver(config, edition_dir, dry_run=dry_run, force=force,
+                         progress=progress, gate=gate or full_gate)
     except KeyboardInterrupt as exc:
         if bar:
             bar[0].__exit__(None, None, None)

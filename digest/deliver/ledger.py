@@ -45,6 +45,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -158,7 +159,13 @@ class Ledger:
                 deliveries.c.edition == edition)))
             new = [e for e in wanted if e not in have]
             if new:
-                conn.execute(insert(deliveries), [
+                # Several senders of one edition start at once on PostgreSQL (scale-out): all
+                # see no rows and insert the same ones; the unique key keeps the first, and
+                # ON CONFLICT DO NOTHING lets the others go on (SQLite's BEGIN IMMEDIATE
+                # serialises the senders, so they never race here).
+                add = (pg_insert(deliveries).on_conflict_do_nothing() if self._postgres
+                       else insert(deliveries))
+                conn.execute(add, [
                     {"edition": edition, "email": e, "state": PENDING, "attempts": 0,
                      "updated_at": now} for e in new])
             # Back on the list after being skipped: pending again.
@@ -218,12 +225,18 @@ class Ledger:
         due = and_(c.edition == edition, or_(c.state == PENDING, and_(
             c.state == RETRY, c.next_at <= (now if due_before is None else due_before))))
         pick = select(c.id).where(due).order_by(c.id).limit(limit)
+        claim = update(deliveries).values(state=CLAIMED, owner=owner, lease_until=now + lease,
+                                          updated_at=now).returning(c.id, c.email, c.attempts)
         if self._postgres:
-            pick = pick.with_for_update(skip_locked=True)
-        # `due` is repeated outside the sub-select: PostgreSQL re-checks it on the row it locks.
-        stmt = (update(deliveries).where(c.id.in_(pick.scalar_subquery()), due)
-                .values(state=CLAIMED, owner=owner, lease_until=now + lease, updated_at=now)
-                .returning(c.id, c.email, c.attempts))
+            # Several senders claim side by side: each locks `limit` rows that no other holds
+            # (SKIP LOCKED). In a MATERIALIZED CTE the pick runs once; as `id IN (sub-select)`
+            # PostgreSQL may run it again for each row it re-checks, taking far beyond `limit`
+            # (one sender then held a whole edition). `due` is re-checked on the locked row.
+            picked = pick.with_for_update(skip_locked=True).cte("picked").prefix_with(
+                "MATERIALIZED")
+            stmt = claim.where(c.id == picked.c.id, due)
+        else:  # SQLite: one writer at a time (BEGIN IMMEDIATE), nothing to skip
+            stmt = claim.where(c.id.in_(pick.scalar_subquery()), due)
         with self._tx() as conn:
             rows = conn.execute(stmt).all()
         return sorted((Claim(r.id, r.email, r.attempts) for r in rows), key=lambda r: r.id)

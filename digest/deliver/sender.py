@@ -43,7 +43,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from digest.check.gate import gate
+from digest.check.gate import Gate
+from digest.check.gate import gate as full_gate
 from digest.config import Config
 from digest.deliver.compose import Composed, MessageTemplate
 from digest.deliver.journal import Journal, dead_journals, marked
@@ -79,9 +80,12 @@ JOURNALS = ".send-journal"  # in the outbox: see digest/deliver/journal.py
 
 
 def deliver(config: Config, edition_dir: Path | None, *, dry_run: bool = False,
-            force: bool = False,
-            progress: Callable[[int, int], None] | None = None) -> SendReport:
-    """Send (or with `dry_run` write) the edition to every recipient that still needs it."""
+            force: bool = False, progress: Callable[[int, int], None] | None = None,
+            gate: Gate = full_gate) -> SendReport:
+    """Send (or with `dry_run` write) the edition to every recipient that still needs it.
+
+    `gate`: the checks an edition passes before anything is sent (digest.check.gate); the
+    default runs all of `digest check`, SpamAssassin and Node included."""
     outbox = config.resolve(config.build.outbox)
     folder = newest_edition(outbox) if edition_dir is None else Path(edition_dir)
     _is_edition(folder)
@@ -91,7 +95,7 @@ def deliver(config: Config, edition_dir: Path | None, *, dry_run: bool = False,
         # What goes out is composed from the merge files: check that, for a real recipient.
         sample = recipients.recipients[0] if recipients.recipients else None
         sent = template.compose(sample).data if sample is not None else None
-        _gate(config, folder, force=force or config.send.force, sent=sent)
+        _gate(config, folder, force=force or config.send.force, sent=sent, gate=gate)
 
     if config.send.to is None:
         raise RecipientsError("no recipient list: give --to FILE or [send] to",
@@ -125,13 +129,16 @@ def deliver(config: Config, edition_dir: Path | None, *, dry_run: bool = False,
 _PASSED: set[str] = set()  # editions (by content and config) that passed, in this process
 
 
-def _gate(config: Config, folder: Path, *, force: bool, sent: bytes | None = None) -> None:
+def _gate(config: Config, folder: Path, *, force: bool, sent: bytes | None = None,
+          gate: Gate = full_gate) -> None:
     """`digest check` before sending; raises CheckFailed unless `force`. The checks take
     seconds (SpamAssassin, Node): an edition that passed is not checked again by the same
-    process (the scheduler daemon, a test run) unless its files or the config changed."""
+    process (the scheduler daemon, a test run) unless its files, the config or the gate
+    changed."""
     # What the checks read: [check], [email], whether sending is configured; and the files.
     key = hashlib.sha256(json.dumps([config.check.model_dump(), config.email.model_dump(),
-                                     bool(config.send.smtp)], sort_keys=True).encode())
+                                     bool(config.send.smtp), repr(gate)],
+                                    sort_keys=True).encode())
     for name in ("digest.eml", "edition.json", "digest.merge.html", "digest.merge.txt"):
         with contextlib.suppress(OSError):
             key.update(name.encode() + b"\0" + (folder / name).read_bytes())
@@ -168,7 +175,7 @@ def _send(config: Config, edition: str, recipients: RecipientList, template: Mes
     rate = config.send.rate
     batch = BATCH if not rate else max(1, min(BATCH, int(rate * 10)))
     try:  # `started`: a retry is due if its time came before this run began (one try a run)
-        while claims := ledger.claim(edition, owner, batch, LEASE, due_before=started):
+        while claims := _claim(ledger, edition, owner, batch, started, journals):
             held = list(claims)
             for claim in claims:
                 outcome = _one(config, claim, by_key[claim.email], template, sender, session,
@@ -198,6 +205,18 @@ def _send(config: Config, edition: str, recipients: RecipientList, template: Mes
         raise
     journal.close(clean=True)
     return _report(ledger, edition, by_key, sent_now, recipients, config.send.max_attempts)
+
+
+def _claim(ledger: Ledger, edition: str, owner: str, batch: int, started: float,
+           journals: Path) -> list[Claim]:
+    """The next rows to send. With several senders on one edition (scale-out on PostgreSQL),
+    one that runs dry first frees what a dead peer held (claimed rows back to pending; its
+    journal tells which `sending` ones went out) and takes those too, so a sender killed
+    mid-send delays its rows only until a live one finishes its own."""
+    claims = ledger.claim(edition, owner, batch, LEASE, due_before=started)
+    if not claims and ledger.recover(edition, marked=lambda dead: marked(journals, dead))[0]:
+        claims = ledger.claim(edition, owner, batch, LEASE, due_before=started)
+    return claims
 
 
 def _one(config: Config, claim: Claim, recipient: Recipient, template: MessageTemplate,

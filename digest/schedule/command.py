@@ -7,6 +7,7 @@ import shlex
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,8 +16,12 @@ from digest.errors import ScheduleError
 from digest.schedule.ready import problems
 from digest.schedule.run import trigger_of
 
+if TYPE_CHECKING:
+    from digest.check.gate import Gate
 
-def schedule_command(config: Config, next_n: int | None = None, crontab: bool = False) -> int:
+
+def schedule_command(config: Config, next_n: int | None = None, crontab: bool = False,
+                     gate: Gate | None = None) -> int:
     if next_n is not None:
         if next_n < 1:
             raise ScheduleError(f"--next takes a count of 1 or more, got {next_n}")
@@ -34,7 +39,7 @@ def schedule_command(config: Config, next_n: int | None = None, crontab: bool = 
     # Lazily: --next and --crontab need neither the background scheduler nor its job store.
     from digest.schedule.daemon import run_daemon
 
-    return run_daemon(config)
+    return run_daemon(config, gate)
 
 
 def unready(config: Config) -> list[str]:

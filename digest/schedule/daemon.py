@@ -15,7 +15,7 @@ import datetime as dt
 import signal
 import threading
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.events import (
     EVENT_JOB_ERROR,
@@ -48,6 +48,9 @@ from digest.store.db import (
 from digest.store.db import reason as one_line
 from digest.store.owners import owner_dead
 
+if TYPE_CHECKING:
+    from digest.check.gate import Gate
+
 JOB_ID = "digest-edition"
 FOLLOW_UP_SECONDS = 60
 
@@ -57,6 +60,7 @@ class _Current:
     the job store); the job functions read it from here."""
 
     config: Config | None = None
+    gate: Gate | None = None  # the pre-send checks (None: all of `digest check`)
 
 
 def scheduled_run() -> None:
@@ -66,7 +70,7 @@ def scheduled_run() -> None:
         log.error("a scheduled run fired with no configuration loaded; ignored")
         return
     try:
-        run_due(config)
+        run_due(config, gate=_Current.gate)
     except DigestError as exc:
         log.error("run failed: %s", exc)
 
@@ -78,12 +82,13 @@ def follow_up() -> None:
     if config is None:
         return
     try:
-        retry_unfinished(config)
+        retry_unfinished(config, gate=_Current.gate)
     except DigestError as exc:
         log.error("follow-up failed: %s", exc)
 
 
-def retry_unfinished(config: Config, now: dt.datetime | None = None) -> int:
+def retry_unfinished(config: Config, now: dt.datetime | None = None,
+                     gate: Gate | None = None) -> int:
     trigger = trigger_of(config)
     slot = trigger.latest_slot(now or dt.datetime.now(dt.UTC), config.schedule.max_late_seconds)
     if slot is None:
@@ -97,7 +102,7 @@ def retry_unfinished(config: Config, now: dt.datetime | None = None) -> int:
         return 0  # never started: APScheduler's own run (or its "missed") decides
     if row.status == "running" and not owner_dead(row.owner):
         return 0  # in progress here or elsewhere
-    return run_slot(config, trigger, slot)
+    return run_slot(config, trigger, slot, gate)
 
 
 def _jobstore(url: str) -> SQLAlchemyJobStore:
@@ -219,7 +224,7 @@ def preflight(config: Config) -> None:
     SlotLedger(config.ledger_url).close()  # the ledger's database opens (its driver is there)
 
 
-def run_daemon(config: Config) -> int:
+def run_daemon(config: Config, gate: Gate | None = None) -> int:
     """Run until Ctrl-C or SIGTERM; a run in progress is finished first. Exit code 0."""
     preflight(config)
     setup_logging()
@@ -228,6 +233,7 @@ def run_daemon(config: Config) -> int:
     url = config.jobstore_url
     ensure_sqlite_folder(url, "job store", "[schedule] jobstore")
     _Current.config = config
+    _Current.gate = gate
     try:
         store = _jobstore(url)
     except (SQLAlchemyError, ValueError, ImportError) as exc:

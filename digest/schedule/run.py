@@ -20,6 +20,7 @@ from digest.errors import CheckFailed, DigestError, ScheduleError
 from digest.schedule.trigger import SlotTrigger, slot_id
 
 if TYPE_CHECKING:
+    from digest.check.gate import Gate
     from digest.deliver.report import SendReport
     from digest.schedule.slots import Slot, SlotLedger
 
@@ -49,10 +50,11 @@ def _routine() -> int:
     return logging.INFO if sys.stderr.isatty() else logging.DEBUG
 
 
-def run_due(config: Config, now: dt.datetime | None = None) -> int:
+def run_due(config: Config, now: dt.datetime | None = None, gate: Gate | None = None) -> int:
     """Build and send the latest slot at or before now, if it is within max_late and not yet
     done; else nothing. Exit code: 0 sent or nothing to do, 1 some recipients failed or wait
-    for a retry, 2 the build or its input is broken. Safe to call every minute."""
+    for a retry, 2 the build or its input is broken. Safe to call every minute.
+    `gate`: the pre-send checks (None: all of `digest check`; see deliver())."""
     setup_logging()
     trigger = trigger_of(config)
     now = now or dt.datetime.now(dt.UTC)
@@ -62,10 +64,11 @@ def run_due(config: Config, now: dt.datetime | None = None) -> int:
         log.log(_routine(), "nothing due; next slot %s",
                 upcoming.astimezone(trigger.zone).isoformat() if upcoming else "never")
         return 0
-    return run_slot(config, trigger, slot)
+    return run_slot(config, trigger, slot, gate)
 
 
-def run_slot(config: Config, trigger: SlotTrigger, slot: dt.datetime) -> int:
+def run_slot(config: Config, trigger: SlotTrigger, slot: dt.datetime,
+             gate: Gate | None = None) -> int:
     """Claim `slot` and, if this process wins it, produce and send its edition."""
     # Here, not at the top: with nothing due (cron, every minute) SQLAlchemy is never loaded.
     from digest.schedule.slots import SlotLedger
@@ -82,12 +85,12 @@ def run_slot(config: Config, trigger: SlotTrigger, slot: dt.datetime) -> int:
             else:
                 log.log(_routine(), "slot %s: already %s", sid, status)
             return 0
-        return _produce(config, ledger, claimed)
+        return _produce(config, ledger, claimed, gate)
     finally:
         ledger.close()
 
 
-def _produce(config: Config, ledger: SlotLedger, claimed: Slot) -> int:
+def _produce(config: Config, ledger: SlotLedger, claimed: Slot, gate: Gate | None) -> int:
     # Lazily, like SlotLedger: a cron run with nothing due loads no address or SMTP checks.
     from digest.schedule.ready import preflight
 
@@ -104,7 +107,7 @@ def _produce(config: Config, ledger: SlotLedger, claimed: Slot) -> int:
                 ledger.finish(sid, "skipped", detail="no news")
                 return 0
             ledger.set_edition(sid, folder)
-        report = _deliver(config, folder)
+        report = _deliver(config, folder, gate)
     except CheckFailed as exc:
         # The same edition would fail the same checks again: final, not retried.
         _record(ledger, sid, "refused", str(exc))
@@ -141,10 +144,10 @@ def _record(ledger: SlotLedger, sid: str, status: str, detail: str) -> None:
         log.error("slot %s: could not record %s: %s", sid, status, exc)
 
 
-def _deliver(config: Config, folder: Path) -> SendReport:
+def _deliver(config: Config, folder: Path, gate: Gate | None) -> SendReport:
     from digest.deliver.sender import deliver  # lazily: SQLAlchemy and SMTP, only when due
 
-    return deliver(config, folder)
+    return deliver(config, folder) if gate is None else deliver(config, folder, gate=gate)
 
 
 def _build(config: Config, sid: str) -> Path | None:

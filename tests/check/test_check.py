@@ -102,6 +102,7 @@ def result(results: list[CheckResult], name: str) -> CheckResult:
     return next(r for r in results if r.name == name)
 
 
+@pytest.mark.slow
 def test_clean_edition_passes_every_offline_check(tmp_path: Path, config: Config) -> None:
     results = run_checks(config, make_edition(tmp_path))
     for r in results:
@@ -111,6 +112,7 @@ def test_clean_edition_passes_every_offline_check(tmp_path: Path, config: Config
     assert result(results, "size").detail == "0.8 KB of 102 KB; unsubscribe link at 0.7 KB"
 
 
+@pytest.mark.slow
 def test_gate_raises_on_failure_unless_forced(tmp_path: Path, config: Config) -> None:
     bad = make_edition(tmp_path, make_message(html=GOOD_HTML.replace("https://x.com",
                                                                       "http://x.com")))
@@ -351,6 +353,7 @@ needs_spamassassin = pytest.mark.skipif(
     reason="spamassassin not installed (tests/run.sh installs it)")
 
 
+@pytest.mark.slow
 @needs_spamassassin
 def test_spammy_email_fails_with_its_score(tmp_path: Path, config: Config) -> None:
     raw = make_message(html=SPAM_HTML, text=SPAM_TEXT, Subject="YOU HAVE WON $1,000,000 CASH")
@@ -361,6 +364,7 @@ def test_spammy_email_fails_with_its_score(tmp_path: Path, config: Config) -> No
     assert "DRUG_ED_CAPS" in got.detail  # the rules that scored are named
 
 
+@pytest.mark.slow
 @needs_spamassassin
 def test_spam_threshold_comes_from_config(tmp_path: Path) -> None:
     strict = load_config(None, **{"check.spam_threshold": -100})
@@ -377,6 +381,7 @@ def test_missing_tools_are_skipped_never_passed(tmp_path: Path, config: Config,
     assert got["client support"].detail == "skipped: node not installed"
 
 
+@pytest.mark.slow
 def test_caniemail_missing_is_skipped(tmp_path: Path, config: Config,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(NODE_DIR_ENV, str(tmp_path / "no-node-modules"))
@@ -414,6 +419,7 @@ needs_caniemail = pytest.mark.skipif(
     reason="node or caniemail missing (tests/run.sh runs npm ci in tests/node)")
 
 
+@pytest.mark.slow
 @needs_caniemail
 def test_unsupported_css_is_reported_per_client_as_a_warning(tmp_path: Path,
                                                              config: Config) -> None:
@@ -425,6 +431,7 @@ def test_unsupported_css_is_reported_per_client_as_a_warning(tmp_path: Path,
     assert "display:flex (windows" in outlook
 
 
+@pytest.mark.slow
 def test_check_command_prints_one_line_per_check_and_exits_1(tmp_path: Path, config: Config,
                                                              capsys: pytest.CaptureFixture[str]
                                                              ) -> None:
@@ -441,6 +448,7 @@ def test_check_command_prints_one_line_per_check_and_exits_1(tmp_path: Path, con
     assert "FAIL  images: 1 of 2 without alt" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_no_edition_dir_checks_the_newest_edition(tmp_path: Path) -> None:
     outbox = tmp_path / "outbox"
     make_edition(outbox, name="2024-08-12")
@@ -472,6 +480,7 @@ def test_bad_input_is_an_outbox_error(tmp_path: Path, setup: str) -> None:
     assert str(outbox) in str(err.value)
 
 
+@pytest.mark.slow
 def test_cli_exit_codes(tmp_path: Path) -> None:
     """Through the real CLI: 0 for a clean edition, 1 for a failing one, 2 for bad input."""
     def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -51,6 +51,7 @@ def html(seed: Path) -> str:
     return (seed / "digest.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_default_template_passes_digest_check(config: Config, seed: Path) -> None:
     results = run_checks(config, seed)
     failed = [r.line() for r in results if r.status == "fail"]
@@ -62,6 +63,7 @@ def test_default_template_passes_digest_check(config: Config, seed: Path) -> Non
     assert not warned, "\n".join(warned)
 
 
+@pytest.mark.slow
 def test_default_template_passes_when_sending_is_configured(seed: Path) -> None:
     # With SMTP configured, one-click unsubscribe becomes required: the edition has it.
     sending = load_config(None, **{"send.smtp": "smtp://127.0.0.1:2525"})
@@ -69,6 +71,7 @@ def test_default_template_passes_when_sending_is_configured(seed: Path) -> None:
     assert results["one-click unsubscribe"].status == "pass"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("spamassassin") is None,
                     reason="spamassassin not installed (tests/run.sh installs it)")
 def test_spamassassin_score_under_one(seed: Path) -> None:
@@ -102,6 +105,7 @@ needs_html_validate = pytest.mark.skipif(
     not HTMLVALIDATE.exists(), reason=f"html-validate not installed (npm ci in {NODE})")
 
 
+@pytest.mark.slow
 @needs_html_validate
 def test_html_validate_finds_no_error(seed: Path) -> None:
     errors = html_validate_errors(seed / "digest.html")

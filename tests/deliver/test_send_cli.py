@@ -8,7 +8,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from smtp_server import (
+    DIGEST,
     ROOT,
     Behaviour,
     SmtpServer,
@@ -91,6 +91,7 @@ def raw_server(greeting: bytes | None) -> Iterator[int]:
             conn.close()
 
 
+@pytest.mark.slow
 def test_a_server_refusing_the_connection_then_a_good_rerun(tmp_path: Path,
                                                             edition: Path) -> None:
     setup(tmp_path)
@@ -109,6 +110,7 @@ def test_a_server_refusing_the_connection_then_a_good_rerun(tmp_path: Path,
     assert (again.returncode, last(again)) == (0, "sent 2, failed 0, retrying 0")
 
 
+@pytest.mark.slow
 def test_a_server_that_never_answers_times_out(tmp_path: Path, edition: Path) -> None:
     path = setup(tmp_path)
     path.write_text(path.read_text().replace("timeout = 10", "timeout = 0.5"))
@@ -125,6 +127,7 @@ def test_a_server_that_never_answers_times_out(tmp_path: Path, edition: Path) ->
     ("auth-wrong-password", "AUTH as 'reader' refused: 535"),
     ("auth-no-user", "530 5.7.0 Authentication required (it wants AUTH: smtp://USER@host"),
 ])
+@pytest.mark.slow
 def test_settings_a_rerun_cannot_fix_exit_2_and_lose_nothing(
         tmp_path: Path, edition: Path, kind: str, says: str) -> None:
     setup(tmp_path)
@@ -147,6 +150,7 @@ def test_settings_a_rerun_cannot_fix_exit_2_and_lose_nothing(
         assert server.sink.count_by_recipient() == {p[0]: 1 for p in PEOPLE}
 
 
+@pytest.mark.slow
 def test_each_failed_or_waiting_recipient_is_named_with_the_reply(tmp_path: Path,
                                                                   edition: Path) -> None:
     people: list[tuple[str, ...]] = [*PEOPLE, ("cy@example.net", "Cy")]
@@ -163,6 +167,7 @@ def test_each_failed_or_waiting_recipient_is_named_with_the_reply(tmp_path: Path
     assert len(waiting) == 1 and "(tried 1 of 5): 451 4.7.1 greylisted" in waiting[0]
 
 
+@pytest.mark.slow
 def test_duplicates_are_reported_and_sent_once(tmp_path: Path, edition: Path) -> None:
     setup(tmp_path, [*PEOPLE, ("ANN@Example.com", "Ann again")])
     with SmtpServer() as server:
@@ -184,6 +189,7 @@ def test_a_from_address_no_server_takes_names_the_option(tmp_path: Path, edition
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_the_gate_checks_the_message_as_sent_not_only_the_eml(tmp_path: Path,
                                                               edition: Path) -> None:
     """The per-recipient message is merged from digest.merge.html; digest.eml is a sample.
@@ -206,6 +212,7 @@ def test_the_gate_checks_the_message_as_sent_not_only_the_eml(tmp_path: Path,
     assert clean.returncode == 0  # digest.eml itself is untouched
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_send_reports_and_a_rerun_sends_the_rest_once(
         tmp_path: Path, edition: Path, sig: signal.Signals) -> None:
@@ -215,7 +222,7 @@ def test_interrupted_send_reports_and_a_rerun_sends_the_rest_once(
     started = threading.Event()
     behaviour = Behaviour(on_message=lambda n: started.set() if n >= 5 else None)
     with SmtpServer(behaviour) as server:
-        proc = subprocess.Popen([sys.executable, "-m", "digest", "send", "--smtp", server.url],
+        proc = subprocess.Popen([*DIGEST, "send", "--smtp", server.url],
                                 cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert started.wait(120)

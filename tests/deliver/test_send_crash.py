@@ -18,12 +18,12 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from smtp_server import (
+    DIGEST,
     ROOT,
     Behaviour,
     SmtpServer,
@@ -42,7 +42,7 @@ KINDS = ("sending", "server", "anytime", "sending", "server")
 
 
 def _start(edition: Path, cwd: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "digest", "send", str(edition)], cwd=cwd,
+    return subprocess.Popen([*DIGEST, "send", str(edition)], cwd=cwd,
                             env={**os.environ, "PYTHONPATH": str(ROOT)},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 

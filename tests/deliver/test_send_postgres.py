@@ -1,64 +1,19 @@
-"""The ledger on a real PostgreSQL server (started here, in a temporary folder), unchanged.
-
-Skipped only where PostgreSQL's server programs or the psycopg driver are not installed.
-"""
+"""The ledger on a real PostgreSQL server (the one tests/run.sh starts), unchanged: each test
+has a database of its own (the `postgres` fixture, tests/conftest.py)."""
 
 from __future__ import annotations
 
-import glob
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from gates import FAST_GATE
 from smtp_server import Behaviour, SmtpServer, build_edition, config_at, write_config, write_csv
 
 from digest.deliver.ledger import Ledger
 from digest.deliver.sender import deliver
 from digest.store.owners import new_owner
-
-BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-
-
-def _as_postgres(args: list[str]) -> list[str]:
-    # initdb and postgres refuse to run as root; tests here often do.
-    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[str]:
-    pytest.importorskip("psycopg")
-    if not BIN:
-        pytest.skip("PostgreSQL server programs not installed")
-    bindir = Path(BIN[-1]).parent
-    # Not under pytest's tmp folder: that one is private to root, the server runs as postgres.
-    folder = Path(tempfile.mkdtemp(prefix="digest-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres")
-    data = folder / "data"
-    subprocess.run(_as_postgres([str(bindir / "initdb"), "-D", str(data), "-A", "trust",
-                                 "-U", "digest"]), check=True, capture_output=True)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    subprocess.run(_as_postgres([
-        str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(folder / "log"), "-o",
-        f"-p {port} -k {folder} -c listen_addresses=127.0.0.1", "start"]),
-        check=True, capture_output=True)
-    try:
-        subprocess.run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port),
-                        "-U", "digest", "ledger"], check=True, capture_output=True)
-        yield f"postgresql+psycopg://digest@127.0.0.1:{port}/ledger"
-    finally:
-        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast",
-                                     "stop"]), capture_output=True, check=False)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_claims_are_exclusive_on_postgres(postgres: str) -> None:
@@ -69,6 +24,7 @@ def test_claims_are_exclusive_on_postgres(postgres: str) -> None:
     def grab() -> None:
         owner, mine = new_owner(), []
         while claims := ledger.claim("pg-claims", owner, 9, 300):
+            assert len(claims) <= 9  # a claim takes its batch, never the whole edition
             mine += [c.id for c in claims]
         got.append(mine)
 
@@ -82,6 +38,7 @@ def test_claims_are_exclusive_on_postgres(postgres: str) -> None:
     assert len(ids) == len(set(ids)) == 600
 
 
+@pytest.mark.slow
 def test_send_with_a_postgres_ledger(postgres: str, tmp_path: Path) -> None:
     edition = build_edition(tmp_path / "outbox")
     people = [(f"p{i}@example.com", f"P {i}") for i in range(60)]
@@ -89,13 +46,25 @@ def test_send_with_a_postgres_ledger(postgres: str, tmp_path: Path) -> None:
         path = write_config(tmp_path, smtp=server.url, to=write_csv(tmp_path / "to.csv", people))
         path.write_text(path.read_text().replace(
             f'ledger = "{tmp_path / "ledger.sqlite"}"', f'ledger = "{postgres}"'))
-        first = deliver(config_at(path), edition)
+        first = deliver(config_at(path), edition, gate=FAST_GATE)
         assert (first.sent, first.retrying) == (59, 1)
         time.sleep(0.01)
-        second = deliver(config_at(path), edition)
+        second = deliver(config_at(path), edition, gate=FAST_GATE)
         assert (second.sent, second.retrying, second.exit_code) == (60, 0, 0)
         assert server.sink.count_by_recipient() == {p[0]: 1 for p in people}
     assert not (tmp_path / "ledger.sqlite").exists()
+
+
+def test_two_senders_each_get_their_batch(postgres: str) -> None:
+    """The claim of one sender leaves the rest to the next (PostgreSQL once ran the LIMIT-ed
+    pick again per row and the first claim took every row)."""
+    first, second = Ledger(postgres), Ledger(postgres)
+    first.enqueue("batch", [f"r{i}@x.org" for i in range(600)])
+    mine, theirs = first.claim("batch", "a", 100, 300), second.claim("batch", "b", 100, 300)
+    assert (len(mine), len(theirs)) == (100, 100)
+    assert first.counts("batch") == {"claimed": 200, "pending": 400}
+    first.close()
+    second.close()
 
 
 def _new_database(url: str, name: str) -> str:
@@ -109,6 +78,7 @@ def _new_database(url: str, name: str) -> str:
     return url.rsplit("/", 1)[0] + f"/{name}"
 
 
+@pytest.mark.slow
 def test_two_first_starts_at_once_both_open_the_ledger(postgres: str) -> None:
     """CREATE TABLE from several processes on a new database: PostgreSQL lets all of them
     see no table, and all but one fail with a unique violation in pg_type. Every opener of

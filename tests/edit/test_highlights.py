@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 
+import pytest
 from conftest import make_post
 from rapidfuzz import fuzz
 
@@ -169,6 +170,7 @@ def test_posts_without_words_still_get_a_reason() -> None:
     assert all(h.reason for h in picks)
 
 
+@pytest.mark.slow
 def test_large_synthetic_input_runs() -> None:
     rng = random.Random(1)
     vocab = [f"w{i}" for i in range(3000)]

@@ -86,6 +86,7 @@ def test_no_two_picks_alike_and_short_posts_kept_when_asked_for_all(
     assert all(len(p.text.split()) > 7 for p in top)  # one-liners do not lead the digest
 
 
+@pytest.mark.slow
 def test_same_picks_and_reasons_in_every_process() -> None:
     """Python salts str hashes per process; set order must never leak into picks or reasons."""
     script = (

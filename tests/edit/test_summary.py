@@ -304,6 +304,7 @@ PIECES = [
 ]
 
 
+@pytest.mark.slow
 def test_any_summary_passes_its_own_guard() -> None:
     # Property: whatever the posts hold, write_summary records every number it writes, so
     # the build never refuses its own summary. Deterministic pseudo-random inputs.

@@ -258,6 +258,7 @@ def test_port_in_use_is_one_clear_error(preview: LivePreview) -> None:
         LivePreview(load_config(None), [], port=port)
 
 
+@pytest.mark.slow
 def test_cli_prints_url_serves_and_stops_on_ctrl_c(project: Path) -> None:
     tmp = project.parent / "tmp"
     tmp.mkdir()

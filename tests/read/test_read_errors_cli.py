@@ -47,6 +47,7 @@ def build(tmp_path: Path, source: Path) -> subprocess.CompletedProcess[str]:
         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120, check=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_malformed_roundup(tmp_path: Path, case: str) -> None:
     data, line, words = CASES[case]
@@ -62,6 +63,7 @@ def test_malformed_roundup(tmp_path: Path, case: str) -> None:
     assert not outbox.exists() or not any(outbox.iterdir())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(WARNINGS))
 def test_a_page_partly_understood_is_an_edition_and_a_warning(tmp_path: Path, case: str) -> None:
     data, line, words = WARNINGS[case]
@@ -75,6 +77,7 @@ def test_a_page_partly_understood_is_an_edition_and_a_warning(tmp_path: Path, ca
     assert list((tmp_path / "outbox").glob("*/edition.json"))
 
 
+@pytest.mark.slow
 def test_a_bad_source_leaves_an_earlier_edition_alone(tmp_path: Path) -> None:
     good = tmp_path / "good.txt"
     good.write_text(GOOD, encoding="utf-8")

@@ -356,6 +356,7 @@ def test_leap_day_is_a_date_that_exists() -> None:
     assert trigger.next_times(dt.datetime(2026, 11, 30, tzinfo=UTC), 1)[0].year == 2028
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("send", "says"), [
     ("", "[send] to: digest schedule needs a recipient list"),
     ('to = "people.csv"', "[send] smtp: digest schedule needs an SMTP server URL"),
@@ -369,6 +370,7 @@ def test_the_daemon_will_not_start_unable_to_send(tmp_path: Path, send: str, say
                                                   + result.stderr.strip().split(says, 1)[1]]
 
 
+@pytest.mark.slow
 def test_an_unusable_job_store_is_one_line_without_the_password(tmp_path: Path) -> None:
     config = write_config(tmp_path, 'jobstore = "postgresql://digest:s3cret@127.0.0.1:1/x"',
                           extra='[send]\nto = "people.csv"\nsmtp = "smtp://127.0.0.1:25"\n'
@@ -381,6 +383,7 @@ def test_an_unusable_job_store_is_one_line_without_the_password(tmp_path: Path) 
     assert "s3cret" not in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_a_slot_that_fires_during_the_previous_run_waits_and_can_be_taken(
         tmp_path: Path) -> None:
     from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent

@@ -21,6 +21,7 @@ def test_crontab_warns_when_sending_is_not_configured(tmp_path: Path) -> None:
     assert "--from / [email] from: 'd@localhost'" in warnings[2]
 
 
+@pytest.mark.slow
 def test_crontab_is_quiet_when_ready_and_names_a_missing_list(tmp_path: Path) -> None:
     config = tmp_path / "digest.toml"
     config.write_text('[email]\nfrom = "D <d@example.org>"\n[send]\nto = "people.csv"\n'
@@ -34,6 +35,7 @@ def test_crontab_is_quiet_when_ready_and_names_a_missing_list(tmp_path: Path) ->
     assert f"--config {config}" in ready.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("command", "words"), [
     ("send", ["--to", "--smtp", "--from", "--rate", "--dry-run", "--due", "--force", "--config",
               "DIGEST_SMTP_PASSWORD", "sent N, failed N, retrying N", "exit"]),
@@ -48,6 +50,7 @@ def test_help_documents_every_option(tmp_path: Path, command: str, words: list[s
         assert word in text, f"{command} --help lacks {word!r}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("send", "says"), [
     ('smtp = "http://mail.example.org"', "unknown scheme 'http'"),
     ('smtp = "smtp://digest@127.0.0.1:1"', "AUTH as 'digest' needs DIGEST_SMTP_PASSWORD"),
@@ -65,6 +68,7 @@ def test_the_daemon_will_not_start_with_smtp_it_cannot_use(tmp_path: Path, send:
     assert says in lines[0]
 
 
+@pytest.mark.slow
 def test_the_daemon_will_not_start_with_a_from_no_server_takes(tmp_path: Path) -> None:
     (tmp_path / "people.csv").write_text("email,name\na@example.com,A\n")
     config = tmp_path / "digest.toml"
@@ -77,6 +81,7 @@ def test_the_daemon_will_not_start_with_a_from_no_server_takes(tmp_path: Path) -
     assert crontab.returncode == 0 and "'d@localhost'" in crontab.stderr
 
 
+@pytest.mark.slow
 def test_send_due_with_a_missing_list_fails_the_slot_before_building(tmp_path: Path) -> None:
     """The slot is recorded as failed (retried while due), and nothing is built."""
     config = tmp_path / "digest.toml"

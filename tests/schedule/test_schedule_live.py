@@ -11,13 +11,12 @@ import datetime as dt
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from smtp_server import Received, SmtpServer
+from smtp_server import DIGEST, Received, SmtpServer
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -55,30 +54,14 @@ def sink() -> Iterator[Sink]:
 RECIPIENTS = ["ada@example.org", "grace@example.org"]
 
 
-# Set DIGEST_TEST_POSTGRES to a server URL (postgresql+psycopg://user@127.0.0.1:5432/postgres)
-# to run the tests that take `database` on PostgreSQL too, each in a database of its own.
-POSTGRES = os.environ.get("DIGEST_TEST_POSTGRES")
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest) -> Iterator[str | None]:
-    """None: the SQLite defaults in the outbox; else a fresh PostgreSQL database's URL."""
+def database(request: pytest.FixtureRequest) -> str | None:
+    """None: the SQLite defaults in the outbox; else a fresh PostgreSQL database's URL (the
+    job store, the slots and the ledger then all live in it)."""
     if request.param == "sqlite":
-        yield None
-        return
-    if not POSTGRES:
-        pytest.skip("DIGEST_TEST_POSTGRES not set")
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"digest_test_{os.getpid()}_{time.monotonic_ns()}"
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+        return None
+    url: str = request.getfixturevalue("postgres")
+    return url
 
 
 def project(tmp_path: Path, sink: Sink, cron: str, max_late: str = "1m",
@@ -159,7 +142,7 @@ class Daemon:
         self.log_path = config.parent / f"{name}-{time.monotonic_ns()}.log"
         self.log_file = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "digest", "schedule", "--config", str(config)],
+            [*DIGEST, "schedule", "--config", str(config)],
             cwd=config.parent, env=env(), stdout=self.log_file, stderr=subprocess.STDOUT)
 
     @property
@@ -189,7 +172,7 @@ class Daemon:
 
 
 def due(config: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "digest", "send", "--due", "--config",
+    return subprocess.run([*DIGEST, "send", "--due", "--config",
                            str(config)], cwd=config.parent, env=env(), capture_output=True,
                           text=True, timeout=120)
 

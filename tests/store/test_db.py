@@ -42,6 +42,7 @@ def _one_line(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("schedule", "args", "key"), [
     ('[schedule]\ncron = "* * * * *"\n', ["send", "--due"], "[send] ledger"),
     ('[schedule]\njobstore = "' + PG + '"\n', ["schedule"], "[schedule] jobstore"),
@@ -58,6 +59,7 @@ def test_missing_driver_is_one_line_with_the_key_and_the_fix(
     assert "pip install 'digest[postgres]'" in line
 
 
+@pytest.mark.slow
 def test_missing_driver_when_sending_an_edition(tmp_path: Path) -> None:
     """`digest send EDITION` opens the ledger too (after the edition and list are read)."""
     build = run_cli("build", "--outbox", str(tmp_path / "outbox"), cwd=ROOT)
@@ -100,6 +102,7 @@ def test_send_due_with_nothing_due_loads_no_database_or_renderer(tmp_path: Path)
     assert result.stdout.strip().splitlines()[-1] == "LOADED []", result.stdout
 
 
+@pytest.mark.slow
 def test_a_ledger_folder_that_cannot_be_made_is_bad_input(tmp_path: Path) -> None:
     config = _config(tmp_path, f'ledger = "{tmp_path}/file/ledger.sqlite"\n'
                                '[schedule]\ncron = "* * * * *"\n')
