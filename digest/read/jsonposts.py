@@ -30,7 +30,7 @@ class _Lines:
     """Offset -> 1-based line number, in O(log n) per lookup."""
 
     def __init__(self, text: str) -> None:
-        self._newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+        self._newlines = [m.start() for m in re.finditer("\n", text)]
 
     def __call__(self, offset: int) -> int:
         return bisect.bisect_left(self._newlines, offset) + 1
