@@ -31,6 +31,8 @@ def read_sources(sources: list[str]) -> list[Document]:
         if _is_url(source):
             documents.append(_read_url(source))
             continue
+        if "\x00" in source:  # no file name holds one; the OS calls would raise ValueError
+            raise SourceError("a path cannot hold a NUL character", where=repr(source))
         path = Path(source).expanduser()
         if not path.exists():
             raise SourceError("no such file or folder", where=source)
