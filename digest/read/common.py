@@ -161,6 +161,20 @@ def decode_text(data: bytes, where: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+# Control characters (but the line break and the tab) and lone surrogate halves: no reader
+# shows them, MJML cannot parse them, and a surrogate cannot even be written as UTF-8.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """`text` without control characters and lone surrogates; a control that spaces (a
+    vertical tab, a form feed) becomes a space."""
+    if not _UNPRINTABLE.search(text):
+        return text
+    text = text.replace("\r\n", "\n")
+    return _UNPRINTABLE.sub(lambda m: " " if m.group().isspace() else "", text)
+
+
 def normalise_for_id(text: str) -> str:
     text = MEDIA_RE.sub(" ", text)
     text = _URL_RE.sub(" ", text)

@@ -37,6 +37,13 @@ class _Lines:
 
 
 def parse_json(text: str, where: str) -> Document:
+    try:
+        return _parse_json(text, where)
+    except RecursionError:  # json recurses per nesting level
+        raise SourceError("invalid JSON: nested too deeply", where=where) from None
+
+
+def _parse_json(text: str, where: str) -> Document:
     stripped = text.lstrip()
     if stripped.startswith("{") and _is_json_lines(text):
         return _document(list(_json_lines(text, where)), where, {})
