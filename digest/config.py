@@ -97,6 +97,21 @@ class EmailConfig(_Section):
                 raise ValueError(f"not an email address: {value!r} (use: Name <user@domain>)")
         return value
 
+    @field_validator("list_id", "message_id_domain", "unsubscribe_url", "unsubscribe_mailto")
+    @classmethod
+    def _ascii(cls, value: str) -> str:
+        # Checked here, at load, so the error names the file (rendering checks it again).
+        if not value.isascii() or len(value) > 950:
+            raise ValueError("must be ASCII (percent-encode it) and under 950 characters")
+        return value
+
+    @field_validator("unsubscribe_mailto")
+    @classmethod
+    def _mailto(cls, value: str) -> str:
+        if not value.startswith("mailto:"):
+            raise ValueError("must be a mailto: URL")
+        return value
+
     @field_validator("unsubscribe_url")
     @classmethod
     def _https(cls, value: str) -> str:
@@ -248,6 +263,8 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
             raise ConfigError(f"not UTF-8 ({exc.reason})", where=str(file)) from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"invalid TOML: {exc}", where=str(file)) from None
+        except RecursionError:  # tomllib recurses per nesting level
+            raise ConfigError("invalid TOML: nested too deeply", where=str(file)) from None
     for dotted, value in overrides.items():
         if value is None:
             continue

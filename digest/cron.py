@@ -42,10 +42,17 @@ def parse_duration(text: str) -> int:
     parts = _DURATION.findall(compact)
     if not compact or _DURATION.sub("", compact).strip():
         raise ValueError(f"invalid duration {text!r} (use e.g. 90s, 15m, 2h, 1d or 1h30m)")
+    if any(len(n) > 9 for n, _ in parts):  # no int() of a thousand digits either
+        raise ValueError(f"duration is too long (at most {MAX_DURATION_DAYS}d)")
     seconds = sum(int(n) * _UNIT_SECONDS[unit.lower()] for n, unit in parts)
     if seconds <= 0:
         raise ValueError(f"duration {text!r} must be more than zero")
+    if seconds > MAX_DURATION_DAYS * 86400:  # past this, datetime arithmetic overflows
+        raise ValueError(f"duration {text!r} is too long (at most {MAX_DURATION_DAYS}d)")
     return seconds
+
+
+MAX_DURATION_DAYS = 3650
 
 
 def _weekday(token: str) -> int:

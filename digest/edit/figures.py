@@ -8,7 +8,9 @@ sentence it was said in.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -165,17 +167,22 @@ class Reading:
 def _figures_in(text: str) -> Iterable[Reading]:
     masked = mask(text)
     mentions = find_mentions(text)
-    spans = sentences(text)
+    spans = _bounded(sentences(text), text)
+    starts = [a for a, _ in spans]
     previous: Mention | None = None
     said: list[tuple[Mention, str, int, str]] = []  # (mention, label, sentence start, kind)
+    # The same, by sentence, and the promises by unit: looked up per figure, where a scan of
+    # `said` made a post of thousands of figures quadratic.
+    in_sentence: dict[int, list[tuple[Mention, str, int, str]]] = defaultdict(list)
+    promises: dict[str | None, list[str]] = defaultdict(list)
     for mention in mentions:
         if previous and re.fullmatch(r"\s*\(\s*", masked[previous.end:mention.start]) and (
                 (previous.unit == "%") == (mention.unit == "%")):
             # "105 mph (170 kph)": the same quantity again, converted; "£693 (54%)" is not.
             continue
         previous = mention
-        s_start, s_end = next(((a, b) for a, b in spans if a <= mention.start < b),
-                              (0, len(text)))
+        at = bisect.bisect_right(starts, mention.start) - 1
+        s_start, s_end = spans[at] if at >= 0 and mention.start < spans[at][1] else (0, len(text))
         # "storm surge of 10 to 15 ft": the clause is read as if the range began at 15 ft.
         span = RANGE_START.search(masked, s_start, mention.start)
         clause, inside = _clause_before(
@@ -206,7 +213,7 @@ def _figures_in(text: str) -> Iterable[Reading]:
         if not label or label.lower() in MONTHS:
             # "fell to 2.3% in April, from 3.2% in March": the second share is of the same thing.
             same = mention.unit == "%" or mention.unit in QUANTITY  # "from 3.2% in March"
-            label = next((lab for m, lab, s, _ in reversed(said)
+            label = next((lab for m, lab, s, _ in reversed(in_sentence[s_start])
                           if same and s == s_start and m.unit == mention.unit and lab), "")
         if not label and LINKED.fullmatch(clause):
             # "A 6.7% rise in the minimum wage, to £12.21": the clause before names it.
@@ -231,7 +238,7 @@ def _figures_in(text: str) -> Iterable[Reading]:
             label = named or later.group()
         elif mention.unit == "%":
             only = not re.search(r"[A-Za-z]{2,}", re.sub(r"\b(?:up|down|by)\b", "", clause))
-            told = [lab for _, lab, st, _ in said if st == s_start and lab]
+            told = [lab for _, lab, st, _ in in_sentence[s_start] if st == s_start and lab]
             # "1.2 million cups of water, up 15%": the cups rose.
             label = moved(told[-1] if only and told else label, masked[s_start:mention.start])
             more = COMPARATIVE.match(masked, mention.end)
@@ -253,12 +260,15 @@ def _figures_in(text: str) -> Iterable[Reading]:
             label = measure(label, QUANTITY[mention.unit])
         if not label:
             label = fragment_before(text, spans, s_start)
-        promised = [lab for m, lab, _, k in said if k == "claimed" and m.unit == mention.unit]
+        promised = promises[mention.unit]
         if cue is None and promised and re.fullmatch(r"[a-z]+", label) and _verbish(label):
             # "pledged 5,000 new homes … It has built 1,800": new homes, built.
             label = f"{promised[-1]} {label}"
         kind = _kind(mention, f"{label} {after[:30]}", f"{clause} {inside}", cue, cue_before)
         said.append((mention, label, s_start, kind))  # before the promise word is added
+        in_sentence[s_start].append(said[-1])
+        if kind == "claimed":
+            promises[mention.unit].append(label)
         if kind in ("claimed", "money") and cue and cue.group().lower() not in label.lower():
             # The promise word and what is counted, as one phrase: "promised him 25m listening
             # live" -> "promised listening live" (who was promised is not what is counted).
@@ -271,6 +281,28 @@ def _figures_in(text: str) -> Iterable[Reading]:
         claim = cue.group() if kind in ("claimed", "money") and cue else None
         yield Reading(mention, label, kind, quote, claim, change,
                       quote.find(mention.text, max(0, mention.start - s_start - 1)))
+
+
+# The longest stretch read as one sentence: a run-on one is read in pieces cut at blanks, so a
+# figure's quote and the clause read before it stay short (a 60 KB "sentence" of numbers had
+# every figure read all of it before itself, and carry a copy of it as its quote).
+MAX_SENTENCE = 1_000
+_BLANK = re.compile(r"\s")
+
+
+def _bounded(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        while b - a > MAX_SENTENCE:
+            cut = text.rfind(" ", a + 1, a + MAX_SENTENCE)
+            if cut < 0:  # one long word: cut after it, never inside it
+                blank = _BLANK.search(text, a + MAX_SENTENCE, b)
+                cut = blank.start() if blank else b
+            out.append((a, cut))
+            a = cut
+        if a < b:
+            out.append((a, b))
+    return out
 
 
 # A post's conditional ("If …, it would be …") imagines a number rather than reports one. Only

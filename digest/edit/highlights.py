@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from digest.edit.snippets import figure_phrases, is_verb, proper_nouns, snippet, telling
+from digest.edit.snippets import first_phrases, is_verb, proper_nouns, snippet, telling
 from digest.edit.text import lexicon
 from digest.edit.text.tokens import STOP
 from digest.model import Figure, Highlight, Post, Prose
@@ -302,7 +302,7 @@ class _Explainer:
             # Beside key figures, a count nothing backs up ("17 hot takes") only pads the list.
             shown = [f for f in own if f.id in self.key or f.kind != "count"]
             shown = shown if own[0].id in self.key else own
-            said = list(dict.fromkeys(figure_phrases(shown, self.names)))[:3]
+            said = first_phrases(shown, self.names, 3)
             some = "the key figures" if len(said) > 1 else "a key figure"
             if own[0].id not in self.key:
                 some = "the figures" if len(said) > 1 else "a figure"

@@ -3,6 +3,7 @@ times", "1.6C", "3 points". Shared by comparisons, the summary and highlight rea
 
 from __future__ import annotations
 
+import functools
 import re
 
 from digest.edit.text.numbers import format_number, scan_numbers
@@ -62,9 +63,47 @@ def joined(a: Figure, b: Figure) -> str:
     which compare to nothing; "change" for "from 13.8% to 15%"; else ""."""
     if a.quote != b.quote or a.post != b.post:
         return ""
+    if not (_may_join(a.quote, a.text, b.text) or _may_join(a.quote, b.text, a.text)):
+        return ""  # the cheap answer for most pairs of a post that holds many numbers
     first, second = sorted((a, b), key=lambda f: a.quote.find(f.text))
     if not re.search(rf"{re.escape(first.text)}\s*(?:to|-|–|—|or)\s*{re.escape(second.text)}",
                      a.quote):
         return ""
     return "change" if re.search(rf"\bfrom\s+{re.escape(first.text)}", a.quote,
                                  re.IGNORECASE) else "range"
+
+
+# Where "to", "or" or a dash stands in a quote (each place, overlapping ones too).
+_LINK = re.compile(r"(?=(to|or|-|–|—))")
+
+
+@functools.lru_cache(maxsize=64)
+def _links(quote: str) -> tuple[tuple[int, int], ...]:
+    """For each link word or dash in `quote`: where the blanks before it start and where those
+    after it end, i.e. where a number joined by it would end and begin."""
+    out = []
+    for m in _LINK.finditer(quote):
+        before, after = m.start(), m.start() + len(m.group(1))
+        while before > 0 and quote[before - 1].isspace():
+            before -= 1
+        while after < len(quote) and quote[after].isspace():
+            after += 1
+        out.append((before, after))
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _linked(quote: str, left: int, right: int) -> frozenset[tuple[str, str]]:
+    """The (text before, text after) of each link, `left` and `right` characters long."""
+    return frozenset((quote[p - left:p], quote[q:q + right]) for p, q in _links(quote)
+                     if p >= left)
+
+
+def _may_join(quote: str, first: str, second: str) -> bool:
+    """False only where `joined`'s search for "first to second" surely fails: it is read off an
+    index of the quote's links, where that search read the whole quote once per pair of its
+    figures (quadratic in a post of many numbers)."""
+    first, second = first.rstrip(), second.lstrip()
+    if not first or not second:
+        return True
+    return (first, second) in _linked(quote, len(first), len(second))

@@ -10,7 +10,7 @@ post has nothing else to say.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from digest.edit.labels import COMMON_ENDINGS, SAYING, VERBISH
 from digest.edit.naming import joined, name, short_label
@@ -189,7 +189,11 @@ def figure_phrases(figures: Sequence[Figure], names: frozenset[str]) -> list[str
     """The figures as a reason lists them; the two ends of a range or a change one sentence
     states go together, as the post said them: "$30 billion to $60 billion loss", "threshold
     from £9,100 to £5,000"."""
-    out: list[str] = []
+    return list(_phrases(figures, names))
+
+
+def _phrases(figures: Sequence[Figure], names: frozenset[str]) -> Iterator[str]:
+    # One by one: a reason lists three, of a post that may hold thousands.
     done: set[str] = set()
     for f in figures:
         if f.id in done:
@@ -197,15 +201,25 @@ def figure_phrases(figures: Sequence[Figure], names: frozenset[str]) -> list[str
         pair = next((g for g in figures if g.id not in done and g.id != f.id
                      and joined(f, g)), None)
         if pair is None:
-            out.append(figure_phrase(f, names))
+            yield figure_phrase(f, names)
             continue
         first, second = sorted((f, pair), key=lambda g: f.quote.find(g.text))
         done.update((first.id, second.id))
         label = short_label(second) or short_label(first)
         if joined(first, second) == "change":
-            out.append(f"{label} from {first.text} to {second.text}".strip())
+            yield f"{label} from {first.text} to {second.text}".strip()
         else:
-            out.append(f"{first.text} to {second.text} {label}".strip())
+            yield f"{first.text} to {second.text} {label}".strip()
+
+
+def first_phrases(figures: Sequence[Figure], names: frozenset[str], n: int) -> list[str]:
+    """The first `n` different phrases of `figure_phrases`, reading no further than that takes."""
+    out: list[str] = []
+    for phrase in _phrases(figures, names):
+        if phrase not in out:
+            out.append(phrase)
+            if len(out) == n:
+                break
     return out
 
 

@@ -132,6 +132,12 @@ def write_edition(outbox: Path, edition: Edition, rendered: Rendered,
                           where=str(outbox))
     files = edition_files(edition, rendered, message)  # everything that can fail, first
     final = outbox / edition.edition
+    if final.is_symlink() or (final.exists() and not final.is_dir()):
+        # Swapping it for the new folder would move a file the user put there, or follow a
+        # link out of the outbox: refused before anything is written.
+        what = "a symlink" if final.is_symlink() else "a file"
+        raise OutboxError(f"{what} is where the edition folder goes; move it away",
+                          where=str(final))
     tmp: Path | None = None
     try:
         outbox.mkdir(parents=True, exist_ok=True)

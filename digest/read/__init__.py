@@ -13,8 +13,8 @@ import datetime as dt
 from pathlib import Path
 
 from digest.errors import SourceError
-from digest.model import Document
-from digest.read.common import decode_text, read_bytes
+from digest.model import Document, Post, Prose
+from digest.read.common import clean_text, decode_text, post_id, read_bytes
 from digest.read.dedupe import dedupe_posts
 from digest.read.roundup import parse_roundup
 
@@ -32,6 +32,8 @@ def read_sources(sources: list[str]) -> list[Document]:
         if _is_url(source):
             documents.append(_read_url(source))
             continue
+        if "\x00" in source:  # no file name holds one; the OS calls would raise ValueError
+            raise SourceError("a path cannot hold a NUL character", where=repr(source))
         path = Path(source).expanduser()
         if not path.exists():
             raise SourceError("no such file or folder", where=source)
@@ -102,6 +104,10 @@ def parse_bytes(data: bytes, where: str, kind: str | None = None,
                 undated: str | None = None) -> Document:
     """Parse a source's bytes as `kind` ("roundup", "feed", "json"; None: sniff); `undated`
     dates a roundup's posts when the page has no date anywhere (default: today)."""
+    return _cleaned(_parse(data, where, kind, undated))
+
+
+def _parse(data: bytes, where: str, kind: str | None, undated: str | None) -> Document:
     kind = kind or sniff(data)
     if not data.strip():
         raise SourceError("empty file", where=where)
@@ -117,6 +123,28 @@ def parse_bytes(data: bytes, where: str, kind: str | None = None,
         return dataclasses.replace(parse_json(decode_text(data, where), where), kind="json")
     return dataclasses.replace(parse_roundup(decode_text(data, where), where, undated=undated),
                                kind="roundup")
+
+
+def _cleaned(document: Document) -> Document:
+    """The document with control characters and lone surrogates stripped from everything a
+    reader sees, whichever reader made it: one place, after every reader, so none forgets."""
+    def post(p: Post) -> Post:
+        author, text = clean_text(p.author), clean_text(p.text)
+        handle = clean_text(p.handle) if p.handle else p.handle
+        title = clean_text(p.title) if p.title else p.title
+        url = clean_text(p.url) if p.url else p.url
+        links = tuple(clean_text(link) for link in p.links)
+        if (author, text, handle, title, url, links) == (p.author, p.text, p.handle, p.title,
+                                                          p.url, p.links):
+            return p
+        return dataclasses.replace(p, author=author, text=text, handle=handle, title=title,
+                                   url=url, links=links, id=post_id(handle, author, p.date, text))
+
+    return dataclasses.replace(
+        document, posts=tuple(post(p) for p in document.posts),
+        prose=tuple(Prose(clean_text(p.text), p.source) for p in document.prose),
+        title=clean_text(document.title) if document.title else document.title,
+        keywords=tuple(clean_text(k) for k in document.keywords))
 
 
 def _read_url(url: str) -> Document:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -100,16 +102,43 @@ def date_from_match(match: re.Match[str]) -> dt.date:
     return dt.date(int(year), _MONTHS[month[:3].lower()], int(day))
 
 
+# A source bigger than this is not a page, a feed or an export of posts: refused, not read
+# into memory (a 200 MB file took minutes and a gigabyte).
+MAX_SOURCE_BYTES = 20 * 2**20
+
+
 def read_bytes(path: Path, where: str) -> bytes:
-    """A source file's bytes; any failure is a SourceError naming it."""
+    """A source file's bytes; any failure is a SourceError naming it.
+
+    Only a regular file is read: a FIFO would block for ever and a device never ends. It is
+    opened without blocking and checked on the open file, so nothing can swap it in between.
+    """
     try:
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise SourceError("no such file", where=where) from None
     except IsADirectoryError:
         raise SourceError("is a folder, not a file", where=where) from None
-    except OSError as exc:
-        raise SourceError(f"cannot read ({exc.strerror or exc})", where=where) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        raise SourceError(f"cannot read ({getattr(exc, 'strerror', None) or exc})",
+                          where=where) from None
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):
+                raise SourceError("is a folder, not a file", where=where)
+            if not stat.S_ISREG(info.st_mode):
+                raise SourceError("not a regular file (a pipe, socket or device)", where=where)
+            if info.st_size > MAX_SOURCE_BYTES:
+                raise SourceError(f"larger than the {MAX_SOURCE_BYTES // 2**20} MB a source may "
+                                  f"be ({info.st_size:,} bytes)", where=where)
+            data = handle.read(MAX_SOURCE_BYTES + 1)  # it may have grown since fstat
+        except OSError as exc:
+            raise SourceError(f"cannot read ({exc.strerror or exc})", where=where) from None
+    if len(data) > MAX_SOURCE_BYTES:
+        raise SourceError(f"larger than the {MAX_SOURCE_BYTES // 2**20} MB a source may be",
+                          where=where)
+    return data
 
 
 def decode_text(data: bytes, where: str) -> str:
@@ -130,6 +159,20 @@ def decode_text(data: bytes, where: str) -> str:
     # Not str.splitlines(): it also splits on form feeds and U+2028, which would put line
     # numbers out of step with what an editor shows.
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# Control characters (but the line break and the tab) and lone surrogate halves: no reader
+# shows them, MJML cannot parse them, and a surrogate cannot even be written as UTF-8.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """`text` without control characters and lone surrogates; a control that spaces (a
+    vertical tab, a form feed) becomes a space."""
+    if not _UNPRINTABLE.search(text):
+        return text
+    text = text.replace("\r\n", "\n")
+    return _UNPRINTABLE.sub(lambda m: " " if m.group().isspace() else "", text)
 
 
 def normalise_for_id(text: str) -> str:

@@ -149,8 +149,23 @@ def _has_media(entry: Any) -> bool:
     return any(link.get("rel") == "enclosure" for link in entry.get("links", ()))
 
 
+# A character reference to half a surrogate pair (&#xD800;, &#55296;) names no character, and
+# feedparser's loose parser fails encoding it: it is read as U+FFFD, as a browser does.
+_SURROGATE_REF = re.compile(rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*5[5-7][0-9]{3});")
+
+
+def _surrogate_ref(match: re.Match[bytes]) -> bytes:
+    ref = match.group()[2:-1]
+    code = int(ref[1:], 16) if ref[:1] in b"xX" else int(ref)
+    return b"&#xFFFD;" if 0xD800 <= code <= 0xDFFF else match.group()
+
+
 def parse_feed(data: bytes, where: str) -> Document:
-    parsed: Any = feedparser.parse(data)
+    try:
+        parsed: Any = feedparser.parse(_SURROGATE_REF.sub(_surrogate_ref, data))
+    except (ValueError, OverflowError, RecursionError) as exc:  # ValueError: UnicodeError too
+        # feedparser's own failure on hostile markup: a feed it cannot read is not a feed.
+        raise SourceError(f"not a readable feed ({type(exc).__name__})", where=where) from None
     _check_bozo(parsed, data, where)
     if not parsed.get("version") and not parsed.entries:
         raise SourceError("not an RSS or Atom feed", where=where)

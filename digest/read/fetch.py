@@ -14,7 +14,9 @@ import hashlib
 import http.client
 import json
 import os
+import socket
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -22,9 +24,14 @@ from typing import Any
 
 from digest import __version__
 from digest.errors import SourceError
+from digest.read.common import MAX_SOURCE_BYTES
 
-TIMEOUT = 30.0  # seconds
-MAX_BYTES = 20 * 1024 * 1024  # a feed bigger than this is not a feed
+TIMEOUT = 30.0  # seconds one network step (connect, a read) may take
+# The whole fetch, however the server paces it: one that drips a byte every few seconds never
+# trips TIMEOUT, and an unattended run must not hang on it.
+DEADLINE = 60.0
+MAX_BYTES = MAX_SOURCE_BYTES  # a feed bigger than this is not a feed
+_CHUNK = 64 * 1024
 
 
 def cache_dir() -> Path:
@@ -88,11 +95,10 @@ def fetch(url: str) -> tuple[bytes, str]:
         request.add_header("If-None-Match", meta["etag"])
     if meta.get("last_modified"):
         request.add_header("If-Modified-Since", meta["last_modified"])
+    deadline = time.monotonic() + DEADLINE
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            body = response.read(MAX_BYTES + 1)
-            if len(body) > MAX_BYTES:
-                raise SourceError(f"larger than {MAX_BYTES // 2**20} MB", where=url)
+        with urllib.request.urlopen(request, timeout=min(TIMEOUT, DEADLINE)) as response:
+            body = _read_body(response, deadline, url)
             headers = response.headers
     except urllib.error.HTTPError as exc:
         if exc.code == 304 and meta:
@@ -104,6 +110,42 @@ def fetch(url: str) -> tuple[bytes, str]:
     except urllib.error.URLError as exc:
         raise SourceError(f"cannot fetch ({exc.reason})", where=url) from None
     except (TimeoutError, OSError, http.client.HTTPException) as exc:
+        if time.monotonic() >= deadline:
+            raise SourceError(f"no whole answer within {DEADLINE:g} s", where=url) from None
         raise SourceError(f"cannot fetch ({exc})", where=url) from None
     _store(url, body, headers)
     return body, headers.get("Content-Type", "")
+
+
+def _read_body(response: Any, deadline: float, url: str) -> bytes:
+    """The whole body, read before `deadline` and as long as its Content-Length says: a body
+    cut short would make an edition of the posts that happened to arrive."""
+    sock = _socket(response)
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise SourceError(f"no whole answer within {DEADLINE:g} s", where=url)
+        if sock is not None:
+            sock.settimeout(min(TIMEOUT, left))  # no read may outlast the deadline
+        chunk = response.read1(_CHUNK)
+        if not chunk:
+            break
+        parts.append(chunk)
+        size += len(chunk)
+        if size > MAX_BYTES:
+            raise SourceError(f"larger than {MAX_BYTES // 2**20} MB", where=url)
+    body = b"".join(parts)
+    expected = response.headers.get("Content-Length")
+    chunked = "chunked" in response.headers.get("Transfer-Encoding", "").lower()
+    if expected and expected.strip().isdigit() and not chunked and len(body) < int(expected):
+        raise SourceError(f"answer cut short: {len(body):,} of {int(expected):,} bytes",
+                          where=url)
+    return body
+
+
+def _socket(response: Any) -> socket.socket | None:
+    # urllib gives no handle on the connection's socket; http.client keeps it here.
+    sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None

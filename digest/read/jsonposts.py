@@ -39,13 +39,20 @@ class _Lines:
     """Offset -> 1-based line number, in O(log n) per lookup."""
 
     def __init__(self, text: str) -> None:
-        self._newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+        self._newlines = [m.start() for m in re.finditer("\n", text)]
 
     def __call__(self, offset: int) -> int:
         return bisect.bisect_left(self._newlines, offset) + 1
 
 
 def parse_json(text: str, where: str) -> Document:
+    try:
+        return _parse_json(text, where)
+    except RecursionError:  # json recurses per nesting level
+        raise SourceError("invalid JSON: nested too deeply", where=where) from None
+
+
+def _parse_json(text: str, where: str) -> Document:
     stripped = text.lstrip()
     if stripped.startswith("{") and _is_json_lines(text):
         return _document(list(_json_lines(text, where)), where, {})

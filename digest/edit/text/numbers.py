@@ -28,27 +28,38 @@ from digest.edit.text.grammar import (
     value_of,
     word_value,
 )
-from digest.edit.text.tokens import STOP, mask, next_word, sentence_start, words_before
+from digest.edit.text.tokens import STOP, ends_with, mask, next_word, sentence_start, words_before
 from digest.edit.text.traps import idiom, is_trap, named_after, pair
+
+# Matched in place (pattern.match(text, pos)), never on a copy of the rest of the text: a copy
+# per number made a post of many numbers quadratic.
+_TIMES = re.compile(r"\s+times\b", re.IGNORECASE)
+_JOINED = re.compile(r"-([A-Za-z]+)")
+_PUNCT_NEXT = re.compile(r"\s*[-,.;:!?)]")
+_OF_NEXT = re.compile(r"\s+(?:of|another)\b")
+_FOLLOW = re.compile(r"-?([A-Za-z]+)")
 
 
 def find_mentions(text: str) -> list[Mention]:
     """The quantities in `text`, in order, with traps (dates, markers, handles …) left out."""
     masked = mask(text)
     found: list[Mention] = []
-    taken: list[tuple[int, int]] = []
+    # Which offsets a proportion or a pair already took: a flag per offset, not a list of spans
+    # searched for every number (quadratic in a post of many pairs).
+    taken = bytearray(len(masked) + 1)
     for m in ONE_IN.finditer(masked):
         # "1 in 5 nurses": a proportion, normalised to a share (20%).
         a, b = (small_value(x) for x in (m.group(1) or m.group(3), m.group(2) or m.group(4)))
         if 0 < a < b:
             found.append(Mention(m.start(), m.end(), m.group(), round(a / b * 100, 4), "%"))
-            taken.append((m.start(), m.end()))
+            taken[m.start():m.end()] = b"\1" * (m.end() - m.start())
     for m in PAIR.finditer(masked):
         both = pair(masked, text, m)
         if both is not None:
             found.append(both)
         if both is not None or m.group("joint").strip() == "for":
-            taken.append((m.start(), m.end()))  # "2 for 1 deals": neither number counts
+            # "2 for 1 deals": neither number counts
+            taken[m.start():m.end()] = b"\1" * (m.end() - m.start())
     named: set[str] = set()  # decimals that name a version somewhere in the text ("iOS 11.2")
     for m in TOKEN.finditer(masked):
         if is_trap(masked, m) or named_after(masked, m):
@@ -60,8 +71,11 @@ def find_mentions(text: str) -> list[Mention]:
         unit = unit_of(m.group("cur"), m.group("unit"))
         bare = not (m.group("cur") or m.group("mult") or m.group("unit"))
         if bare and re.fullmatch(r"\d+", m.group("num")):
-            follow = re.match(r"-?([A-Za-z]+)", masked[m.end():].lstrip())
-            told = re.search(r"[—–:]\s*$", masked[:m.start()]) and int(m.group("num")) >= 10
+            at = m.end()
+            while at < len(masked) and masked[at].isspace():
+                at += 1
+            follow = _FOLLOW.match(masked, at)
+            told = ends_with(masked, m.start(), "—–:") and int(m.group("num")) >= 10
             if not told and (not follow or follow.group(1).lower() in STOP | MONTHS):
                 # A bare small number must be followed by what it counts, unless a dash or
                 # colon puts it after its noun ("their lowest score — 58 in 94 minutes").
@@ -75,31 +89,31 @@ def find_mentions(text: str) -> list[Mention]:
         end = m.end("unit") if m.group("unit") else m.end()
         raw = text[start:end]
         if unit == "x" and m.group("unit").strip().lower() == "times" and not RATIO_NEXT.match(
-                masked[end:]):
+                masked, end):
             continue  # "said it 3 times" counts occurrences; only "3 times more/the" is a ratio
-        if any(a <= start < b for a, b in taken):
+        if taken[start]:
             continue
         found.append(Mention(start, end, raw.strip(), sign * value, unit,
                              scaled=bool(m.group("mult")) and unit != "magnitude"))
     for m in TIMES_WORD.finditer(masked):
-        if RATIO_NEXT.match(masked[m.end():]):  # "double the 5 million", "twice as many"
+        if RATIO_NEXT.match(masked, m.end()):  # "double the 5 million", "twice as many"
             found.append(Mention(m.start(), m.end(), m.group(), TIMES_WORDS[m.group().lower()],
                                  "x", word=True))
     for m in WORD_TOKEN.finditer(masked):
-        if any(a <= m.start() < b for a, b in taken):
+        if taken[m.start()]:
             continue
-        times = re.match(r"\s+times\b", masked[m.end():], re.IGNORECASE)
-        if times and RATIO_NEXT.match(masked[m.end() + times.end():]):
-            end = m.end() + times.end()  # "three times the original budget": a ratio
+        times = _TIMES.match(masked, m.end())
+        if times and RATIO_NEXT.match(masked, times.end()):
+            end = times.end()  # "three times the original budget": a ratio
             found.append(Mention(m.start(), end, text[m.start():end], word_value(
                 m.group("word"), m.group("mult")), "x", word=True))
             continue
         if m.group()[:1].isupper() and not sentence_start(masked, m.start()):
             continue  # "the Eight Amendment", "the Big Ten": a capital mid-sentence names
-        joined = re.match(r"-([A-Za-z]+)", masked[m.end():])  # "ten-point", "six-year"
+        joined = _JOINED.match(masked, m.end())  # "ten-point", "six-year"
         nxt = joined.group(1).lower() if joined else next_word(masked, m.end())
         if not nxt or nxt in STOP or nxt in MONTHS or (
-                not joined and re.match(r"\s*[-,.;:!?)]", masked[m.end():])):
+                not joined and _PUNCT_NEXT.match(masked, m.end())):
             continue  # "seven, who…", "two of them", "one of two is": no counted noun follows
         if WORD_VALUES.get(m.group("word").lower(), 1) == 0 and not nxt.endswith("s"):
             continue  # "zero tolerance", "nil-nil": only "nul points", "zero deaths" count
@@ -113,38 +127,41 @@ def scan_numbers(text: str) -> list[Mention]:
     proportions ("1 in 5"), ratios in words ("three times", "double") and number words. What
     the summary guard must account for, one by one, written as `find_mentions` writes them."""
     found: list[Mention] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text) + 1)  # a flag per offset taken, as in find_mentions
 
     def free(a: int, b: int) -> bool:
-        return not any(x < b and a < y for x, y in taken)
+        return not any(taken[a:b])
+
+    def take(a: int, b: int) -> None:
+        taken[a:b] = b"\1" * (b - a)
 
     for m in ONE_IN.finditer(text):
         a, b = (small_value(x) for x in (m.group(1) or m.group(3), m.group(2) or m.group(4)))
         found.append(Mention(m.start(), m.end(), m.group(), round(a / b * 100, 4) if b else 0.0,
                              "%"))
-        taken.append((m.start(), m.end()))
+        take(m.start(), m.end())
     for m in PAIR.finditer(text):
         if free(m.start(), m.end()):
             found.append(Mention(m.start(), m.end(), text[m.start():m.end()].strip(),
                                  float(m.group("a")), None))
-            taken.append((m.start(), m.end()))
+            take(m.start(), m.end())
     for m in TOKEN.finditer(text):
         if free(m.start(), m.end()):
             raw = text[m.start():m.end()]
             found.append(Mention(m.start(), m.end(), raw.strip(), value_of(m.group("num"),
                                  m.group("mult")), unit_of(m.group("cur"), m.group("unit")),
                                  scaled=bool(m.group("mult"))))
-            taken.append((m.start(), m.end()))
+            take(m.start(), m.end())
     for m in TIMES_WORD.finditer(text):
         found.append(Mention(m.start(), m.end(), m.group(), TIMES_WORDS[m.group().lower()], "x",
                              word=True))
-        taken.append((m.start(), m.end()))
+        take(m.start(), m.end())
     for m in ANY_WORD.finditer(text):
         word = m.group().lower()
         before = text[max(0, m.start() - 8):m.start()].lower()
         if not free(m.start(), m.end()) or (word == "one" and (
                 re.search(r"\b(?:no|any|every|each|the|this|that)\s$", before)
-                or re.match(r"\s+(?:of|another)\b", text[m.end():]))):
+                or _OF_NEXT.match(text, m.end()))):
             continue  # "no one", "one of": a pronoun, not a quantity
         if idiom(text, m.start(), m.end(), word):
             continue  # "one by one", "two by two", "one-on-one": a manner, not a quantity
@@ -152,8 +169,8 @@ def scan_numbers(text: str) -> list[Mention]:
         if mult not in ("hundred", "thousand", "million", "billion"):
             head, mult = word, ""
         value = 1.0 if head == "one" else word_value(head, mult or None)
-        times = re.match(r"\s+times\b", text[m.end():], re.IGNORECASE)
-        end = m.end() + times.end() if times else m.end()
+        times = _TIMES.match(text, m.end())
+        end = times.end() if times else m.end()
         found.append(Mention(m.start(), end, text[m.start():end], value, "x" if times else None,
                              word=True))
     return sorted(found, key=lambda x: x.start)

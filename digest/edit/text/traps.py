@@ -15,7 +15,22 @@ from digest.edit.text.grammar import (
     Mention,
     unit_of,
 )
-from digest.edit.text.tokens import STOP, next_word, sentence_start, words_before
+from digest.edit.text.tokens import STOP, ends_with, next_word, sentence_start, words_before
+
+# Every pattern below is matched in place (pattern.match(masked, end)), never on a copy of the
+# rest of the text: one copy per number made a post of many numbers quadratic.
+_CLOCK = re.compile(r"\s*(?:[ap]\.?m\b|o['’]clock)", re.IGNORECASE)
+_ENDS = re.compile(r"\s*[,.;:!?)]|[ \t]*\n")
+_CAPITAL_NEXT = re.compile(r"\s*[A-Z]")
+_LETTER_NEXT = re.compile(r"\s*[A-Za-z]")
+_DEGREES = re.compile(r"°(?!\s?[CF]\b)")
+_JOKE_SCALE = re.compile(r"\s?(?!(?:m|b|tr)illion\b)[a-z]+illi?on\b", re.IGNORECASE)
+_AGO = re.compile(r"\s+(?:years?|months?|weeks?|days?)\s+ago\b", re.IGNORECASE)
+_PRODUCT = re.compile(r"-[a-z]+\s+[a-z]*[A-Z]")
+_QUOTED_END = re.compile(r"(?:\s*[\w'’-]+){0,3}\s*[”\"’]")
+_TITLE = re.compile(r"\s+[A-Z][\w'’-]*\s+[A-Z][\w'’-]*")
+_LINK_BEFORE = ("by", "on", "to", "after")  # the words of `idiom`'s link
+
 
 
 def is_trap(masked: str, m: re.Match[str]) -> bool:
@@ -38,13 +53,12 @@ def is_trap(masked: str, m: re.Match[str]) -> bool:
     nxt = next_word(masked, end)
     if (prev and prev[-1] in MONTHS) or nxt in MONTHS:
         return True  # "August 13", "13 August"
-    if re.match(r"\s*(?:[ap]\.?m\b|o['’]clock)", masked[end:], re.IGNORECASE):
+    if _CLOCK.match(masked, end):
         return True
     if re.fullmatch(r"(?:[01]?\d|2[0-3])\.[0-5]\d", num) and prev and prev[-1] in (
             "at", "from", "until", "till", "by", "before", "after", "around"):
         return True  # "at 10.30": a time written with a dot
-    line_start = masked.rfind("\n", 0, start) + 1
-    if not masked[line_start:start].strip() and after in ".)":
+    if after in ".)" and _line_blank_before(masked, start):
         return True  # a list marker "1." or "15." at the start of a line
     if after == ")" and before != "(":
         return True  # an enumeration inside a sentence: "1) There's …"
@@ -54,7 +68,7 @@ def is_trap(masked: str, m: re.Match[str]) -> bool:
         # A year alone, unless it plainly counts something ("1500 people").
         if not nxt or nxt in STOP or (prev and prev[-1] in YEAR_CUES) or nxt in MONTHS:
             return True
-        if re.match(r"\s*[,.;:!?)]|[ \t]*\n", masked[end:]):
+        if _ENDS.match(masked, end):
             return True  # ends its sentence or line: "… July 11, 2021\nTonight"
         if len(prev) == 2 and prev[0] in MONTHS and prev[1].isdigit():
             return True  # "July 11, 2021 was the day"
@@ -67,7 +81,7 @@ def is_trap(masked: str, m: re.Match[str]) -> bool:
         if word[:1].isupper() and not word.endswith(("'s", "’s")) and word_start > 0:
             # "Apollo 11", "Storm 3": a bare number after a capitalised word names something.
             return not sentence_start(masked, word_start)
-    if next_word(masked, end) in MODEL_WORDS and re.match(r"\s*[A-Z]", masked[end:]):
+    if next_word(masked, end) in MODEL_WORDS and _CAPITAL_NEXT.match(masked, end):
         return True  # a model, not a count: "a 15 Pro", "the 14 Plus"
     return len(num.replace(",", "").split(".")[0]) >= 8  # an id or phone number, not a count
 
@@ -87,7 +101,7 @@ def pair(masked: str, text: str, m: re.Match[str]) -> Mention | None:
     written = text[m.start():end].strip()
     nxt = next_word(masked, end)
     if m.group("joint").strip() == "for":
-        if re.match(r"\s*[A-Za-z]", masked[end:]) and nxt not in STOP:
+        if _LETTER_NEXT.match(masked, end) and nxt not in STOP:
             return None  # "2 for 1 deals": an offer, not a score
         return Mention(m.start(), end, written, float(first), "score")
     if m.group("unit"):
@@ -100,36 +114,37 @@ def pair(masked: str, text: str, m: re.Match[str]) -> Mention | None:
     return None
 
 
+_TWO_WORDS = re.compile(r" [a-z]+ [a-z]")
+
+
 def named_after(masked: str, m: re.Match[str]) -> bool:
     """Digits that belong to a name, a list's title or a joke rather than to a quantity."""
     end = m.end()
-    after = masked[end:]
-    if re.match(r"°(?!\s?[CF]\b)", after):
+    if _DEGREES.match(masked, end):
         return True  # "44.11°, -66.23°": a coordinate or an angle, not a temperature
-    if re.match(r"\s?(?!(?:m|b|tr)illion\b)[a-z]+illi?on\b", after, re.IGNORECASE):
+    if _JOKE_SCALE.match(masked, end):
         return True  # "$16 bajillion": a joke scale
-    if re.match(r"\s+(?:years?|months?|weeks?|days?)\s+ago\b", after, re.IGNORECASE):
+    if _AGO.match(masked, end):
         return True  # "34 years ago today": a date
-    if re.match(r"-[a-z]+\s+[a-z]*[A-Z]", after):
+    if _PRODUCT.match(masked, end):
         return True  # "12.9-inch iPad Pro": part of a product's name
     if (m.group("unit") or m.group("mult")) and next_word(masked, end) in VARIANT:
         return True  # "the 64GB model"
     if m.group("mult") and m.group("mult").strip().istitle() and len(
             m.group("mult").strip()) > 4 and not sentence_start(masked, m.start()):
         return True  # "Finds 16 Billion Ways": a capitalised scale word is a title's
-    if re.search(r"[“\"‘]\s*$", masked[:m.start()]) and re.match(
-            r"(?:\s*[\w'’-]+){0,3}\s*[”\"’]", after):
+    if ends_with(masked, m.start(), "“\"‘") and _QUOTED_END.match(masked, end):
         return True  # “16 Instagrams”: a phrase quoted as a phrase, not a count
     bare = not (m.group("cur") or m.group("mult") or m.group("unit") or m.group("plus"))
     if not bare:
         return False
-    if re.match(r"\s+[A-Z][\w'’-]*\s+[A-Z][\w'’-]*", after):
+    if _TITLE.match(masked, end):
         return True  # "4 Muslim Canadian Women", "831 Lombardi Street": a title or address
     number = float(m.group("num").replace(",", ""))
-    following = [w.lower() for w in re.findall(r"[A-Za-z'’]+", after[:40])[:3]]
+    following = [w.lower() for w in re.findall(r"[A-Za-z'’]+", masked[end:end + 40])[:3]]
     before = words_before(masked, m.start(), 1)
     if (before and before[0].lower() == "the" and number >= 2 and "," not in m.group("num")
-            and re.match(r" [a-z]+ [a-z]", after) and not any(
+            and _TWO_WORDS.match(masked, end) and not any(
                 w not in STOP and (w.endswith("s") or w in PLURALS) for w in following[:2])):
         # "the 317 side of town", "the 405 freeway": after "the", a count takes a plural
         # noun ("the 21 posts", "the 5 new homes"); a singular one makes the number a name.
@@ -144,7 +159,29 @@ def named_after(masked: str, m: re.Match[str]) -> bool:
 def idiom(text: str, start: int, end: int, word: str) -> bool:
     """Is this number word half of "one by one", "two by two", "one-on-one", "one after one"?"""
     link = r"[\s-]+(?:by|after|on|to)[\s-]+"
-    return bool(re.match(rf"{link}{re.escape(word)}\b", text[end:], re.IGNORECASE)
-                or re.search(rf"\b{re.escape(word)}{link}$", text[:start], re.IGNORECASE))
+    if re.compile(rf"{link}{re.escape(word)}\b", re.IGNORECASE).match(text, end):
+        return True
+    # The link before ends at `start`: the search runs only over the stretch it could take,
+    # not over all the text before (once per number word, that was quadratic).
+    gap = _back_over(text, start, " -")
+    head = next((gap - len(w) for w in _LINK_BEFORE if text[gap - len(w):gap].lower() == w), -1)
+    if head < 0:
+        return False
+    begin = max(0, _back_over(text, head, " -") - len(word) - 1)
+    return bool(re.search(rf"\b{re.escape(word)}{link}$", text[begin:start], re.IGNORECASE))
+
+
+def _back_over(text: str, pos: int, chars: str) -> int:
+    """Where the run of blanks (and of `chars`) that ends at `pos` begins."""
+    while pos > 0 and (text[pos - 1].isspace() or text[pos - 1] in chars):
+        pos -= 1
+    return pos
+
+
+def _line_blank_before(text: str, pos: int) -> bool:
+    """Only blanks between the start of its line and `pos` (read back from `pos`)."""
+    while pos > 0 and text[pos - 1] != "\n" and text[pos - 1].isspace():
+        pos -= 1
+    return pos == 0 or text[pos - 1] == "\n"
 
 
