@@ -5,8 +5,13 @@ comma, a UTF-8 byte order mark, and "E-mail" / "Email Address" / "Full Name" as 
 
 Each address is validated with email-validator (syntax only; no DNS), duplicates are removed
 case-insensitively (the first row wins), and a bad row is reported with its line number while
-the good rows still go out. Any value that reaches a header (email, name) must be free of CR/LF
-and other control characters: a row that tries header injection is a bad row, never sent.
+the good rows still go out. A file that is broken as a whole stops the send before anything
+goes out, naming the line: not UTF-8, or a quote that is never closed or swallows lines (a
+quoted field running over lines that holds rows of their own is taken for one): past it, the
+csv module cannot tell rows apart, and the rows after it would be lost. Rows are split at line
+breaks only, never at U+2028 or a form feed inside a name. Any value that reaches a header
+(email, name) must be free of CR/LF and other control characters: a row that tries header
+injection is a bad row, never sent.
 Extra columns reach templates as `%%column%%` tokens (see digest/render/personalize.py). Domains in
 Unicode are sent in their ASCII (IDNA) form; a non-ASCII local part ("zoë@…") needs SMTPUTF8,
 which `digest send` does not speak, so such a row is reported as bad.
@@ -15,6 +20,7 @@ which `digest send` does not speak, so such a row is reported as bad.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass, field
 from email.utils import parseaddr
@@ -89,19 +95,24 @@ def read_recipients(path: str | Path) -> RecipientList:
     cannot be used (missing, undecodable, no `email` column); bad rows are returned in `.bad`."""
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        data = file.read_bytes()
     except FileNotFoundError:
         raise RecipientsError("recipient list not found", where=str(file)) from None
-    except UnicodeDecodeError as exc:
-        raise RecipientsError(f"not UTF-8 ({exc.reason} at byte {exc.start})",
-                              where=str(file)) from None
     except OSError as exc:
         raise RecipientsError(f"cannot read: {exc.strerror}", where=str(file)) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise RecipientsError(f"not UTF-8 ({exc.reason} at byte {exc.start}); nothing was sent",
+                              where=f"{file}:{line}") from None
     if not text.strip():
         raise RecipientsError("empty recipient list (expected a header row: email,name)",
                               where=str(file))
-    lines = text.splitlines(keepends=True)
-    reader = csv.reader(lines, delimiter=_delimiter(lines[0]), strict=True)
+    # Lines end at CR, LF or CRLF only (str.splitlines also splits at U+2028, a form feed …).
+    lines = io.StringIO(text, newline="")
+    first = text.split("\n", 1)[0]
+    reader = csv.reader(lines, delimiter=_delimiter(first), strict=True)
     try:
         header = next(reader)
     except csv.Error as exc:
@@ -122,9 +133,15 @@ def read_recipients(path: str | Path) -> RecipientList:
         except StopIteration:
             break
         except csv.Error as exc:
-            bad.append(BadRow(start, f"bad CSV: {exc}"))
-            break  # the csv module cannot resync after a broken quote
+            # The csv module cannot resync after a broken quote: every row after it would be
+            # lost, so the list is refused whole.
+            raise RecipientsError(f"broken CSV ({exc}): an unbalanced quote? Nothing was sent",
+                                  where=f"{file}:{start}") from None
         line = reader.line_num
+        if line > start and _swallows_rows(row, reader.dialect.delimiter):
+            raise RecipientsError(
+                f"a quoted field runs over lines {start}-{line}, swallowing rows: an unbalanced "
+                "quote? Nothing was sent", where=f"{file}:{start}")
         if not any(cell.strip() for cell in row):
             continue  # blank lines are allowed
         result = _recipient(row, keys, start)
@@ -136,6 +153,13 @@ def read_recipients(path: str | Path) -> RecipientList:
             seen[result.key] = start
             recipients.append(result)
     return RecipientList(str(file), tuple(recipients), tuple(bad), tuple(dupes))
+
+
+def _swallows_rows(row: list[str], delimiter: str) -> bool:
+    """Does a field that runs over lines hold what reads as rows of their own (an address and
+    a separator on a continued line)? A line break in a name alone is one bad row."""
+    return any(delimiter in part and "@" in part
+               for cell in row for part in re.split(r"\r\n|\r|\n", cell)[1:])
 
 
 def _recipient(row: list[str], keys: list[str], line: int) -> Recipient | BadRow:

@@ -13,7 +13,9 @@ from http_faults import JSONL, bad_http
 
 from digest.errors import SourceError
 from digest.read import fetch, read_sources
-from digest.read.common import MAX_SOURCE_BYTES
+
+MAX_SOURCE_BYTES = 20 * 2**20  # the cap, as a user reads it in the message
+
 
 
 @pytest.fixture(autouse=True)
