@@ -86,7 +86,7 @@ phase() {  # phase NAME PYTEST-ARGS...: run pytest, time it
   local name=$1 start rc=0
   shift
   start=$(date +%s.%N)
-  python -m pytest -q -n "${DIGEST_TEST_WORKERS:-auto}" --junitxml="$reports/$name.xml" "$@" || rc=$?
+  python -m pytest -q -n "${DIGEST_TEST_WORKERS:-auto}" --dist worksteal --junitxml="$reports/$name.xml" "$@" || rc=$?
   times+=("$name=$(python -c 'import sys; print(float(sys.argv[2]) - float(sys.argv[1]))' "$start" "$(date +%s.%N)")")
   if ((rc != 0 && rc != 5)); then status=$rc; fi  # 5: no test selected by this phase
 }
