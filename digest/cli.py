@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from digest import __version__
-from digest.config import Config, load_config
 from digest.errors import ConfigError, DigestError
 
 if TYPE_CHECKING:
     from digest.check.gate import Gate
+    from digest.config import Config
 
 CONFIG_OPTION = click.option(
     "--config",
@@ -25,6 +25,9 @@ CONFIG_OPTION = click.option(
 
 
 def _config(config_path: Path | None, **overrides: Any) -> Config:
+    # Lazily: the config model loads pydantic (~100 ms), which `--help` never needs.
+    from digest.config import load_config
+
     return load_config(config_path, **overrides)
 
 
