@@ -3,14 +3,26 @@
 No path in a request ever reaches the file system, so nothing outside the preview build can be
 read; `..`, encoded traversal and absolute-form URLs are refused before routing anyway. Bound
 to 127.0.0.1, and a Host check keeps other sites from reaching it through DNS rebinding.
+
+Connections cost no thread until their request is in: one gate thread holds every connection
+that has not yet sent its whole request head (closing it after `head_timeout`, however busy it
+keeps), and a fixed pool of workers answers complete requests. Event streams, which stay open
+as long as a tab does, get threads of their own up to `streams`, so they never starve the pool.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import queue
 import re
+import selectors
+import socket
+import threading
+import time
 from email.utils import parseaddr
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -57,8 +69,17 @@ def excerpt(error: str, around: int = 2) -> list[tuple[int, str, bool]]:
             for n in range(max(1, line - around), min(len(lines), line + around) + 1)]
 
 
-class PreviewServer(ThreadingHTTPServer):
-    daemon_threads = True
+HEAD_LIMIT = 65536  # bytes of request line and headers; Python's own parser allows as much
+
+
+class PreviewServer(HTTPServer):
+    # A burst of connections queues in the kernel instead of being dropped and retried by TCP.
+    request_queue_size = 128
+    head_timeout = 10.0  # seconds a connection has for its whole request head, busy or not
+    io_timeout = 30.0  # seconds one read or write of an answer may stall
+    workers = 8  # threads answering complete requests
+    streams = 32  # event streams (open tabs) served at once; more are told to retry later
+    max_waiting = 1000  # connections without a full request; past it the oldest is dropped
 
     def __init__(self, state: PreviewState, port: int) -> None:
         self.state = state
@@ -67,6 +88,13 @@ class PreviewServer(ThreadingHTTPServer):
                                         undefined=jinja2.StrictUndefined)
         self.pages.filters["number"] = lambda v: f"{v:,.0f}" if v == int(v) else f"{v:,}"
         self.pages.filters["display_name"] = lambda v: parseaddr(v)[0] or parseaddr(v)[1] or v
+        # Before binding: a failed bind calls server_close(), which stops these.
+        self._jobs: queue.SimpleQueue[tuple[socket.socket, Any, bytes] | None] = (
+            queue.SimpleQueue())
+        self._stream_slots = threading.BoundedSemaphore(self.streams)
+        self._gate = _Gate(self)
+        self._pool = [threading.Thread(target=self._work, name=f"preview-worker-{n}",
+                                       daemon=True) for n in range(self.workers)]
         try:
             super().__init__(("127.0.0.1", port), _Handler)
         except OSError as exc:
@@ -74,6 +102,48 @@ class PreviewServer(ThreadingHTTPServer):
                                "(another preview running? --port 0 picks a free port)",
                                where="--port") from None
         self.url = f"http://127.0.0.1:{self.server_address[1]}/"
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        # Started here, not in __init__: a server that is never served starts no threads.
+        self._gate.thread.start()
+        for worker in self._pool:
+            worker.start()
+        super().serve_forever(poll_interval)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self._gate.add(request, client_address)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._gate.close()
+        for _ in self._pool:
+            self._jobs.put(None)
+
+    def dispatch(self, sock: socket.socket, address: Any, head: bytes) -> None:
+        """A complete request head: to the pool, or to its own thread for an event stream."""
+        target = head.split(maxsplit=2)[1:2]
+        if (target and clean_path(target[0].decode("latin-1")) == "/events"
+                and self._stream_slots.acquire(blocking=False)):
+            threading.Thread(target=self._answer, args=(sock, address, head, True),
+                             name="preview-events", daemon=True).start()
+        else:
+            self._jobs.put((sock, address, head))
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            self._answer(*job, stream=False)
+
+    def _answer(self, sock: socket.socket, address: Any, head: bytes, stream: bool) -> None:
+        try:
+            _Handler(sock, address, self, head, stream)
+        except OSError:
+            pass  # the client went away or stalled past io_timeout: nothing left to tell it
+        except Exception:
+            self.handle_error(sock, address)
+        finally:
+            self.shutdown_request(sock)
+            if stream:
+                self._stream_slots.release()
 
     def page(self) -> bytes:
         version, snapshot, error = self.state.wait_idle()
@@ -88,10 +158,127 @@ class PreviewServer(ThreadingHTTPServer):
         return html.encode("utf-8")
 
 
+class _Gate:
+    """One thread and a selector for every connection still sending its request head."""
+
+    def __init__(self, server: PreviewServer) -> None:
+        self.server = server
+        self.thread = threading.Thread(target=self._run, name="preview-gate", daemon=True)
+        self._selector = selectors.DefaultSelector()
+        self._wake, self._waker = socket.socketpair()
+        self._wake.setblocking(False)
+        self._waker.setblocking(False)
+        self._selector.register(self._wake, selectors.EVENT_READ)
+        self._incoming: queue.SimpleQueue[tuple[socket.socket, Any]] = queue.SimpleQueue()
+        # Insertion order is arrival order, so the first entry is always the next to expire.
+        self._waiting: dict[socket.socket, tuple[float, bytearray, Any]] = {}
+        self._closed = False
+
+    def add(self, sock: socket.socket, address: Any) -> None:
+        self._incoming.put((sock, address))
+        self._nudge()
+
+    def close(self) -> None:
+        self._closed = True
+        self._nudge()
+        if not self.thread.is_alive():
+            self._release()
+
+    def _nudge(self) -> None:
+        # A full buffer means the gate is waking anyway; a closed one, that it has stopped.
+        with contextlib.suppress(OSError):
+            self._waker.send(b"\0")
+
+    def _run(self) -> None:
+        try:
+            while not self._closed:
+                timeout = None
+                if self._waiting:
+                    first = next(iter(self._waiting.values()))[0]
+                    timeout = max(0.0, first + self.server.head_timeout - time.monotonic())
+                for key, _ in self._selector.select(timeout):
+                    if key.fileobj is self._wake:
+                        while self._recv(self._wake):
+                            pass
+                    elif isinstance(key.fileobj, socket.socket):
+                        self._read(key.fileobj)
+                self._admit()
+                self._expire()
+        finally:
+            self._release()
+
+    def _admit(self) -> None:
+        while not self._incoming.empty():
+            sock, address = self._incoming.get()
+            if len(self._waiting) >= self.server.max_waiting:
+                self._drop(next(iter(self._waiting)))
+            sock.setblocking(False)
+            self._selector.register(sock, selectors.EVENT_READ)
+            self._waiting[sock] = (time.monotonic(), bytearray(), address)
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        while self._waiting:
+            sock, (arrived, _, _) = next(iter(self._waiting.items()))
+            if arrived + self.server.head_timeout > now:
+                return
+            self._drop(sock)
+
+    def _read(self, sock: socket.socket) -> None:
+        data = self._recv(sock)
+        if data is None:
+            return
+        _, head, address = self._waiting[sock]
+        head += data
+        if not data or len(head) > HEAD_LIMIT:
+            return self._drop(sock)
+        if b"\n\r\n" in head or b"\n\n" in head:  # the blank line after the headers
+            self._selector.unregister(sock)
+            del self._waiting[sock]
+            sock.setblocking(True)
+            self.server.dispatch(sock, address, bytes(head))
+
+    @staticmethod
+    def _recv(sock: socket.socket) -> bytes | None:
+        """What the socket has (b"" at its end, or when it failed), or None for nothing yet."""
+        try:
+            return sock.recv(HEAD_LIMIT)
+        except BlockingIOError:
+            return None
+        except OSError:
+            return b""
+
+    def _drop(self, sock: socket.socket) -> None:
+        self._selector.unregister(sock)
+        del self._waiting[sock]
+        sock.close()
+
+    def _release(self) -> None:
+        for sock in list(self._waiting):
+            self._drop(sock)
+        while not self._incoming.empty():
+            self._incoming.get()[0].close()
+        self._selector.close()
+        self._wake.close()
+        self._waker.close()
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: PreviewServer
     server_version = "digest-preview"
     sys_version = ""
+
+    def __init__(self, request: socket.socket, client_address: Any, server: PreviewServer,
+                 head: bytes = b"", stream: bool = False) -> None:
+        self.head, self.stream = head, stream
+        super().__init__(request, client_address, server)
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.io_timeout)
+        # The gate has already read the head off the socket; the handler parses it from here.
+        self.rfile.close()  # or the socket's file descriptor outlives shutdown_request
+        self.rfile = io.BytesIO(self.head)
 
     def do_GET(self) -> None:
         self._serve(head=False)
@@ -149,12 +336,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _events(self) -> None:
         """Server-sent events: the current version now, then every new one; the page reloads
-        when it differs from its own. A comment every 15 s notices closed tabs."""
+        when it differs from its own. A comment every 15 s notices closed tabs. Past the
+        `streams` bound a tab gets the version once and is asked to come back in 5 s: it still
+        reloads, only later, and holds no thread meanwhile."""
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         state, seen = self.server.state, None
+        if not self.stream:
+            self.wfile.write(f"retry: 5000\n\ndata: {state.version}\n\n".encode())
+            return
         try:
             self.wfile.write(b"retry: 1000\n\n")
             while not state.closed:

@@ -12,8 +12,10 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,6 +27,7 @@ import pytest
 from digest.config import load_config
 from digest.errors import PreviewError
 from digest.preview import LivePreview, clean_path
+from digest.preview.server import PreviewServer
 from digest.resources import builtin_templates, bundled_seeds
 
 REPO = Path(__file__).resolve().parents[2]
@@ -250,6 +253,76 @@ def test_events_stream_announces_new_versions(preview: LivePreview, project: Pat
     edit(project.parent / "tpl" / "digest.mjml.j2", MARK, marker_section("sse"))
     assert next_data() != version
     conn.close()
+
+
+def closed_by(sock: socket.socket, deadline: float) -> bool:
+    """Whether the server closes `sock` before `deadline` (its end of the stream arrives)."""
+    sock.settimeout(max(0.01, deadline - time.monotonic()))
+    try:
+        return sock.recv(1) == b""
+    except ConnectionResetError:
+        return True
+    except TimeoutError:
+        return False
+
+
+@pytest.mark.slow
+def test_idle_and_slow_connections_cost_no_thread_and_time_out(preview: LivePreview) -> None:
+    """400 connections that never send a request (and one dripping its headers) leave a normal
+    request answered at once and the thread count where it was; all are closed after the head
+    timeout, activity or not."""
+    server = preview.server
+    server.head_timeout = 1.0  # 10 s by default; short here so the test is quick
+    assert fetch(preview.url)[0] == 200  # the first build is done: answers come from memory
+    before = threading.active_count()
+    address = ("127.0.0.1", server.server_address[1])
+    idle: list[socket.socket] = []
+    try:
+        for _ in range(400):
+            idle.append(socket.create_connection(address, timeout=5))
+        drip = socket.create_connection(address, timeout=5)
+        idle.append(drip)
+        drip.sendall(b"GET / HTTP/1.1\r\n")
+        time.sleep(0.3)  # the server has accepted them all
+        started = time.monotonic()
+        status, _ = fetch(preview.url)
+        answered = time.monotonic() - started
+        threads = threading.active_count()
+        print(f"threads {before} -> {threads} with 401 idle; GET / in {answered * 1000:.0f} ms")
+        assert status == 200
+        assert answered < 2.0
+        assert threads <= before + 2
+        # A header line every 0.2 s keeps the connection busy, yet the deadline holds.
+        deadline = started + 2.0
+        with pytest.raises(OSError):
+            while time.monotonic() < deadline:
+                drip.sendall(b"X-Slow: 1\r\n")
+                time.sleep(0.2)
+        assert all(closed_by(sock, started + 3.0) for sock in idle)
+        print(f"all closed {time.monotonic() - started:.2f} s after the GET")
+        assert fetch(preview.url)[0] == 200
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+def test_event_streams_past_their_bound_are_told_to_retry(project: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Open tabs hold a thread each, up to `streams`; one more gets the version and `retry`,
+    then the connection ends, and ordinary requests are still answered."""
+    monkeypatch.setattr(PreviewServer, "streams", 1)
+    with running_preview(project) as preview:
+        version = str(state(preview.url)["version"])
+        parts = urlsplit(preview.url)
+        held = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
+        held.request("GET", "/events")
+        stream = held.getresponse()
+        assert stream.fp.readline() == b"retry: 1000\n"  # a live stream, holding the one slot
+        status, body = fetch(preview.url, "/events")
+        assert status == 200
+        assert body == f"retry: 5000\n\ndata: {version}\n\n".encode()
+        assert fetch(preview.url)[0] == 200
+        held.close()
 
 
 def test_port_in_use_is_one_clear_error(preview: LivePreview) -> None:
