@@ -163,8 +163,10 @@ def _surrogate_ref(match: re.Match[bytes]) -> bytes:
 def parse_feed(data: bytes, where: str) -> Document:
     try:
         parsed: Any = feedparser.parse(_SURROGATE_REF.sub(_surrogate_ref, data))
-    except (ValueError, OverflowError, RecursionError) as exc:  # ValueError: UnicodeError too
+    except (ValueError, OverflowError, RecursionError, KeyError) as exc:
         # feedparser's own failure on hostile markup: a feed it cannot read is not a feed.
+        # ValueError: UnicodeError too. KeyError: an item opened inside a <link> and closed
+        # before it (feedparser then ends the link in a context that has no 'links').
         raise SourceError(f"not a readable feed ({type(exc).__name__})", where=where) from None
     _check_bozo(parsed, data, where)
     if not parsed.get("version") and not parsed.entries:
