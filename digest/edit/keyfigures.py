@@ -20,6 +20,7 @@ from digest.model import Document, Figure, Post
 
 LEAD_PARAGRAPHS = 3  # the headline and the paragraphs that open an article
 WINDOW = 4  # words either side of a number that say what is said of it
+DURATION = lexicon.words("duration")
 BOILERPLATE = 3  # feed items repeating one number: the feed's template, not news
 
 
@@ -73,7 +74,7 @@ def _penalty(figure: Figure) -> tuple[float, str]:
         return -2.0, "a small count"
     if words_only and figure.value < 1000:
         return -1.5, "in words"
-    if figure.unit is None and label and label[-1] in lexicon.words("duration"):
+    if figure.unit is None and label and label[-1] in DURATION:
         return -1.0, "a duration"
     return 0.0, ""
 

@@ -31,11 +31,6 @@ PREHEADER_MAX = 139
 MAX_QUOTED = 4  # figures the summary quotes at most: more is a table, not a summary
 # Beside a comparison, another figure is worth a sentence only with two signs that it matters.
 ALSO_SCORE = 2.0
-def _importance(f: Figure) -> int:
-    """Money, measured and scaled numbers weigh most; numbers in words only pad a list."""
-    weight = {"money": 3, "measured": 3, "claimed": 2, "metric": 2, "share": 2, "count": 1}
-    return (weight[f.kind] + (1 if f.value >= 1e5 or f.unit else 0)
-            - (2 if not re.search(r"\d", f.text) else 0))
 
 
 def _named(f: Figure) -> str:
@@ -114,6 +109,10 @@ def _listed(ranked: Sequence[Ranked], figures: Sequence[Figure], numbers: Number
     """The best-ranked figures not quoted yet, up to MAX_QUOTED in the whole summary, one
     value once, as "Head: A, B and C."."""
     picked: list[Figure] = []
+    # A stated figure the comparisons already wrote as their result ("4.4%") is not quoted
+    # twice; two figures that merely share digits ("13-year", "13 Israelis") are.
+    written = {n.text for n in numbers.entries if n.source == "comparison"}
+    quoted = [g for g in figures if g.id in numbers.used]
     # First one figure of each kind (four magnitudes of four quakes say less than a magnitude,
     # a wind speed and a count of people); then the best of the rest, while there is room.
     for varied in (True, False):
@@ -121,12 +120,8 @@ def _listed(ranked: Sequence[Ranked], figures: Sequence[Figure], numbers: Number
             if len(numbers.used) + len(picked) >= MAX_QUOTED or r.score < floor:
                 break
             f = r.figure
-            # A stated figure the comparisons already wrote as their result ("4.4%") is not
-            # quoted twice; two figures that merely share digits ("13-year", "13 Israelis") are.
-            written = {n.text for n in numbers.entries if n.source == "comparison"}
             if f in picked or f.id in numbers.used or f.text in written or any(
-                    _same(f, p) for p in picked) or any(
-                    _same(f, g) for g in figures if g.id in numbers.used):
+                    _same(f, g) for g in (*picked, *quoted)):
                 continue
             if varied and any(alike(f, p) for p in picked):
                 continue

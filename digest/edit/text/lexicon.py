@@ -17,6 +17,7 @@ def _lists() -> dict[str, list[str]]:
     return {key: [str(w).lower() for w in value] for key, value in data.items()}
 
 
+@cache
 def words(name: str) -> frozenset[str]:
     """The list `name` as a set of lower-case words or phrases."""
     return frozenset(_lists()[name])
