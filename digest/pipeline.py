@@ -55,11 +55,6 @@ def templates_folder(config: Config) -> Path | None:
     return local.resolve() if local.is_dir() else None
 
 
-def read_posts(sources: list[str]) -> list[Post]:
-    """Every post in the sources, each once: what an edition would be decided from."""
-    return dedupe_posts([p for d in read_sources(sources) for p in d.posts])
-
-
 def _edition_date(posts: list[Post], documents: list[Document], given: str | None) -> str:
     if given is not None:
         try:
@@ -90,11 +85,11 @@ def subject_line(title: str, date: str) -> str:
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def new_posts(config: Config, documents: list[Document], date: str,
+def new_posts(config: Config, documents: list[Document], posts: list[Post], date: str,
               edition_id: str) -> list[Post]:
-    """The sources' posts that are news for edition `edition_id` of `date`: none that an
-    earlier edition in the outbox carried, no feed item older than [build] max_age."""
-    posts = dedupe_posts([p for d in documents for p in d.posts])
+    """Of `posts` (the documents' posts, each once), those that are news for edition
+    `edition_id` of `date`: none that an earlier edition in the outbox carried, no feed item
+    older than [build] max_age."""
     feed_items = {p.id for d in documents if d.kind == "feed" for p in d.posts}
     seen = carried_posts(config.resolve(config.build.outbox), edition_id, date)
     return fresh_posts(posts, date=date, seen=seen, feed_items=feed_items,
@@ -102,12 +97,12 @@ def new_posts(config: Config, documents: list[Document], date: str,
 
 
 def count_new_posts(config: Config, sources: list[str], edition_id: str) -> int:
-    """How many posts edition `edition_id` would carry: the scheduler's no-news test, so it
-    counts exactly what the build keeps."""
+    """How many posts edition `edition_id` would carry: what the scheduler's no-news rule
+    counts (it takes them from the decided edition), without rendering anything."""
     documents = read_sources(sources)
     every = dedupe_posts([p for d in documents for p in d.posts])
     date = _edition_date(every, documents, None)
-    return len(new_posts(config, documents, date, edition_id))
+    return len(new_posts(config, documents, every, date, edition_id))
 
 
 def decide_edition(config: Config, sources: list[str], edition_date: str | None = None,
@@ -128,7 +123,8 @@ def decide_edition(config: Config, sources: list[str], edition_date: str | None 
     date = _edition_date(every, documents, edition_date)
     # No posts is still an edition: the article's prose carries it (the reader has warned).
     progress("read", 1, STAGES, len(every))
-    posts = every if every_post else new_posts(config, documents, date, edition_id or date)
+    posts = every if every_post else new_posts(
+        config, documents, every, date, edition_id or date)
     log.info("read %d posts from %d sources; %d new for edition %s", len(every),
              len(documents), len(posts), edition_id or date)
     prose = [p for d in documents for p in d.prose]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import logging
 import sys
 from pathlib import Path
@@ -22,6 +21,7 @@ from digest.schedule.trigger import SlotTrigger, slot_id
 if TYPE_CHECKING:
     from digest.check.gate import Gate
     from digest.deliver.report import SendReport
+    from digest.model import Edition
     from digest.schedule.slots import Slot, SlotLedger
 
 log = logging.getLogger("digest.schedule")
@@ -153,17 +153,20 @@ def _deliver(config: Config, folder: Path, gate: Gate | None) -> SendReport:
 def _build(config: Config, sid: str) -> Path | None:
     """The slot's edition folder, or None when there is no news and no_news = "skip"."""
     from digest.pipeline import (  # lazily: the renderer is slow
-        build_edition,
-        count_new_posts,
+        decide_edition,
         default_sources,
+        publish_edition,
     )
 
     sources = default_sources(config)
     outbox = config.resolve(config.build.outbox)
     settings = config.schedule
     previous = previous_edition(outbox, exclude=sid)
+    # Decided once: the edition holds only the posts no earlier edition carried, so its posts
+    # are the news the no-news rule counts (and the sources are read once, a URL fetched once).
+    full = decide_edition(config, sources, edition_id=sid)
     if previous is not None and settings.min_highlights > 0:
-        new = count_new_posts(config, sources, sid)
+        new = len(full.posts)
         if new < settings.min_highlights:
             reason = (f"no news: {new} new post{'s' * (new != 1)} since edition {previous.name}"
                       f" (min_highlights = {settings.min_highlights})")
@@ -171,8 +174,8 @@ def _build(config: Config, sid: str) -> Path | None:
                 log.info("slot %s: %s; skipped", sid, reason)
                 return None
             log.info("slot %s: %s; sending a short 'nothing new' edition", sid, reason)
-            return _build_quiet(config, sources, sid, previous)
-    return build_edition(config, sources, edition_id=sid)
+            return publish_edition(config, _quiet(config, full, previous))
+    return publish_edition(config, full)
 
 
 def previous_edition(outbox: Path, exclude: str) -> Path | None:
@@ -183,37 +186,23 @@ def previous_edition(outbox: Path, exclude: str) -> Path | None:
                default=None)
 
 
-def _seen_posts(edition_dir: Path) -> set[str]:
-    try:
-        data = json.loads((edition_dir / "edition.json").read_text(encoding="utf-8"))
-        return {str(post["id"]) for post in data.get("posts", ())}
-    except (OSError, ValueError, KeyError, TypeError):
-        # An unreadable previous edition cannot prove there is no news: treat all as new.
-        return set()
-
-
-def _build_quiet(config: Config, sources: list[str], sid: str, previous: Path) -> Path:
+def _quiet(config: Config, full: Edition, previous: Path) -> Edition:
     """A short edition that says nothing is new: no figures, only the few new posts.
 
     Its edition.json lists the new posts it was decided from: the next slot's news check
     counts against every earlier edition's posts, this one's included.
     """
-    from digest.pipeline import decide_edition, publish_edition, subject_line  # lazily: slow
+    from digest.pipeline import subject_line  # lazily: it loads the whole pipeline
 
-    full = decide_edition(config, sources, edition_id=sid)
-    seen = _seen_posts(previous)
-    fresh = tuple(h for h in full.highlights if h.post not in seen)
     title = f"{config.build.title}: nothing new" if config.build.title else "Nothing new"
-    edition = dataclasses.replace(
+    return dataclasses.replace(
         full,
         title=title,
         subject=subject_line(title, full.date),
         preheader="Nothing new since the last edition.",
         summary="Nothing new since the last edition.",
-        highlights=fresh,
         figures=(),
         comparisons=(),
         summary_numbers=(),
         extra={**full.extra, "quiet": True, "previous": previous.name},
     )
-    return publish_edition(config, edition)
