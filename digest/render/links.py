@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from digest.model import Post
+from digest.read.common import platform_of
 
 
 @dataclass(frozen=True)
@@ -27,16 +28,18 @@ def profile_url(handle: str | None, platform: str | None) -> str | None:
     if not handle:
         return None
     handle = handle.lstrip("@")
-    if platform == "mastodon" or "@" in handle:
+    # The reader's rule for which network a handle's shape names (feed posts carry none).
+    platform = platform or platform_of(handle, None)
+    if platform == "mastodon":
         user, _, server = handle.partition("@")
         return f"https://{server}/@{quote(user)}" if server and "." in server else None
-    if platform == "bluesky" or (platform is None and "." in handle):
+    if platform == "bluesky":
         return f"https://bsky.app/profile/{quote(handle)}"
     if platform == "threads":
         return f"https://www.threads.net/@{quote(handle)}"
-    if platform == "reddit" or handle.startswith("u/"):
+    if platform == "reddit":
         return f"https://www.reddit.com/user/{quote(handle.removeprefix('u/'))}"
-    if platform in (None, "x", "twitter") and re.fullmatch(r"\w{1,15}", handle):
+    if platform in ("x", "twitter") and re.fullmatch(r"\w{1,15}", handle):
         return f"https://x.com/{handle}"
     return None
 
