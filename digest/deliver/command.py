@@ -17,7 +17,6 @@ from typing import Any
 import click
 
 from digest.check.gate import Gate
-from digest.check.gate import gate as full_gate
 from digest.config import Config
 from digest.deliver.report import SendReport
 from digest.deliver.sender import deliver
@@ -48,7 +47,7 @@ def send_command(config: Config, edition_dir: Path | None, *, dry_run: bool = Fa
     previous = signal.signal(signal.SIGTERM, _terminate) if main else None
     try:
         report = deliver(config, edition_dir, dry_run=dry_run, force=force,
-                         progress=progress, gate=gate or full_gate)
+                         progress=progress, gate=gate)
     except KeyboardInterrupt as exc:
         if bar:
             bar[0].__exit__(None, None, None)

@@ -81,11 +81,11 @@ JOURNALS = ".send-journal"  # in the outbox: see digest/deliver/journal.py
 
 def deliver(config: Config, edition_dir: Path | None, *, dry_run: bool = False,
             force: bool = False, progress: Callable[[int, int], None] | None = None,
-            gate: Gate = full_gate) -> SendReport:
+            gate: Gate | None = None) -> SendReport:
     """Send (or with `dry_run` write) the edition to every recipient that still needs it.
 
-    `gate`: the checks an edition passes before anything is sent (digest.check.gate); the
-    default runs all of `digest check`, SpamAssassin and Node included."""
+    `gate`: the checks an edition passes before anything is sent (digest.check.gate); None
+    runs all of `digest check`, SpamAssassin and Node included."""
     outbox = config.resolve(config.build.outbox)
     folder = newest_edition(outbox) if edition_dir is None else Path(edition_dir)
     _is_edition(folder)
@@ -95,7 +95,8 @@ def deliver(config: Config, edition_dir: Path | None, *, dry_run: bool = False,
         # What goes out is composed from the merge files: check that, for a real recipient.
         sample = recipients.recipients[0] if recipients.recipients else None
         sent = template.compose(sample).data if sample is not None else None
-        _gate(config, folder, force=force or config.send.force, sent=sent, gate=gate)
+        _gate(config, folder, force=force or config.send.force, sent=sent,
+              gate=gate or full_gate)
 
     if config.send.to is None:
         raise RecipientsError("no recipient list: give --to FILE or [send] to",

@@ -147,7 +147,7 @@ def _record(ledger: SlotLedger, sid: str, status: str, detail: str) -> None:
 def _deliver(config: Config, folder: Path, gate: Gate | None) -> SendReport:
     from digest.deliver.sender import deliver  # lazily: SQLAlchemy and SMTP, only when due
 
-    return deliver(config, folder) if gate is None else deliver(config, folder, gate=gate)
+    return deliver(config, folder, gate=gate)
 
 
 def _build(config: Config, sid: str) -> Path | None:
