@@ -260,14 +260,25 @@ def _assemble(reader: _Reader) -> None:
             parts = [b.text for b in blocks[start:index]] + [found.body]
         _prose_until(reader, floor, start)
         # A block with an embed's media placeholder is never the writer's: right under a post,
-        # with no byline of its own, it is that post's tail, split off by the flattening.
+        # with no byline of its own, it is that post's tail, split off by the flattening —
+        # unless a byline stands right under it: then it is that next post's text, ending in
+        # its photo link ("… pic.twitter.com/x" / "— Name (@h) date"), as classic embeds do.
         tail = index + 1
-        while tail < len(blocks) and _is_orphan_media(blocks[tail]):
+        while (tail < len(blocks) and _is_orphan_media(blocks[tail])
+               and not _is_byline(blocks, tail + 1)):
             parts.append(blocks[tail].text)
             tail += 1
         _add(reader, parts, found, blocks[start:tail], blocks[start].line)
         floor = index = tail
     _prose_until(reader, floor, len(blocks))
+
+
+def _is_byline(blocks: list[_Block], index: int) -> bool:
+    """Is blocks[index] a byline alone on its block, signing the text above it?"""
+    if index >= len(blocks):
+        return False
+    found = attr.trailing(blocks[index].text)
+    return found is not None and found.kind == "trail" and not found.body
 
 
 def _is_orphan_media(block: _Block) -> bool:
