@@ -7,11 +7,12 @@ of a few shapes, whatever the platform:
   "text — Name (@handle) Date", glued ("text— Name (@handle)"), with a time ("February 24,
   2025 at 10:56 AM"), a Unix timestamp or no date; a Bluesky or Mastodon handle; a display
   name in the handle's place ("— screenname (@Display Name)", "— Name (@Name) 1683993131");
-  a handle-less "— Name Date"; a Reddit "by u/name in r/sub";
+  a handle-less "— Name Date"; a bare "text - @handle"; a Reddit "by u/name in r/sub";
 * a platform's marker line under the text: "A post shared by Name (@handle) on …" (Instagram),
   "Post by @handle" with "View on Threads" (Threads, Mastodon: the embed carries no text);
 * a byline above the text: a line "Name (@handle)" alone, the post's date on a line of its own
-  after the text; or a one-line post "Name (description) @handle: text";
+  after the text; "@handle commented:" over a quoted paragraph; or a one-line post
+  "Name (description) @handle: text";
 * a bare status URL alone on its line (twitter.com/x/status/1, bsky.app/profile/x/post/y);
 * a TikTok caption: "@user caption ♬ sound".
 
@@ -30,7 +31,7 @@ from digest.read.common import WHEN_PATTERN, when_from_match
 
 @dataclass(frozen=True)
 class Attribution:
-    kind: str  # "trail", "shared", "view", "head", "inline", "url", "sound"
+    kind: str  # "trail", "shared", "view", "head", "said", "inline", "url", "sound"
     body: str  # trail: the words before it in its paragraph; inline: the post's text
     author: str
     handle: str | None
@@ -59,6 +60,13 @@ _NAMED_RE = re.compile(
 _REDDIT_RE = re.compile(
     r"(?:^|\s)(?:[—–-][ \t]*)?(?:(?:posted|submitted)\s+)?by\s+u/(?P<handle>[\w-]{3,20})"
     rf"(?:\s+in\s+r/\w+)?(?:\s*[·•]?\s*(?P<when>{WHEN_PATTERN}))?[ \t]*$",
+    re.IGNORECASE,
+)
+# "text - @handle": a dash and the handle alone, the way some pages sign a quoted post; the
+# dash may follow the sentence's stop with no space ("It's amazing.- @name").
+_BARE_HANDLE_RE = re.compile(
+    rf"(?:(?<=\s)|(?<=[.!?…]))(?:—|―|--|[–-])[ \t]*@(?P<handle>\w{{1,30}})"
+    rf"(?:[ \t]+(?P<when>{WHEN_PATTERN}))?[ \t]*$",
     re.IGNORECASE,
 )
 _JUNK_DATE_MAX = 40  # longer than this after "(@handle)" and it is the writer's sentence
@@ -92,6 +100,11 @@ def trailing(text: str) -> Attribution | None:
         handle = f"u/{match['handle']}"
         return Attribution("trail", text[: match.start()].strip(), handle, handle, date,
                            problem=problem, offset=match.start())
+    match = _BARE_HANDLE_RE.search(text)
+    if match and text[: match.start()].strip():
+        date, problem = _when(match["when"] or "")
+        return Attribution("trail", text[: match.start()].strip(), match["handle"],
+                           match["handle"], date, problem=problem, offset=match.start())
     return None
 
 
@@ -185,6 +198,14 @@ _INLINE_RE = re.compile(
     r"^(?P<name>[^@():\n—]{2,60}?)\s*(?:\((?P<desc>[^()\n]{1,100})\)\s*)?"
     r"@(?P<handle>\w{1,30})\s*:\s*(?P<text>\S.*)$"
 )
+# "@user commented:" over a quoted paragraph: a page's rendering of replies. Only a handle
+# (an "@" or the digits and underscores of a screen name) can stand there: "One reader said:"
+# is the writer introducing a quotation of their own choosing.
+_SAID_RE = re.compile(
+    r"^(?P<handle>@\w{1,30}|(?=\w*[\d_])\w{2,30})\s+"
+    r"(?:commented|wrote|said|replied|responded|reacted|tweeted|posted|added|shared)\s*:$",
+    re.IGNORECASE,
+)
 _STATUS_URL_RE = re.compile(
     r"^(?:https?://)?(?:www\.|mobile\.)?(?:"
     r"(?:twitter|x)\.com/(?P<tw>\w{1,15})/status(?:es)?/\d+"
@@ -250,6 +271,10 @@ def standalone(line: str) -> Attribution | None:
         name = " ".join(match["name"].split())
         if is_name(name):
             return Attribution("inline", match["text"].strip(), name, match["handle"], None)
+    match = _SAID_RE.match(text)
+    if match:
+        handle = match["handle"].lstrip("@")
+        return Attribution("said", "", handle, handle, None)
     return None
 
 

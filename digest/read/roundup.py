@@ -233,6 +233,15 @@ def _assemble(reader: _Reader) -> None:
             _add(reader, parts, found, blocks[index + 1:end + 1], blocks[index].line)
             floor = index = end + 1
             continue
+        if found.kind == "said":
+            quoted = _quoted_reply(blocks, index + 1)
+            if quoted is None:  # "@user said:" over anything but a quotation is the writer's
+                index += 1
+                continue
+            _prose_until(reader, floor, index)
+            _add(reader, [quoted], found, blocks[index:index + 2], blocks[index].line)
+            floor = index = index + 2
+            continue
         if found.kind == "sound":
             caption = attr.trailing(f"{blocks[index - 1].text}\n♬") if index > floor else None
             if caption is None:  # a sound line with no "@user" caption above: not a post
@@ -279,6 +288,20 @@ def _is_byline(blocks: list[_Block], index: int) -> bool:
         return False
     found = attr.trailing(blocks[index].text)
     return found is not None and found.kind == "trail" and not found.body
+
+
+_PAIRS = {"“": "”", '"': '"', "‘": "’", "«": "»", "„": "“"}
+
+
+def _quoted_reply(blocks: list[_Block], index: int) -> str | None:
+    """The text of the quotation in blocks[index], opening and closing it whole, or None."""
+    if index >= len(blocks) or attr.standalone(blocks[index].text) is not None:
+        return None
+    text = blocks[index].text.strip()
+    close = _PAIRS.get(text[:1])
+    if close is None or len(text) < 3 or not text.endswith(close):
+        return None
+    return text[1:-1].strip()
 
 
 def _is_orphan_media(block: _Block) -> bool:
