@@ -92,3 +92,49 @@ def test_named_numbers_are_not_figures(text: str) -> None:
 
 def test_scan_reads_a_score_as_one_number() -> None:
     assert [m.text for m in scan_numbers("England won 2-1 and 6 for 32.")] == ["2-1", "6 for 32"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A letter glued to a camel-case product's number is its name, not a temperature.
+    ("The iPhone 5C costs less than a new kettle.", []),
+    ("Temperatures hit 43C on Friday.", [("43C", 43.0, "C")]),
+    ("Set To Hit 40C On Monday", [("40C", 40.0, "C")]),
+    ("It was 101 degrees Fahrenheit and 12 degrees centigrade.",
+     [("101 degrees Fahrenheit", 101.0, "F"), ("12 degrees centigrade", 12.0, "C")]),
+])
+def test_units_and_product_letters(text: str, expected: list[tuple[str, float, str]]) -> None:
+    assert [(m.text, m.value, m.unit) for m in find_mentions(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # The same quantity restated in another unit of its dimension is one figure.
+    ("It reached 39.1C, or 102.4F, at noon.", ["39.1C"]),
+    ("A bill of £45bn ($58bn) was passed.", ["£45bn"]),
+    ("Gusts of 100mph (160km/h) hit the pier.", ["100mph"]),
+    # Two quantities of one dimension that are not restatements stay two.
+    ("It was 30C on Monday and 35C by Friday.", ["30C", "35C"]),
+    ("Tickets cost £40 and $50 online.", ["£40", "$50"]),
+])
+def test_a_conversion_is_not_a_second_figure(text: str, expected: list[str]) -> None:
+    assert [m.text for m in find_mentions(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Prices are 50-60k pesos now.", [("50-60k", 50_000.0, None)]),
+    ("The upgrade costs £5-6m a year.", [("£5-6m", 5_000_000.0, "GBP")]),
+    ("Some 2.5–3bn people use it.", [("2.5–3bn", 2_500_000_000.0, None)]),
+])
+def test_a_range_with_one_scale_reads_as_its_first_number(
+        text: str, expected: list[tuple[str, float, str | None]]) -> None:
+    assert [(m.text, m.value, m.unit) for m in find_mentions(text)] == expected
+    # The summary guard reads it the same way, so a summary quoting it still traces.
+    assert [(m.text, m.value) for m in scan_numbers(text) if m.value >= 1000] == [
+        (t, v) for t, v, _ in expected]
+
+
+@pytest.mark.parametrize("text", [
+    "Everyone had their two cents about the launch.",
+    "She was on cloud nine all week.",
+])
+def test_figures_of_speech_count_nothing(text: str) -> None:
+    assert find_mentions(text) == []

@@ -55,7 +55,7 @@ UNIT = (r"(?:\s?%|\s?(?:percent|per\s?cent)\b|pc\b"
          r"|\s?(?:light[- ]years?|square\s(?:feet|foot|miles|metres|meters|kilometres|km)"
          r"|sq\.?\s?ft|acres|hectares|metres|meters|kilometres|kilometers|cm|mm|inches)\b"
          r"|\s?(?:mph|kph|kmph|kmh|km/h|km|kg|miles|mi|ft|feet"
-         r"|tonnes|tons|lbs?|Gbps|Mbps|kbps|GB|TB|MB|TWh|GWh|MWh|kWh|GW|MW|kW|gigawatts?|megawatts?)\b|\s?°\s?[CF]\b|[CF](?![A-Za-z0-9])|\s?degrees(?:\s?[CF]\b)?"
+         r"|tonnes|tons|lbs?|Gbps|Mbps|kbps|GB|TB|MB|TWh|GWh|MWh|kWh|GW|MW|kW|gigawatts?|megawatts?)\b|\s?°\s?[CF]\b|[CF](?![A-Za-z0-9])|\s?degrees(?:\s?(?:[CF]\b|Celsius\b|Fahrenheit\b|centigrade\b))?"
          r"|x(?![A-Za-z0-9])|\s?times\b|\s(?:pounds|dollars|euros|rupees|yen|francs|kr)\b)")
 TOKEN = re.compile(
     rf"(?P<sign>[-−])?(?:(?P<cur>{CUR})\s?)?(?P<num>{NUM})(?P<mult>{MULT})?"
@@ -73,6 +73,14 @@ WORD_TOKEN = re.compile(
 PAIR = re.compile(
     rf"(?<![\w.,/:£$€¥₹-])(?P<a>[0-9]{{1,3}})\s?(?P<joint>[-–]|\sfor\s)\s?(?P<b>[0-9]{{1,3}})"
     rf"(?![\w.,/:]*[0-9])(?:\s?(?P<unit>(?:{UNIT[3:-1]})))?(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+
+# A range with one scale after both numbers ("£5-6m", "50-60k"): read as its first number,
+# scaled ("£5m"), as a range without a scale is read.
+SCALED_RANGE = re.compile(
+    rf"(?<![\w.,/:£$€¥₹-])(?:(?P<cur>{CUR})\s?)?(?P<a>{NUM})\s?[-–]\s?(?:{CUR}\s?)?(?P<b>{NUM})"
+    rf"(?P<mult>{MULT})(?P<unit>{UNIT})?(?![\w-])",
     re.IGNORECASE,
 )
 
@@ -154,7 +162,7 @@ def unit_of(cur: str | None, unit: str | None) -> str | None:
     if u in ("x", "times"):
         return "x"
     if u.startswith("°") or u.startswith("degrees") or u in ("c", "f"):
-        return "F" if u.endswith("f") else "C"
+        return "F" if u.endswith(("f", "fahrenheit")) else "C"
     if u.startswith(("gigawatt", "megawatt")):
         return "GW" if u.startswith("giga") else "MW"
     known = {"mph", "kph", "km/h", "km", "kg", "mi", "ft", "lb"}
@@ -162,6 +170,23 @@ def unit_of(cur: str | None, unit: str | None) -> str | None:
                                        "MWh", "kWh", "GW", "MW", "kW")}
     return {"miles": "mi", "feet": "ft", "tons": "t", "tonnes": "t", "lbs": "lb"}.get(
         u, u if u in known else canonical.get(u, unit.strip()))
+
+
+# What each unit measures: a figure restated in another unit of the same dimension right after
+# it ("39.1C, or 102.4F", "£100 ($130)") is a conversion of that figure, not a second one.
+_DIMENSIONS = {
+    "temperature": ("C", "F"),
+    "length": ("km", "mi", "m", "ft", "cm", "mm", "inches", "metres", "meters", "kilometres",
+               "kilometers"),
+    "mass": ("kg", "lb", "t"),
+    "speed": ("mph", "km/h", "kph"),
+    "area": ("sq ft", "sq m", "sq km", "sq mi", "acres", "hectares"),
+    "money": tuple(sorted(set(CURRENCIES.values()))),
+}
+DIMENSION = {unit: name for name, units in _DIMENSIONS.items() for unit in units}
+CONVERSION_GAP = re.compile(
+    r"\s*(?:,\s*)?(?:or\s|\(|/|=)\s*(?:about\s|around\s|roughly\s|some\s|nearly\s|almost\s)?\s*$",
+    re.IGNORECASE)
 
 
 def value_of(num: str, mult: str | None) -> float:

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import re
 
+from digest.edit.text import lexicon
 from digest.edit.text.grammar import (
     ANY_WORD,
+    CONVERSION_GAP,
+    DIMENSION,
     MONTHS,
     ONE_IN,
     PAIR,
     RATIO_NEXT,
+    SCALED_RANGE,
     TIMES_WORD,
     TIMES_WORDS,
     TOKEN,
@@ -38,6 +42,7 @@ _JOINED = re.compile(r"-([A-Za-z]+)")
 _PUNCT_NEXT = re.compile(r"\s*[-,.;:!?)]")
 _OF_NEXT = re.compile(r"\s+(?:of|another)\b")
 _FOLLOW = re.compile(r"-?([A-Za-z]+)")
+_IDIOMS = lexicon.pattern("idioms")
 
 
 def find_mentions(text: str) -> list[Mention]:
@@ -53,7 +58,14 @@ def find_mentions(text: str) -> list[Mention]:
         if 0 < a < b:
             found.append(Mention(m.start(), m.end(), m.group(), round(a / b * 100, 4), "%"))
             taken[m.start():m.end()] = b"\1" * (m.end() - m.start())
+    for m in SCALED_RANGE.finditer(masked):
+        low, high = value_of(m["a"], m["mult"]), value_of(m["b"], m["mult"])
+        if low < high and not (len(m["a"]) == len(m["b"]) == 4):  # not "2019-2020k"
+            found.append(_range(text, m, low))
+            taken[m.start():m.end()] = b"\1" * (m.end() - m.start())
     for m in PAIR.finditer(masked):
+        if taken[m.start()]:
+            continue
         both = pair(masked, text, m)
         if both is not None:
             found.append(both)
@@ -108,6 +120,9 @@ def find_mentions(text: str) -> list[Mention]:
             found.append(Mention(m.start(), end, text[m.start():end], word_value(
                 m.group("word"), m.group("mult")), "x", word=True))
             continue
+        if _IDIOMS.match(masked, m.start()) or _IDIOMS.match(
+                masked, max(0, masked.rfind(" ", 0, m.start() - 1) + 1)):
+            continue  # "my two cents", "on cloud nine": a figure of speech
         if m.group()[:1].isupper() and not sentence_start(masked, m.start()):
             continue  # "the Eight Amendment", "the Big Ten": a capital mid-sentence names
         joined = _JOINED.match(masked, m.end())  # "ten-point", "six-year"
@@ -119,7 +134,27 @@ def find_mentions(text: str) -> list[Mention]:
             continue  # "zero tolerance", "nil-nil": only "nul points", "zero deaths" count
         found.append(Mention(m.start(), m.end(), m.group(), word_value(m.group("word"),
                              m.group("mult")), None, scaled=bool(m.group("mult")), word=True))
-    return sorted(found, key=lambda x: x.start)
+    return _without_conversions(text, sorted(found, key=lambda x: x.start))
+
+
+def _range(text: str, m: re.Match[str], low: float) -> Mention:
+    return Mention(m.start(), m.end(), text[m.start():m.end()].strip(), low,
+                   unit_of(m["cur"], m["unit"]), scaled=True)
+
+
+def _without_conversions(text: str, found: list[Mention]) -> list[Mention]:
+    """Leave out a figure that restates the one before it in another unit of the same
+    dimension ("39.1C, or 102.4F", "£45bn ($58bn)"): one quantity, written twice."""
+    kept: list[Mention] = []
+    for mention in found:
+        last = kept[-1] if kept else None
+        if (last is not None and last.unit != mention.unit and mention.unit in DIMENSION
+                and DIMENSION.get(last.unit or "") == DIMENSION[mention.unit]
+                and mention.start - last.end <= 16
+                and CONVERSION_GAP.fullmatch(text, last.end, mention.start)):
+            continue
+        kept.append(mention)
+    return kept
 
 
 def scan_numbers(text: str) -> list[Mention]:
@@ -139,6 +174,9 @@ def scan_numbers(text: str) -> list[Mention]:
         a, b = (small_value(x) for x in (m.group(1) or m.group(3), m.group(2) or m.group(4)))
         found.append(Mention(m.start(), m.end(), m.group(), round(a / b * 100, 4) if b else 0.0,
                              "%"))
+        take(m.start(), m.end())
+    for m in SCALED_RANGE.finditer(text):
+        found.append(_range(text, m, value_of(m["a"], m["mult"])))
         take(m.start(), m.end())
     for m in PAIR.finditer(text):
         if free(m.start(), m.end()):

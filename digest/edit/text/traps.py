@@ -135,7 +135,14 @@ def named_after(masked: str, m: re.Match[str]) -> bool:
         return True  # "Finds 16 Billion Ways": a capitalised scale word is a title's
     if ends_with(masked, m.start(), "“\"‘") and _QUOTED_END.match(masked, end):
         return True  # “16 Instagrams”: a phrase quoted as a phrase, not a count
-    bare = not (m.group("cur") or m.group("mult") or m.group("unit") or m.group("plus"))
+    unit = m.group("unit") or ""
+    if unit in ("C", "F"):
+        word = (words_before(masked, m.start(), 1) or [""])[0]
+        if any(c.isupper() for c in word[1:]) and not word.isupper():
+            # "the iPhone 5C": a letter glued to a product's number. Only after a camel-case
+            # name: a title-case headline's "Set To Hit 40C" is a temperature.
+            return True
+    bare = not (m.group("cur") or m.group("mult") or unit or m.group("plus"))
     if not bare:
         return False
     if _TITLE.match(masked, end):
