@@ -38,6 +38,7 @@ from digest.edit.labels import (
     measure,
     moved,
     phrase_after,
+    with_rate,
     phrase_following,
     plain_words,
 )
@@ -254,6 +255,7 @@ def _figures_in(text: str) -> Iterable[Reading]:
             per = TIME_RATE.match(masked, mention.end)
             # "My landlord wants another £150 a month": "£150 more a month".
             label = f"more {' '.join(per.group().split())}" if per else "more"
+        label = with_rate(masked, mention, label)
         if not label and mention.unit in QUANTITY:
             label = QUANTITY[mention.unit]
         elif label and mention.unit in QUANTITY:

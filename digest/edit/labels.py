@@ -92,6 +92,9 @@ COMPARATIVE = re.compile(r"\s+(more|less|fewer)\b(?:\s+([A-Za-z][\w'’-]*))?", 
 # A price per stretch of time: "£150 a month", "$1.03 a day".
 TIME_RATE = re.compile(r"\s+(?:a|an|per|each)\s+(?:day|night|week|month|year|hour)\b",
                        re.IGNORECASE)
+# How often, after a count's noun or right after the number: "24,000 tweets per minute".
+RATE_AFTER = re.compile(r"((?:\s+[A-Za-z][\w'’-]*){0,3}?)\s+((?:a|an|per|each)\s+"
+                        r"(?:second|minute|hour|day|night|week|month|year))\b", re.IGNORECASE)
 # Nouns of a change: "a 6.7% rise in the minimum wage".
 MOVES = lexicon.words("moves")
 # Money someone received: "Your shareholders got $44Bln" -> "to shareholders".
@@ -172,6 +175,23 @@ def moved(label: str, clause: str) -> str:
         return label
     what = re.split(r" (?:in|at|across|for) (?=[A-Z])", label)[0]  # "rent in Manchester"
     return f"{'rise' if change.group(1) else 'fall'} in {what}"
+
+
+def with_rate(masked: str, mention: Mention, label: str) -> str:
+    """ "24,000 tweets per minute" -> "tweets per minute", "£150 a month" (no label) -> "a
+    month": a rate belongs to what is counted. Only where the label is the words between the
+    number and the rate, so a label taken from elsewhere in the sentence is left alone."""
+    rate = RATE_AFTER.match(masked, mention.end)
+    if rate is None:
+        return label
+    between, how_often = rate.group(1).split(), " ".join(rate.group(2).split())
+    if how_often.lower() in label.lower():
+        return label
+    if not between and not label:
+        return how_often
+    if between and " ".join(between).lower() == label.lower():
+        return f"{label} {how_often}"
+    return label
 
 
 def plain_words(text: str) -> list[tuple[str, int, int]]:

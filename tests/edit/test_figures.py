@@ -328,3 +328,13 @@ def test_a_posts_conditional_imagines_its_number() -> None:
 def test_a_sentence_about_the_page_itself_holds_no_figure() -> None:
     note = Prose("This article is more than 3 years old", "a.txt:2")
     assert find_figures([], [note]) == []
+
+
+@pytest.mark.parametrize(("text", "number", "label"), [
+    ("Fans sent 24,000 tweets per minute during the final.", "24,000", "tweets per minute"),
+    ("The app now serves 500 million searches a day.", "500 million", "searches a day"),
+    # A label from elsewhere in the sentence is left as it was.
+    ("My landlord wants £150 a month.", "£150", "landlord wants"),
+])
+def test_a_rate_belongs_to_what_is_counted(text: str, number: str, label: str) -> None:
+    assert by_text(find_figures([make_post(text)]))[number].label == label
