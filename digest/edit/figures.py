@@ -38,9 +38,9 @@ from digest.edit.labels import (
     measure,
     moved,
     phrase_after,
-    with_rate,
     phrase_following,
     plain_words,
+    with_rate,
 )
 from digest.edit.text.grammar import MONTHS, Mention
 from digest.edit.text.numbers import find_mentions

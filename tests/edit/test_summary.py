@@ -283,8 +283,8 @@ def test_npr_feed_through_the_reader_maps_each_13_to_its_own_figure() -> None:
     summary, edition = summarise(doc)
     texts = [f.text for f in edition.figures]
     assert {"2 million", "13", "11", "39", "5"} <= set(texts)
-    assert "Figures quoted: 2 million suitcases a year, 13-year sentence, 13 Israelis and 11 Thai and " \
-        "Filipino workers." in summary.text
+    assert "Figures quoted: 2 million suitcases a year, 13-year sentence, 13 Israelis and 11 " \
+        "Thai and Filipino workers." in summary.text
     thirteens = [n.ref for n in summary.numbers if n.text == "13"]
     assert len(thirteens) == 2 and len(set(thirteens)) == 2
     labels = {f.id: f.label for f in edition.figures}
