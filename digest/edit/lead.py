@@ -23,7 +23,9 @@ HEDGE = re.compile(
 
 
 LEAD_PARAGRAPHS = 6  # headings, standfirst and captions may come before the first paragraph
-_ENDS_SENTENCE = re.compile(r"[.!…][\"”’')]*\s*$")
+# A paragraph that ends a sentence; a lead paragraph may close on a question ("So where did it
+# come from?"), a heading seldom ends in a full stop.
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"”’')]*\s*$")
 
 
 def clean_sentence(sentence: str) -> str:
@@ -82,6 +84,8 @@ _CUT_WORDS = frozenset(re.findall(r"\w+", (
 _YEAR_MODIFIER = re.compile(
     r"\b((?:the|this|last|next|its|their|his|her|our)\s+)((?:19|20)\d{2})\s+(?=[A-Za-z])",
     re.IGNORECASE)
+# A year that ends a name: "the World Cup 2022 concluded", "the Budget 2017 speech".
+_NAME_YEAR = re.compile(r"\b([A-Z][\w’'-]*)\s+((?:19|20)\d{2})\b(?![-–/.,:]?\d)")
 
 
 def untraced_cut(sentence: str, numbers: Numbers) -> str:
@@ -90,9 +94,12 @@ def untraced_cut(sentence: str, numbers: Numbers) -> str:
     are kept while every number in them is known ("Hurricane Milton made landfall near Siesta
     Key, Florida, on Wednesday night[ as a Category 3 storm], just two weeks after Helene").
     "" when nothing of substance is left. A year that only dates a noun goes first ("has won
-    the[ 2024] US presidential election"): the posts' own dates say when."""
+    the[ 2024] US presidential election", "the World Cup[ 2022] concluded"): the posts' own
+    dates say when."""
     known = {f.text for f in numbers.figures}
     sentence = _YEAR_MODIFIER.sub(
+        lambda m: m.group(0) if m.group(2) in known else m.group(1), sentence)
+    sentence = _NAME_YEAR.sub(
         lambda m: m.group(0) if m.group(2) in known else m.group(1), sentence)
     bad = [m.start for m in scan_numbers(sentence) if m.text not in known]
     if not bad:

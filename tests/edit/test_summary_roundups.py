@@ -49,6 +49,11 @@ def figure(text: str) -> Figure:
      "Trump has won the US presidential election."),
     ("Trump has won the 2024 US presidential election.", ["2024"],
      "Trump has won the 2024 US presidential election."),
+    # A year that ends a name goes the same way; a count after a name stays a number.
+    ("The Kettle Cup 2031 ended last night in a draw.", [],
+     "The Kettle Cup ended last night in a draw."),
+    ("The Kettle Cup 2031 ended last night in a draw.", ["2031"],
+     "The Kettle Cup 2031 ended last night in a draw."),
 ])
 def test_a_lead_sentence_is_cut_before_a_number_no_post_gave(
         sentence: str, known: list[str], expected: str) -> None:
@@ -132,3 +137,16 @@ def test_election_night() -> None:
     assert edition.title == "Donald Trump has won the US presidential election"
     assert {"270", "64%"} <= traced(edition)
     assert "times fewer" not in edition.summary  # 270 to win and one state's 19 are two things
+
+
+def test_a_lead_paragraph_may_end_on_a_question(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(
+        " date 2031-05-02 kettles\n\n"
+        "A whistling kettle has gone viral as thousands of people copy its tune. So where did "
+        "it come from?\n\n"
+        "Kettles are known for their noise, and the internet has a lot to say about them.\n\n"
+        "It sings in the morning #kettle\n— Ann Bee (@annbee) May 1, 2031\n", encoding="utf-8")
+    edition = decide_edition(Config.model_validate({}), [str(page)])
+    assert edition.summary.startswith("A whistling kettle has gone viral as thousands of people "
+                                      "copy its tune.")
