@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from digest.edit.lead import undated
 from digest.edit.text.numbers import scan_numbers
 from digest.edit.text.sentences import sentences
 from digest.edit.text.tokens import STOP
@@ -42,10 +43,14 @@ def headline(documents: Sequence[Document], event: str, theme: Theme | None,
         head = f"{'–'.join(names[:2])} {noun}" if names and noun else ""
         if head and theme and is_disputed(theme):
             return f"{head}: “{theme.phrase}” claim disputed"  # the dispute is the story
-        # The lead's clause cut to fit reads better than names glued to a noun.
+        # The lead's clause cut to fit, or the article's own headline, reads better than
+        # names glued to a noun.
         short = shorten_clause(clause)
         if 15 <= len(short) <= 72 and clean(short):
             return short
+        own = _own_headline(documents, known)
+        if own:
+            return own
         if head:
             return head
     byid = {p.id: p for p in posts}
@@ -54,6 +59,24 @@ def headline(documents: Sequence[Document], event: str, theme: Theme | None,
         if 10 <= len(clause) <= 72 and clean(clause):
             return clause
     return "Digest"
+
+
+def _own_headline(documents: Sequence[Document], known: set[str]) -> str:
+    """The article's headline, where the page kept it as its first line: a short line with no
+    sentence end ("Budget 2014: the weirdest and funniest tweets"), a year ending a name
+    dropped as the lead drops it, and only if no other number is left that no post gave."""
+    for doc in documents:
+        if not doc.prose or not doc.prose[0].text.strip():
+            continue
+        line = " ".join(doc.prose[0].text.split())
+        words = line.split()
+        if "\n" in doc.prose[0].text.strip() or not 3 <= len(words) <= 16 or \
+                line[-1] in ".,;:…" or line.isupper():
+            continue
+        line = undated(line, known)
+        if 15 <= len(line) <= 90 and all(m.text in known for m in scan_numbers(line)):
+            return line
+    return ""
 
 
 def shorten_clause(clause: str, limit: int = 72) -> str:
@@ -85,4 +108,8 @@ def _names(documents: Sequence[Document], corpus: str) -> list[str]:
                     if m.group(2).lower() not in STOP)
     firsts = {m.group(1) for m in re.finditer(r"\b([A-Z][a-z]+)\s+[A-Z][a-z]{2,}\b", corpus)}
     ranked = sorted(found, key=lambda w: (w.lower() not in keys, w in firsts, -found[w]))
-    return [w for w in ranked if found[w] >= 2 and len(w) >= 3][:2]
+    named = [w for w in ranked if found[w] >= 2 and len(w) >= 3]
+    # A first name is not a second name beside its own surname: "Rishi Sunak" is Sunak.
+    surname_of = {m.group(1): m.group(2) for m in re.finditer(
+        r"\b([A-Z][a-z]+)\s+([A-Z][a-z]{2,})\b", corpus) if m.group(2) in named}
+    return [w for w in named if surname_of.get(w) not in named][:2]

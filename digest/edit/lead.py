@@ -88,6 +88,13 @@ _YEAR_MODIFIER = re.compile(
 _NAME_YEAR = re.compile(r"\b([A-Z][\w’'-]*)\s+((?:19|20)\d{2})\b(?![-–/.,:]?\d)")
 
 
+def undated(text: str, known: set[str]) -> str:
+    """`text` without the years that only date a noun or end a name ("the 2024 election",
+    "the World Cup 2022"), unless a figure is that year."""
+    text = _YEAR_MODIFIER.sub(lambda m: m.group(0) if m.group(2) in known else m.group(1), text)
+    return _NAME_YEAR.sub(lambda m: m.group(0) if m.group(2) in known else m.group(1), text)
+
+
 def untraced_cut(sentence: str, numbers: Numbers) -> str:
     """`sentence` without the phrase holding a number no figure has: the clause that holds it
     is cut at the last preposition or conjunction before that number, and the clauses after it
@@ -97,10 +104,7 @@ def untraced_cut(sentence: str, numbers: Numbers) -> str:
     the[ 2024] US presidential election", "the World Cup[ 2022] concluded"): the posts' own
     dates say when."""
     known = {f.text for f in numbers.figures}
-    sentence = _YEAR_MODIFIER.sub(
-        lambda m: m.group(0) if m.group(2) in known else m.group(1), sentence)
-    sentence = _NAME_YEAR.sub(
-        lambda m: m.group(0) if m.group(2) in known else m.group(1), sentence)
+    sentence = undated(sentence, known)
     bad = [m.start for m in scan_numbers(sentence) if m.text not in known]
     if not bad:
         return sentence

@@ -150,3 +150,16 @@ def test_a_lead_paragraph_may_end_on_a_question(tmp_path: Path) -> None:
     edition = decide_edition(Config.model_validate({}), [str(page)])
     assert edition.summary.startswith("A whistling kettle has gone viral as thousands of people "
                                       "copy its tune.")
+
+
+def test_the_article_s_own_headline_line_beats_names_glued_to_a_noun(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(
+        " date 2031-05-02 kettles\n\n"
+        "Kettle Week 2031: the loudest reactions\n\n"
+        "Chancellor Ann Bee has just delivered her first kettle budget and we watched it so "
+        "you didn’t have to.\n\n"
+        "Ann Bee said Bee kettles are fine.\n\n"
+        "It sings in the morning #kettle\n— Cal Dee (@caldee) May 1, 2031\n", encoding="utf-8")
+    edition = decide_edition(Config.model_validate({}), [str(page)])
+    assert edition.title == "Kettle Week: the loudest reactions"
