@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from digest.edit.lead import undated
+from digest.edit.lead import INFINITIVE, undated
 from digest.edit.text.numbers import scan_numbers
 from digest.edit.text.sentences import sentences
 from digest.edit.text.tokens import STOP
@@ -32,7 +32,7 @@ def headline(documents: Sequence[Document], event: str, theme: Theme | None,
 
     lead = next((s for d in documents for s in (p.text for p in d.prose) if s), "")
     if lead and event and not event[:1].isdigit():
-        clause = _main_clause(event)
+        clause = main_clause(event)
         if 15 <= len(clause) <= 72 and clean(clause):
             return clause
         corpus = " ".join([event] + [p.text for p in posts] + [x.text for d in documents
@@ -55,7 +55,7 @@ def headline(documents: Sequence[Document], event: str, theme: Theme | None,
             return head
     byid = {p.id: p for p in posts}
     for post in [byid[h.post] for h in highlights if h.post in byid] + list(posts):
-        clause = _main_clause(post.title or post.text)
+        clause = main_clause(post.title or post.text)
         if 10 <= len(clause) <= 72 and clean(clause):
             return clause
     return "Digest"
@@ -86,17 +86,27 @@ def shorten_clause(clause: str, limit: int = 72) -> str:
         return clause
     cuts = [m.start() for m in re.finditer(
         r"\s(?:in|on|at|near|with|for|from|during|after|before|by|over|amid|to)\s", clause)
-            if 15 <= m.start() <= limit]
+            if 15 <= m.start() <= limit and not INFINITIVE.search(clause[:m.end()])]
     return clause[:max(cuts)] if cuts else clause
 
 
-def _main_clause(text: str) -> str:
+def main_clause(text: str) -> str:
     """The part of a sentence before its first comma or subordinate clause, brackets dropped."""
     first = sentences(text)[:1]
     sentence = text[first[0][0]:first[0][1]] if first else text
     sentence = re.sub(r"\s*\([^)]*\)", "", sentence)
+    opener = _OPENER.match(sentence)
+    if opener:  # "Despite the storms, the heat went on": the main clause follows the comma
+        sentence = sentence[opener.end():]
+        sentence = sentence[:1].upper() + sentence[1:]
     clause = re.split(r",|;|:| — | – | when | after | as | while | because ", sentence)[0]
     return clause.strip().rstrip(".!?")
+
+
+# A subordinate clause or phrase before the main one, up to its comma.
+_OPENER = re.compile(
+    r"^(?:despite|after|as|while|when|although|though|with|following|amid|since|because|if"
+    r"|before|once|until|in|on|at|for|during|over)\b[^,;:]{0,80},\s+(?=\S)", re.IGNORECASE)
 
 
 def _names(documents: Sequence[Document], corpus: str) -> list[str]:

@@ -28,8 +28,16 @@ LEAD_PARAGRAPHS = 6  # headings, standfirst and captions may come before the fir
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"”’')]*\s*$")
 
 
+# A news article's dateline before its first sentence: "NEW YORK — ", "MANILA, Philippines - ",
+# "LONDON (Reuters) - ", "Computerworld - ": a place or an outlet, not the news.
+DATELINE = re.compile(
+    r"^[A-Z][\w.'’&]*(?:,?\s+[A-Z][\w.'’&]*){0,3}(?:\s+\([A-Z][\w\s.&]{1,30}\))?\s+[-–—]\s+"
+    r"(?=[A-Z\"“])")
+
+
 def clean_sentence(sentence: str) -> str:
-    sentence = re.sub(r"\s+", " ", HEDGE.sub("", sentence.strip()))
+    sentence = DATELINE.sub("", sentence.strip())
+    sentence = re.sub(r"\s+", " ", HEDGE.sub("", sentence))
     sentence = re.sub(r"\s*(?:https?://|pic\.twitter\.com/)\S+", "", sentence).strip()
     if sentence and sentence[0].islower():
         sentence = sentence[0].upper() + sentence[1:]
@@ -79,6 +87,10 @@ def event_sentence(documents: Sequence[Document], posts: Sequence[Post],
 _CUT_WORDS = frozenset(re.findall(r"\w+", (
     "after as with when while before by in at on for since from to of than over under until "
     "during amid despite near and but or which who where because following beating")))
+# A "to" that completes the verb before it: cut there, "is expected[ to be surpassed twice]"
+# says the opposite of its sentence, so the sentence is not cut at all.
+INFINITIVE = re.compile(r"(?:\w+ed|set|going|likely|due|about|able|want|wants|has|have|had)"
+                         r"\s+to\s*$", re.IGNORECASE)
 
 
 _YEAR_MODIFIER = re.compile(
@@ -117,9 +129,12 @@ def untraced_cut(sentence: str, numbers: Numbers) -> str:
         # ("the first[ since 1993]") says something else.
         kept = _no_dangling(head[:at])
     else:
-        cuts = [m.start() for m in re.finditer(r"\s(\w+)(?=\s)", head)
+        cuts = [m for m in re.finditer(r"\s(\w+)(?=\s)", head)
                 if m.group(1).lower() in _CUT_WORDS]
-        kept = _no_dangling(_unqualified(_no_dangling(head[:max(cuts, default=0)])))
+        if cuts and INFINITIVE.search(head[:cuts[-1].end()]):
+            return ""
+        at = cuts[-1].start() if cuts else 0
+        kept = _no_dangling(_unqualified(_no_dangling(head[:at])))
     if not kept:
         return ""
     following = [b for b in breaks if b > bad[0]] + [len(sentence)]
@@ -141,8 +156,11 @@ def _unqualified(kept: str) -> str:
     """A superlative whose qualifier was cut goes with it: "Labour’s first Budget[ in 14
     years]" is not Labour's first Budget ever, so it reads "Labour’s Budget"."""
     words = list(re.finditer(r"\S+", kept))[-3:]
-    for word in reversed(words):
-        if word.group().lower() in _SUPERLATIVE:
+    for at, word in reversed(list(enumerate(words))):
+        # Only a superlative that the rest qualifies ("a record fourth time"): in "the hottest
+        # day on record is expected[ to …]" the cut took no qualifier of "record".
+        if word.group().lower() in _SUPERLATIVE and not any(
+                w.group().lower() in STOP for w in words[at + 1:]):
             return f"{kept[:word.start()]}{kept[word.end():].lstrip()}".rstrip()
     return kept
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from digest.config import Config
-from digest.edit.headline import shorten_clause
+from digest.edit.headline import main_clause, shorten_clause
 from digest.edit.lead import clean_sentence, untraced_cut
 from digest.edit.text.numbers import scan_numbers
 from digest.edit.tracing import Numbers
@@ -49,6 +49,8 @@ def figure(text: str) -> Figure:
      "Trump has won the US presidential election."),
     ("Trump has won the 2024 US presidential election.", ["2024"],
      "Trump has won the 2024 US presidential election."),
+    # Cut at a "to" that completes its verb, the sentence would say the opposite: no cut.
+    ("The record is expected to be broken twice in the next two days.", [], ""),
     # A year that ends a name goes the same way; a count after a name stays a number.
     ("The Kettle Cup 2031 ended last night in a draw.", [],
      "The Kettle Cup ended last night in a draw."),
@@ -163,3 +165,22 @@ def test_the_article_s_own_headline_line_beats_names_glued_to_a_noun(tmp_path: P
         "It sings in the morning #kettle\n— Cal Dee (@caldee) May 1, 2031\n", encoding="utf-8")
     edition = decide_edition(Config.model_validate({}), [str(page)])
     assert edition.title == "Kettle Week: the loudest reactions"
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("KETTLEVILLE, Norland - The kettles sang all night.", "The kettles sang all night."),
+    ("NEW YORK (Wire) — Kettles are back.", "Kettles are back."),
+    ("Kettle Times - As kettles sang, people listened.", "As kettles sang, people listened."),
+    ("Ann - the kettle maker - said no.", "Ann - the kettle maker - said no."),
+])
+def test_a_dateline_is_no_part_of_the_lead(sentence: str, expected: str) -> None:
+    assert clean_sentence(sentence) == expected
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("Despite the storms, the heat went on all week.", "The heat went on all week"),
+    ("After months of waiting, the kettle sang.", "The kettle sang"),
+    ("The kettle sang, and we listened.", "The kettle sang"),
+])
+def test_the_headline_clause_is_the_main_one(sentence: str, expected: str) -> None:
+    assert main_clause(sentence) == expected
