@@ -114,9 +114,20 @@ def _slotted(text: str, match: re.Match[str]) -> Attribution | None:
     if problem and (len(rest) > _JUNK_DATE_MAX or not re.search(r"\d", rest)):
         return None  # "(@someone) for that finish": a handle named in the writer's sentence
     name = " ".join(match["name"].split())
+    body, offset = text[: match.start()], match.start("name")
+    split = _SPLIT_NAME_RE.search(body)
+    if split and is_name(" ".join(split["head"].split())):
+        # "— Ravi - Ravi K (@rk)": a display name with a spaced hyphen of its own; the
+        # byline's dash is the em dash before it, not the hyphen.
+        name = f"{' '.join(split['head'].split())} - {name}"
+        body, offset = body[: split.start()], split.start("head")
     author, handle = who(name, match["slot"])
-    return Attribution("trail", text[: match.start()].strip(), author, handle, date,
-                       problem=problem, offset=match.start("name"))
+    return Attribution("trail", body.strip(), author, handle, date, problem=problem,
+                       offset=offset)
+
+
+# The start of a display name cut off by its own spaced hyphen, right before the byline found.
+_SPLIT_NAME_RE = re.compile(r"(?:—|―)[ \t]*(?P<head>[^\n—―()]{1,40}?)[ \t]*$")
 
 
 def who(name: str, slot: str) -> tuple[str, str | None]:
