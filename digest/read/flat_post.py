@@ -57,7 +57,7 @@ def _has_emoji(text: str) -> bool:
     return any(unicodedata.category(ch) == "So" and ord(ch) >= 0x2190 for ch in text)
 
 
-def _own_register(text: str) -> bool:
+def own_register(text: str) -> bool:
     """A line in a post's register, seldom an article's."""
     unquoted = re.sub(r"“[^”]*”", "", text)
     return bool(_LOWER_START_RE.match(text) or _HASHTAG_RE.search(unquoted)
@@ -72,7 +72,7 @@ def is_heading(text: str) -> bool:
     """ "Science is Cool", "Prime Minister Jane Doe": a caption over what follows."""
     words = text.split()
     return (0 < len(words) <= _HEADING_MAX_WORDS and text.rstrip()[-1] not in _SENTENCE_END
-            and not text[0].islower() and not _own_register(text))
+            and not text[0].islower() and not own_register(text))
 
 
 def _is_lead_in(text: str, below: str | None) -> bool:
@@ -111,7 +111,7 @@ def flat_start(texts: Sequence[str], start: int, body: str, floor: int,
         fits = used + text_length(text) + 1 <= POST_CHARS
         if not fits or _is_reported(text) or _is_lead_in(text, texts[first]):
             return first
-        if not (_own_register(text) or (script and _is_script(text))):
+        if not (own_register(text) or (script and _is_script(text))):
             break
         used += text_length(text) + 1
         first -= 1

@@ -14,7 +14,9 @@ believed him.") and must not be swallowed. The evidence looked for, all of it sh
   * a list: when the post's first paragraph is a list item ("- oil", "• salt"), the items
     above it and the line that opens the list ("Tried so far:") are the post's too;
   * a wider gap: paragraphs the page set further apart than its own paragraphs (a post's
-    inner paragraph breaks survive the flattening as extra blank lines) are one post.
+    inner paragraph breaks survive the flattening as extra blank lines) are one post;
+  * an opening line in the post's register: a short line ending in ":" with a hashtag, an
+    emoji or a lower-case start, right under a list marker or the previous post.
 The search goes back at most MAX_POST_PARAGRAPHS and never past the previous post or a list
 marker. A long paragraph ending in a comma ("As one reader put it,") is not a sign-off, and a
 whole sentence is not a signature, so an article's lead-in stays prose.
@@ -25,6 +27,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from typing import Protocol
+
+from digest.read.flat_post import own_register
 
 MAX_POST_PARAGRAPHS = 12  # how far back a multi-paragraph post may reach
 
@@ -130,4 +134,10 @@ def _grow(blocks: Sequence[Block], first: int, body: str, usable: Callable[[int]
         if normal_gap and blocks[first].gap > normal_gap and usable(first - 1):
             first, top_text = first - 1, blocks[first - 1].text
             continue
+        if usable(first - 1) and _is_list_intro(blocks[first - 1].text) and own_register(
+                blocks[first - 1].text) and not usable(first - 2):
+            # "Line on page 3 of #budget:" right under a list marker or the post before, in a
+            # post's register (a hashtag, an emoji, a lower-case start): the post's own
+            # opening, where the writer's lead-in ("One reader wrote:") carries none.
+            return first - 1
         return first
