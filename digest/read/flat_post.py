@@ -20,7 +20,8 @@ posts ("Others were kinder.") as often as a post runs on, so it stays prose.
 
 Hard stops, the writer's by shape: a lead-in or heading (they stay prose), a quotation the
 line opens or closes without the other half or with narration after it (“…,” said one
-user), and the platform's length: the post may not grow past POST_CHARS of text.
+user), a line with a photo link (an embed's text ends there: it is another post's, whose
+byline the page lost), and the platform's length: the post may not grow past POST_CHARS.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ POST_CHARS = 280  # the most text a classic post holds (links and media aside)
 _HEADING_MAX_WORDS = 8
 
 _LINK_RE = re.compile(r"\S*(?:https?://|pic\.(?:twitter|x)\.com/)\S*", re.IGNORECASE)
+# A photo link ends an embed's text (the byline follows it): a line holding one is the end of
+# some post, never the opening of the post below it.
+_MEDIA = re.compile(r"pic\.(?:twitter|x)\.com/\w", re.IGNORECASE)
 _LOWER_START_RE = re.compile(r"^[\"'“‘(]*[a-z]+\b(?![A-Z])")
 _HASHTAG_RE = re.compile(r"(?<![\w&])#[^\W\d]\w*")
 _DOUBLED_RE = re.compile(r"[!?]{2,}")
@@ -109,7 +113,8 @@ def flat_start(texts: Sequence[str], start: int, body: str, floor: int,
     while first > floor and usable(first - 1):
         text = texts[first - 1]
         fits = used + text_length(text) + 1 <= POST_CHARS
-        if not fits or _is_reported(text) or _is_lead_in(text, texts[first]):
+        if not fits or _is_reported(text) or _is_lead_in(text, texts[first]) or _MEDIA.search(
+                text):
             return first
         if not (own_register(text) or (script and _is_script(text))):
             break
@@ -125,7 +130,7 @@ def flat_start(texts: Sequence[str], start: int, body: str, floor: int,
         if is_heading(text):
             return first
         run += text_length(text) + 1
-        if run > POST_CHARS or _is_reported(text):
+        if run > POST_CHARS or _is_reported(text) or _MEDIA.search(text):
             return first
         index -= 1
     announced = index >= floor and is_marker(index)

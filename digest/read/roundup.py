@@ -39,7 +39,6 @@ from digest.model import Document, Post, Prose
 from digest.read import attribution as attr
 from digest.read.attribution import Attribution
 from digest.read.common import (
-    MEDIA_RE,
     decode_escapes,
     find_links,
     media_link,
@@ -268,26 +267,14 @@ def _assemble(reader: _Reader) -> None:
                     start > floor and is_heading(blocks[start - 1].text))
             parts = [b.text for b in blocks[start:index]] + [found.body]
         _prose_until(reader, floor, start)
-        # A block with an embed's media placeholder is never the writer's: right under a post,
-        # with no byline of its own, it is that post's tail, split off by the flattening —
-        # unless a byline stands right under it: then it is that next post's text, ending in
-        # its photo link ("… pic.twitter.com/x" / "— Name (@h) date"), as classic embeds do.
-        tail = index + 1
-        while (tail < len(blocks) and _is_orphan_media(blocks[tail])
-               and not _is_byline(blocks, tail + 1)):
-            parts.append(blocks[tail].text)
-            tail += 1
-        _add(reader, parts, found, blocks[start:tail], blocks[start].line)
-        floor = index = tail
+        # A block under the byline is never the post's: an embed prints its text, its media
+        # link and then its byline. A text with a photo link and no byline of its own there is
+        # an embed whose byline the page lost (it stays prose), or the text of the post whose
+        # byline stands under it.
+        _add(reader, parts, found, blocks[start:index + 1], blocks[start].line)
+        floor = index = index + 1
     _prose_until(reader, floor, len(blocks))
 
-
-def _is_byline(blocks: list[_Block], index: int) -> bool:
-    """Is blocks[index] a byline alone on its block, signing the text above it?"""
-    if index >= len(blocks):
-        return False
-    found = attr.trailing(blocks[index].text)
-    return found is not None and found.kind == "trail" and not found.body
 
 
 _PAIRS = {"“": "”", '"': '"', "‘": "’", "«": "»", "„": "“"}
@@ -302,12 +289,6 @@ def _quoted_reply(blocks: list[_Block], index: int) -> str | None:
     if close is None or len(text) < 3 or not text.endswith(close):
         return None
     return text[1:-1].strip()
-
-
-def _is_orphan_media(block: _Block) -> bool:
-    text = block.text
-    return (bool(MEDIA_RE.search(text)) and attr.standalone(text) is None
-            and attr.trailing(text) is None)
 
 
 def _head_end(blocks: list[_Block], head: int) -> tuple[int | None, dt.date | None]:
