@@ -41,8 +41,12 @@ class Attribution:
     offset: int = 0  # where in the paragraph's text the attribution starts
 
 
-_DASH = r"(?:—|―|--|(?:^|(?<=\s))[–-](?=\s))"  # an en dash or hyphen only with spaces
-_NOT_DASH = r"(?!—|―|--|\s[–-]\s)"
+# An en dash or hyphen only with a space after it and a space (or a sentence's end or a
+# photo link: "breathtaking!- Name", "pic.twitter.com/x- Name") before it; a lone "'" or "?"
+# with spaces round it is an em dash the page's encoding lost ("too ' Name (@h) date").
+_DASH = r"(?:—|―|--|(?:^|(?<=\s)|(?<=[.!?…\"”’)])|(?<=pic\.twitter\.com/\w{10}))[–-](?=\s)" \
+    r"|(?<=\s)['?](?=\s))"
+_NOT_DASH = r"(?!—|―|--|\s[–-]\s|\s['?]\s)"
 _HANDLE = r"[\w.\-]+(?:@[\w.\-]+)?"
 _WHEN_RE = re.compile(rf"^(?:on\s+)?(?:{WHEN_PATTERN})$", re.IGNORECASE)
 # "— Name (@slot) rest": the slot is the last parenthesised group of the paragraph; the name
@@ -214,8 +218,16 @@ _INLINE_RE = re.compile(
 # is the writer introducing a quotation of their own choosing.
 _SAID_RE = re.compile(
     r"^(?P<handle>@\w{1,30}|(?=\w*[\d_])\w{2,30})\s+"
-    r"(?:commented|wrote|said|replied|responded|reacted|tweeted|posted|added|shared)\s*:$",
-    re.IGNORECASE,
+    r"(?:commented|wrote|said|replied|responded|reacted|tweeted|posted|added|shared)\s*:"
+    r"(?:\s*(?P<text>\S.*))?$",
+    re.IGNORECASE | re.DOTALL,
+)
+# "Ann Bee (@annbee): text", "Writer Ann Bee (@annbee) tweeted: “text”": a list of posts,
+# each a line; the name may carry a title ("Finance Minister …"), never a clause's comma.
+_SLOT_COLON_RE = re.compile(
+    r"^(?P<name>[^@():,;!?\n—“\"]{2,80}?)\s*\((?P<slot>@[\w.\-]{1,60})\)\s*"
+    r"(?:tweeted|wrote|said|posted|added)?\s*:\s*(?P<text>\S.*)$",
+    re.DOTALL,
 )
 _STATUS_URL_RE = re.compile(
     r"^(?:https?://)?(?:www\.|mobile\.)?(?:"
@@ -285,8 +297,26 @@ def standalone(line: str) -> Attribution | None:
     match = _SAID_RE.match(text)
     if match:
         handle = match["handle"].lstrip("@")
+        if match["text"]:  # "@user tweeted: words" on one line
+            return Attribution("inline", _unquoted(match["text"]), handle, handle, None)
         return Attribution("said", "", handle, handle, None)
+    match = _SLOT_COLON_RE.match(text)
+    if match and len(match["name"].split()) <= 10:
+        author, handle = who(" ".join(match["name"].split()), match["slot"])
+        return Attribution("inline", _unquoted(match["text"]), author, handle, None)
     return None
+
+
+_QUOTE_PAIRS = {"“": "”", '"': '"', "‘": "’", "«": "»"}
+
+
+def _unquoted(text: str) -> str:
+    """The words of a quotation that is the whole text: “Tea for all” -> Tea for all."""
+    text = text.strip()
+    close = _QUOTE_PAIRS.get(text[:1])
+    if close and len(text) > 2 and text.endswith(close) and close not in text[1:-1]:
+        return text[1:-1].strip()
+    return text
 
 
 def _without_brackets(name: str) -> str:

@@ -138,3 +138,9 @@ def test_a_range_with_one_scale_reads_as_its_first_number(
 ])
 def test_figures_of_speech_count_nothing(text: str) -> None:
     assert find_mentions(text) == []
+
+
+def test_two_number_words_in_a_row_are_read_without_error() -> None:
+    # Found by the fuzz run: "one one" was looked up as a compound and raised KeyError.
+    assert [m.value for m in scan_numbers("ONE ONE and twenty-one")][-1] == 21
+    assert scan_numbers("ONE ONE")[0].value == 1

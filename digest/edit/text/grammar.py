@@ -116,7 +116,9 @@ def small_value(token: str) -> float:
 def word_value(word: str, mult: str | None) -> float:
     parts = re.split(r"[- ]", word.lower())
     units = dict(one=1, two=2, three=3, four=4, five=5, six=6, seven=7, eight=8, nine=9)
-    value = float(WORD_VALUES[parts[0]] + (units[parts[1]] if len(parts) > 1 else 0))
+    first = WORD_VALUES.get(parts[0], units.get(parts[0], 0))
+    # Only a tens word takes a unit after it ("twenty-one"); "one one", "ten-two" are two words.
+    value = float(first + (units.get(parts[1], 0) if len(parts) > 1 and first >= 20 else 0))
     return value * (MULTIPLIERS[mult.strip().lower()] if mult else 1.0)
 
 
