@@ -144,3 +144,26 @@ def test_two_number_words_in_a_row_are_read_without_error() -> None:
     # Found by the fuzz run: "one one" was looked up as a compound and raised KeyError.
     assert [m.value for m in scan_numbers("ONE ONE and twenty-one")][-1] == 21
     assert scan_numbers("ONE ONE")[0].value == 1
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("A budget of Sh800 billion was read.", [("Sh800 billion", 800e9, "KES")]),
+    ("Debt hit KSh3.07 trillion.", [("KSh3.07 trillion", 3.07e12, "KES")]),
+    ("The plan costs ₦17 trillion.", [("₦17 trillion", 17e12, "NGN")]),
+    ("Fares rose to KES 500 a trip.", [("KES 500", 500.0, "KES")]),
+    # Capital codes only, and not the ones that are words or a language's versions.
+    ("Show 3 kettles to the PHP 8 team.", [("3", 3.0, None)]),
+])
+def test_more_currencies(text: str, expected: list[tuple[str, float, str | None]]) -> None:
+    assert [(m.text, m.value, m.unit) for m in find_mentions(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # A span from zero is a benchmark's ("0-100 km/h in 2.9s"), not a reading; a score stays.
+    ("Its 0-100 km/h time is quick.", []),
+    ("They lost 0-2 on Sunday.", ["0-2"]),
+    # A year after a possessive dates a noun.
+    ("It is faster than its 2014 predecessor.", []),
+])
+def test_spans_from_zero_and_possessive_years(text: str, expected: list[str]) -> None:
+    assert [m.text for m in find_mentions(text)] == expected

@@ -26,17 +26,26 @@ MULTIPLIERS = {
     "hundred": 100, "b": 1e9, "bn": 1e9, "bln": 1e9, "billion": 1e9,
     "t": 1e12, "tn": 1e12, "trn": 1e12, "trillion": 1e12, "lakh": 1e5, "crore": 1e7,
 }
+# ISO codes read as a currency only in capitals and right before a number ("KES 500"); not
+# "PHP" (a language's versions) or "TRY" (a word).
+_CODES = ("USD", "GBP", "EUR", "AUD", "CAD", "JPY", "INR", "CHF", "SEK", "NOK", "DKK", "CNY",
+          "KES", "NGN", "ZAR", "BRL", "MXN", "SGD", "NZD", "HKD", "KRW", "PKR", "BDT", "LKR",
+          "IDR", "MYR", "THB", "PLN", "CZK", "HUF", "ILS", "AED", "SAR", "EGP", "GHS", "UGX",
+          "TZS")
 CURRENCIES = {
     "£": "GBP", "$": "USD", "us$": "USD", "€": "EUR", "¥": "JPY", "₹": "INR", "a$": "AUD",
     "c$": "CAD", "nz$": "NZD", "hk$": "HKD", "pounds": "GBP", "dollars": "USD", "euros": "EUR",
     "rs": "INR", "rs.": "INR", "rupees": "INR", "yen": "JPY", "francs": "CHF",
     # "kr" is the Swedish, Norwegian or Danish krona/krone; one article uses one of them.
     "kr": "SEK", "kr.": "SEK",
-    **{code.lower(): code for code in (
-        "USD", "GBP", "EUR", "AUD", "CAD", "JPY", "INR", "CHF", "SEK", "NOK", "DKK", "CNY")},
+    # "Sh"/"KSh" is the Kenyan shilling (the Ugandan and Tanzanian write "USh", "TSh").
+    "ksh": "KES", "sh": "KES", "ush": "UGX", "tsh": "TZS", "shillings": "KES",
+    "₦": "NGN", "naira": "NGN", "₱": "PHP", "₩": "KRW", "r$": "BRL", "rand": "ZAR",
+    **{code.lower(): code for code in _CODES},
 }
 YEAR_CUES = _set("in since by from until till of year years during early late mid before "
-                 "after circa around spring summer autumn winter fall the")
+                 "after circa around spring summer autumn winter fall the its their his her "
+                 "our my your this last next")
 # A bare count right after one of these words is an identifier ("Flight 370"), not a quantity.
 ID_WORDS = lexicon.words("id_words")
 # A capitalised one of these right after a bare number names a model ("15 Pro"), not things.
@@ -46,8 +55,8 @@ MODEL_WORDS = _set("pro max plus ultra mini lite se air fe xl")
 # refuses them outright (see FOREIGN_DIGIT).
 NUM = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)"
 FOREIGN_DIGIT = re.compile(r"(?![0-9])\d")
-CUR = (r"(?:US\$|NZ\$|HK\$|A\$|C\$|£|\$|€|¥|₹"
-        r"|(?<![A-Za-z])(?-i:USD|GBP|EUR|AUD|CAD|JPY|INR|CHF|SEK|NOK|DKK|CNY|Rs\.?|kr\.?)"
+CUR = (r"(?:US\$|NZ\$|HK\$|A\$|C\$|R\$|£|\$|€|¥|₹|₦|₱|₩"
+        rf"|(?<![A-Za-z])(?-i:{'|'.join(_CODES)}|Rs\.?|kr\.?|K[Ss]h|[UT]Sh|Sh)"
         r"(?=\s?\d))")
 MULT = (r"(?:\s?(?:million|billion|trillion|thousand|lakh|crore|mln|bln|mn|bn|trn)\b"
          r"|(?:bln|mn|bn|trn|tn|k|m|b)(?![a-z0-9]))")
@@ -56,7 +65,8 @@ UNIT = (r"(?:\s?%|\s?(?:percent|per\s?cent)\b|pc\b"
          r"|sq\.?\s?ft|acres|hectares|metres|meters|kilometres|kilometers|cm|mm|inches)\b"
          r"|\s?(?:mph|kph|kmph|kmh|km/h|km|kg|miles|mi|ft|feet"
          r"|tonnes|tons|lbs?|Gbps|Mbps|kbps|GB|TB|MB|TWh|GWh|MWh|kWh|GW|MW|kW|gigawatts?|megawatts?)\b|\s?°\s?[CF]\b|[CF](?![A-Za-z0-9])|\s?degrees(?:\s?(?:[CF]\b|Celsius\b|Fahrenheit\b|centigrade\b))?"
-         r"|x(?![A-Za-z0-9])|\s?times\b|\s(?:pounds|dollars|euros|rupees|yen|francs|kr)\b)")
+         r"|x(?![A-Za-z0-9])|\s?times\b"
+         r"|\s(?:pounds|dollars|euros|rupees|yen|francs|kr|shillings|naira|rand)\b)")
 TOKEN = re.compile(
     rf"(?P<sign>[-−])?(?:(?P<cur>{CUR})\s?)?(?P<num>{NUM})(?P<mult>{MULT})?"
     rf"(?P<plus>\+(?!\d))?(?P<unit>{UNIT})?",

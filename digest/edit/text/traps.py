@@ -105,6 +105,8 @@ def pair(masked: str, text: str, m: re.Match[str]) -> Mention | None:
             return None  # "2 for 1 deals": an offer, not a score
         return Mention(m.start(), end, written, float(first), "score")
     if m.group("unit"):
+        if first == 0:
+            return None  # "its 0-100 km/h time", "0-60 mph": a benchmark's span, no reading
         return Mention(m.start(), end, written, float(first), unit_of(None, m.group("unit")))
     before = {w.lower() for w in words_before(masked, m.start(), 4)}
     if before & SCORE_BEFORE or nxt in SCORE_AFTER:
