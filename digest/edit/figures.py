@@ -307,9 +307,12 @@ def _bounded(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
     return out
 
 
-# A post's conditional ("If …, it would be …") imagines a number rather than reports one. Only
-# posts: a report's "if passed, the bill would cost £5bn" is a projection worth quoting.
-HYPOTHETICAL = re.compile(r"(?:imagine\b|if\b(?=.*\b(?:would|could|might)\b))", re.IGNORECASE)
+# A post's conditional ("If …, it would be …") or guess ("PREDICTION: …", "I bet …") imagines a
+# number rather than reports one. Only posts: a report's "if passed, the bill would cost £5bn"
+# is a projection worth quoting.
+HYPOTHETICAL = re.compile(
+    r"(?:imagine\b|if\b(?=.*\b(?:would|could|might)\b)|(?:my\s+)?(?:prediction|guess)\s*:"
+    r"|.*\bI\s+(?:predict|bet|reckon|guess)\b)", re.IGNORECASE)
 
 
 ABOUT_THE_PAGE = re.compile(r"this (?:article|page|story|post|piece|video) (?:is|was|has)\b",

@@ -325,6 +325,16 @@ def test_a_posts_conditional_imagines_its_number() -> None:
     assert [f.text for f in find_figures([], [report])] == ["£5bn"]  # a report's projection
 
 
+@pytest.mark.parametrize("text", [
+    "PREDICTION: a kettle weighing 8 kg, called Steve.",
+    "I bet the queue is 500 people long by noon.",
+    "My guess: 40 minutes of adverts.",
+])
+def test_a_posts_guess_imagines_its_number(text: str) -> None:
+    assert find_figures([make_post(f"{text} Then 3,000 watched.")])[-1].text == "3,000"
+    assert len(find_figures([make_post(text)])) == 0
+
+
 def test_a_sentence_about_the_page_itself_holds_no_figure() -> None:
     note = Prose("This article is more than 3 years old", "a.txt:2")
     assert find_figures([], [note]) == []
