@@ -228,6 +228,8 @@ def _figures_in(text: str) -> Iterable[Reading]:
         after = re.split(r"[,;:.!?()—–\d]", masked[mention.end:], maxsplit=1)[0]
         following = plain_words(after)[:4]
         later = CLAIM.search(" ".join(w for w, _, _ in following))
+        if later and _DETERMINED.search(" ".join(w for w, _, _ in following)[:later.start()]):
+            later = None  # "60 million plus has a budget of …": a thing of its own, not a promise
         if cue is None and later and mention.unit != "%":  # "4.4% of the target" is a share
             # "the 25 million Musk had promised": the promise comes after the number.
             # The words between the number and the promise name who promised ("analysts",
@@ -283,6 +285,10 @@ def _figures_in(text: str) -> Iterable[Reading]:
         claim = cue.group() if kind in ("claimed", "money") and cue else None
         yield Reading(mention, label, kind, quote, claim, change,
                       quote.find(mention.text, max(0, mention.start - s_start - 1)))
+
+
+# A determiner right before a promise word makes it a noun with its own figure ("has a budget of").
+_DETERMINED = re.compile(r"\b(?:a|an|the|its|their|his|her|our|this|that)\s*$", re.IGNORECASE)
 
 
 # The longest stretch read as one sentence: a run-on one is read in pieces cut at blanks, so a

@@ -202,7 +202,8 @@ def plain_words(text: str) -> list[tuple[str, int, int]]:
 
 def phrase_after(masked: str, mention: Mention) -> str:
     """The noun phrase right after the number: "25m listening live", "80% of a tech … staff"."""
-    rest = re.sub(r"^\+|^/[a-z]+\b", "", masked[mention.end:])  # "10,000+ fans", "£9.99/month"
+    # "10,000+ fans", "60 million plus", "£9.99/month": the sign is no part of what is counted
+    rest = re.sub(r"^\+|^/[a-z]+\b|^\s+plus\b(?!\s+\d)", "", masked[mention.end:])
     words: list[str] = []
     has_of = mention.unit == "%" or (mention.unit is None and re.match(
         r"\s+of\s+(?:you|us|them|the|those|these|our|their)\b", rest))
@@ -280,4 +281,5 @@ def phrase_following(masked: str, mention: Mention) -> str:
         return " ".join(words[:4])  # "£609 at today’s rate"
     while words and words[0].lower() in STOP:
         words.pop(0)
-    return " ".join(w for w in words[:2] if w.lower() not in STOP)
+    # "£549 on Tuesday": when is not what the money is.
+    return " ".join(w for w in words[:2] if w.lower() not in STOP and w.lower() not in WHEN)

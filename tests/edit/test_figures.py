@@ -343,6 +343,11 @@ def test_a_sentence_about_the_page_itself_holds_no_figure() -> None:
 @pytest.mark.parametrize(("text", "number", "label"), [
     ("Fans sent 24,000 tweets per minute during the final.", "24,000", "tweets per minute"),
     ("The app now serves 500 million searches a day.", "500 million", "searches a day"),
+    # A promise word that is a noun of its own ("a budget of") labels its own number only;
+    # "plus" is the number's sign; a day is not what money buys.
+    ("Kettleland, with a population of 60 million plus, has a budget of £8bn.", "60 million",
+     "population"),
+    ("The firm unveiled the Kettle Max, for $549 on Tuesday.", "$549", "Kettle Max"),
     # A label from elsewhere in the sentence is left as it was.
     ("My landlord wants £150 a month.", "£150", "landlord wants"),
 ])
