@@ -351,5 +351,6 @@ def test_a_sentence_about_the_page_itself_holds_no_figure() -> None:
     # A label from elsewhere in the sentence is left as it was.
     ("My landlord wants £150 a month.", "£150", "landlord wants"),
 ])
-def test_a_rate_belongs_to_what_is_counted(text: str, number: str, label: str) -> None:
+def test_a_label_takes_the_rate_and_leaves_signs_days_and_nouns_of_their_own(
+        text: str, number: str, label: str) -> None:
     assert by_text(find_figures([make_post(text)]))[number].label == label
