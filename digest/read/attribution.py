@@ -39,6 +39,7 @@ class Attribution:
     url: str | None = None
     problem: str | None = None  # what was not understood, for a warning naming the line
     offset: int = 0  # where in the paragraph's text the attribution starts
+    platform: str | None = None  # where the shape itself names the network (TikTok, Instagram)
 
 
 # An en dash or hyphen only with a space after it and a space (or a sentence's end or a
@@ -85,7 +86,8 @@ def trailing(text: str) -> Attribution | None:
     match = _TIKTOK_RE.match(text)
     if match:
         handle = match["handle"].rstrip(".")
-        return Attribution("inline", match["text"].strip(), handle, handle, None)
+        return Attribution("inline", match["text"].strip(), handle, handle, None,
+                           platform="tiktok")
     match = _SLOT_RE.search(text)
     if match:
         found = _slotted(text, match)
@@ -269,7 +271,8 @@ def standalone(line: str) -> Attribution | None:
         rest = match["rest"].strip()
         rest = rest[2:].strip() if rest.lower().startswith("on") else rest
         date, problem = _when(rest)
-        return Attribution("shared", "", author, handle, date, problem=problem)
+        return Attribution("shared", "", author, handle, date, problem=problem,
+                           platform="instagram")
     if text.startswith("♬"):  # a TikTok caption's sound line, under the caption
         return Attribution("sound", "", "", None, None)
     match = _POST_BY_RE.match(text)

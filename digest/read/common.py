@@ -233,7 +233,8 @@ def platform_of(handle: str | None, url: str | None) -> str | None:
     and a bare word X's (the embeds the roundups carry)."""
     host = re.sub(r"^https?://(?:www\.|mobile\.)?", "", url or "", flags=re.I).split("/", 1)[0]
     by_host = {"x.com": "x", "twitter.com": "x", "bsky.app": "bluesky",
-               "threads.net": "threads", "threads.com": "threads"}
+               "threads.net": "threads", "threads.com": "threads", "tiktok.com": "tiktok",
+               "instagram.com": "instagram"}
     if host.lower() in by_host:
         return by_host[host.lower()]
     if not handle:

@@ -334,7 +334,7 @@ def _add(reader: _Reader, parts: list[str], found: Attribution, blocks: list[_Bl
         source=f"{reader.where}:{line}",
         url=found.url,
         media_link=media_link(raw),
-        platform=platform_of(found.handle, found.url),
+        platform=found.platform or platform_of(found.handle, found.url),
     )
     reader.posts.append((post, found))
 

@@ -37,6 +37,10 @@ def profile_url(handle: str | None, platform: str | None) -> str | None:
         return f"https://bsky.app/profile/{quote(handle)}"
     if platform == "threads":
         return f"https://www.threads.net/@{quote(handle)}"
+    if platform == "tiktok":
+        return f"https://www.tiktok.com/@{quote(handle)}"
+    if platform == "instagram" and re.fullmatch(r"[\w.]{1,30}", handle):
+        return f"https://www.instagram.com/{handle}/"
     if platform == "reddit":
         return f"https://www.reddit.com/user/{quote(handle.removeprefix('u/'))}"
     if platform in ("x", "twitter") and re.fullmatch(r"\w{1,15}", handle):

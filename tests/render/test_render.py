@@ -92,6 +92,8 @@ def test_post_link_goes_to_the_post_never_a_search() -> None:
     ("@Gargron@mastodon.social", "mastodon", "https://mastodon.social/@Gargron"),
     ("zuck", "threads", "https://www.threads.net/@zuck"),
     ("u/spez", None, "https://www.reddit.com/user/spez"),
+    ("cook.jo", "tiktok", "https://www.tiktok.com/@cook.jo"),
+    ("jobell_9", "instagram", "https://www.instagram.com/jobell_9/"),
     ("Display Name", None, None),
     (None, "x", None),
 ])
