@@ -277,7 +277,10 @@ def standalone(line: str) -> Attribution | None:
         return Attribution("sound", "", "", None, None)
     match = _POST_BY_RE.match(text)
     if match:
-        return Attribution("view", "", match["handle"], match["handle"], None)
+        handle = match["handle"]
+        # "Post by @user@host" is Mastodon's embed; a bare handle there is Threads'.
+        return Attribution("view", "", handle, handle, None,
+                           platform=None if "@" in handle else "threads")
     match = _STATUS_URL_RE.match(text)
     if match:
         handle = next(h for h in match.groups() if h)
