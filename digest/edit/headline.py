@@ -19,9 +19,9 @@ def headline(documents: Sequence[Document], event: str, theme: Theme | None,
               posts: Sequence[Post], highlights: Sequence[Highlight],
               figures: Sequence[Figure]) -> str:
     """The event in a few words, never a number no post gave. In order: the source's own title
-    (one source with one); the main clause of the article's lead sentence when it is short;
-    the two most-named names with the lead sentence's most repeated noun, and the theme when
-    the posts dispute it; the top post's title or first clause."""
+    (one source with one); the article's headline line; the main clause of the article's lead
+    sentence when it is short; the two most-named names with the lead sentence's most repeated
+    noun, and the theme when the posts dispute it; the top post's title or first clause."""
     titles = [d.title for d in documents if d.title and not re.fullmatch(r"[\w-]+", d.title)]
     if len(titles) == 1:
         return titles[0]
@@ -31,6 +31,9 @@ def headline(documents: Sequence[Document], event: str, theme: Theme | None,
         return all(m.text in known for m in scan_numbers(text))
 
     lead = next((s for d in documents for s in (p.text for p in d.prose) if s), "")
+    own = _own_headline(documents, known)
+    if own:
+        return own
     if lead and event and not event[:1].isdigit():
         clause = main_clause(event)
         if 15 <= len(clause) <= 72 and clean(clause):
@@ -48,9 +51,6 @@ def headline(documents: Sequence[Document], event: str, theme: Theme | None,
         short = shorten_clause(clause)
         if 15 <= len(short) <= 72 and clean(short):
             return short
-        own = _own_headline(documents, known)
-        if own:
-            return own
         if head:
             return head
     byid = {p.id: p for p in posts}
@@ -59,6 +59,11 @@ def headline(documents: Sequence[Document], event: str, theme: Theme | None,
         if 10 <= len(clause) <= 72 and clean(clause):
             return clause
     return "Digest"
+
+
+# A picture credit the page set after its headline: "… in tears (Picture: BBC)".
+_CREDIT = re.compile(r"\s*\((?:pictures?|photos?|images?|source|credits?|video)\s*:[^)]*\)\s*$",
+                     re.IGNORECASE)
 
 
 def _own_headline(documents: Sequence[Document], known: set[str]) -> str:
@@ -73,7 +78,7 @@ def _own_headline(documents: Sequence[Document], known: set[str]) -> str:
         if "\n" in doc.prose[0].text.strip() or not 3 <= len(words) <= 16 or \
                 line[-1] in ".,;:…" or line.isupper():
             continue
-        line = undated(line, known)
+        line = undated(_CREDIT.sub("", line), known)
         if 15 <= len(line) <= 90 and all(m.text in known for m in scan_numbers(line)):
             return line
     return ""

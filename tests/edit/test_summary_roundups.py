@@ -184,3 +184,15 @@ def test_a_dateline_is_no_part_of_the_lead(sentence: str, expected: str) -> None
 ])
 def test_the_headline_clause_is_the_main_one(sentence: str, expected: str) -> None:
     assert main_clause(sentence) == expected
+
+
+def test_the_article_s_headline_line_comes_first_and_loses_its_picture_credit(
+        tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(
+        " date 2031-05-02 kettles\n\n"
+        "Kettle fans in tears at the results (Picture: Kettle TV)\n\n"
+        "The kettle final ended on Saturday.\n\n"
+        "It sings in the morning #kettle\n— Cal Dee (@caldee) May 1, 2031\n", encoding="utf-8")
+    edition = decide_edition(Config.model_validate({}), [str(page)])
+    assert edition.title == "Kettle fans in tears at the results"
