@@ -10,7 +10,7 @@ from pathlib import Path
 from digest.config import Config
 from digest.edit.comparisons import compare
 from digest.edit.figures import find_figures
-from digest.edit.fresh import NOTHING_NEW, fresh_posts
+from digest.edit.fresh import fresh_posts, nothing_new
 from digest.edit.highlights import pick_highlights
 from digest.edit.summary import check_trace, write_summary
 from digest.errors import ConfigError, SourceError
@@ -132,7 +132,9 @@ def decide_edition(config: Config, sources: list[str], edition_date: str | None 
     comparisons = compare(figures, posts, prose)
     highlights = pick_highlights(posts, figures, config.build.highlights, prose=prose)
     summary = (write_summary(documents, posts, figures, comparisons, highlights)
-               if posts or prose or not every else NOTHING_NEW)
+               if posts or prose or not every else nothing_new(
+                   every, carried_posts(config.resolve(config.build.outbox), edition_id or date,
+                                        date), config.build.max_age))
     title = config.build.title or summary.headline
     edition = Edition(
         edition=edition_id or date,

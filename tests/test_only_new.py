@@ -100,3 +100,14 @@ def test_a_feed_regenerated_after_its_last_item_still_gives_its_newest_items(
     folder = build_edition(config, [str(feed)])
     assert folder.name == "2024-12-16"
     assert [p["title"] for p in _posts(folder)] == ["Version 3 is out"]
+
+
+def test_a_first_edition_of_only_old_items_says_they_are_old(tmp_path: Path) -> None:
+    outbox = tmp_path / "outbox"
+    result = CliRunner().invoke(cli, ["build", str(NPR), "--outbox", str(outbox),
+                                      "--date", "2024-06-01"])
+    assert result.exit_code == 0, result.output
+    text = " ".join((outbox / "2024-06-01/digest.txt").read_text().split())
+    assert "Nothing recent: every item in the sources is older than [build] max_age allows." \
+        in text
+    assert "since the last edition" not in text  # there was none

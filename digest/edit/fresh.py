@@ -19,6 +19,17 @@ NOTHING_NEW = Summary(text="Nothing new since the last edition.", headline="Noth
                       preheader="Nothing new since the last edition.")
 
 
+def nothing_new(posts: Iterable[Post], seen: set[str], max_age: int) -> Summary:
+    """What an edition with no news says: that the last one carried it all, or, where no
+    earlier edition carried any of `posts`, that every item is too old (a first edition of a
+    feed gone quiet has no "last edition")."""
+    if max_age and not any(p.id in seen for p in posts):
+        # In words: every number in a summary must trace to a source, and this one has none.
+        text = "Nothing recent: every item in the sources is older than [build] max_age allows."
+        return Summary(text=text, headline="Nothing recent", preheader=text)
+    return NOTHING_NEW
+
+
 def fresh_posts(posts: Iterable[Post], *, date: str, seen: set[str], feed_items: set[str],
                 max_age: int) -> list[Post]:
     """`posts` less those in `seen` and, for the ids in `feed_items`, those dated more than
