@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -175,9 +176,16 @@ HTML_STEPS: tuple[Callable[[str], str], ...] = (
     tidy_lines)
 
 
+# What each step is part of, for the stage times render_edition can report (bench/run.py).
+STEP_STAGES = {mjml_to_html: "mjml", protect_head_styles: "inline", inline_css: "inline",
+               drop_premailer_marks: "inline", restore_doctype: "tidy", tidy_lines: "tidy"}
+Timings = dict[str, float]  # stage -> seconds
+
+
 def _apply(steps: Iterable[Callable[[str], str]], value: str, env: jinja2.Environment,
-           ctx: dict[str, Any]) -> str:
+           ctx: dict[str, Any], timings: Timings) -> str:
     for step in steps:
+        started = time.perf_counter()
         try:
             value = step(value)
         except Exception as exc:  # a user's template can break any step; name it and where
@@ -187,7 +195,12 @@ def _apply(steps: Iterable[Callable[[str], str]], value: str, env: jinja2.Enviro
             raise TemplateError(f"{step.__name__.replace('_', ' ')} failed: "
                                 f"{type(exc).__name__}: {exc}",
                                 where=_where(template.filename, MJML_TEMPLATE, None)) from None
+        _add(timings, STEP_STAGES.get(step, step.__name__), started)
     return value
+
+
+def _add(timings: Timings, stage: str, started: float) -> None:
+    timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
 
 
 def _mjml_error(env: jinja2.Environment, ctx: dict[str, Any], source: str,
@@ -257,12 +270,23 @@ def _mjml_line(source: str) -> int | None:
 
 
 def render_edition(edition: Edition, templates: Path | None,
-                   settings: EmailConfig | None = None, base_url: str | None = None) -> Rendered:
+                   settings: EmailConfig | None = None, base_url: str | None = None, *,
+                   timings: Timings | None = None) -> Rendered:
     """Render `edition` with the user's `templates` folder (if any) over the built-ins;
-    `settings` and `base_url` frame it (see digest.render.context.context)."""
+    `settings` and `base_url` frame it (see digest.render.context.context). `timings`, if
+    given, gets the seconds spent in each stage added to it: "jinja" (the environment, the
+    context and both templates), "mjml", "inline" (premailer and its two helpers), "tidy"."""
+    timings = {} if timings is None else timings
+    started = time.perf_counter()
     env = environment(templates)
     ctx = context(edition, settings, base_url)
     source = render_template(env, MJML_TEMPLATE, ctx)
-    html = _apply(HTML_STEPS, source, env, ctx)
-    text = tidy_lines(render_template(env, TEXT_TEMPLATE, ctx))
+    _add(timings, "jinja", started)
+    html = _apply(HTML_STEPS, source, env, ctx, timings)
+    started = time.perf_counter()
+    text = render_template(env, TEXT_TEMPLATE, ctx)
+    _add(timings, "jinja", started)
+    started = time.perf_counter()
+    text = tidy_lines(text)
+    _add(timings, "tidy", started)
     return Rendered(mjml=source, html=html, text=text)
