@@ -1,8 +1,10 @@
 """Render an edition: Jinja2 -> MJML -> mjml-python -> premailer -> HTML, and a plain-text part.
 
 One Jinja2 environment, built in `environment()`: autoescape on (off only for *.txt templates),
-StrictUndefined, and a ChoiceLoader that looks in the user's templates folder first, then in the
-built-in templates/. The HTML goes through an ordered list of small str -> str steps (HTML_STEPS).
+StrictUndefined, and a ChoiceLoader that looks in the user's templates folder first, then in
+the built-in templates/. The HTML goes through an ordered list of small str -> str steps
+(HTML_STEPS); mjml-python and premailer (inline.py) are imported by their steps, so importing
+this module for Rendered loads neither.
 Per-recipient values are not known here: templates write `{{ recipient.x }}` tokens that
 digest.render.personalize merges in later, once per recipient.
 """
@@ -10,27 +12,26 @@ digest.render.personalize merges in later, once per recipient.
 from __future__ import annotations
 
 import contextlib
-import logging
 import re
 import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
-import mjml
-import premailer
-from lxml import etree
 from markupsafe import Markup
 
-from digest.config import EmailConfig
 from digest.errors import TemplateError
 from digest.model import Edition
 from digest.render.context import FILTERS, context
+from digest.render.inline import inline_css
 from digest.render.personalize import Token, defuse
 from digest.resources import builtin_templates
+
+if TYPE_CHECKING:
+    from digest.config import EmailConfig
 
 MJML_TEMPLATE = "digest.mjml.j2"
 TEXT_TEMPLATE = "digest.txt.j2"
@@ -126,8 +127,10 @@ def render_template(env: jinja2.Environment, name: str, ctx: dict[str, Any]) -> 
 # --- MJML to email HTML: an ordered list of str -> str steps --------------------------------
 
 def mjml_to_html(source: str) -> str:
+    import mjml  # here: whoever imports this module for Rendered needs no renderer
+
     # fonts={}: no Google Fonts <link>; the templates use a system font stack.
-    return mjml.mjml2html(source, fonts={}, disable_comments=True)
+    return str(mjml.mjml2html(source, fonts={}, disable_comments=True))
 
 
 def protect_head_styles(html: str) -> str:
@@ -142,17 +145,6 @@ def protect_head_styles(html: str) -> str:
             f'{tag[:-1]} data-premailer="ignore">{css}</style>')
 
     return re.sub(r"(<style\b[^>]*>)(.*?)</style>", mark, html, flags=re.DOTALL)
-
-
-def inline_css(html: str) -> str:
-    # strip_important=False keeps !important (dark mode, the phone layout); the inline block
-    # itself is dropped once inlined (what it cannot inline, premailer keeps in a <style>);
-    # no network and no local files: the HTML is self-contained.
-    return str(premailer.Premailer(
-        html, strip_important=False, keep_style_tags=False, allow_network=False,
-        allow_loading_external_files=False, disable_validation=True,
-        cssutils_logging_level=logging.CRITICAL,
-    ).transform())
 
 
 def drop_premailer_marks(html: str) -> str:
@@ -262,6 +254,8 @@ def _mjml_line(source: str) -> int | None:
     # What MRML takes but XML does not must not mislead: HTML entities and void elements.
     xml = re.sub(r"&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)", "&amp;", source)
     xml = re.sub(r"<((?:br|hr|img|meta|link|input|col|wbr)\b[^>]*?)\s*/?>", r"<\1 />", xml)
+    from lxml import etree  # only when an MJML error needs placing
+
     try:
         etree.fromstring(xml.encode(), etree.XMLParser(resolve_entities=False))
     except etree.XMLSyntaxError as exc:

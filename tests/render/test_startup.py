@@ -1,0 +1,68 @@
+"""The renderer's start-up savings change nothing it writes: premailer loaded on first use,
+with requests deferred and cssutils' validation off."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+# Styles of the kinds email templates carry: vendor and Outlook properties cssutils does not
+# know, a value it finds invalid, !important, pseudo-classes and @media it cannot inline.
+ODD_HTML = """<!doctype html><html><head>
+<style>/* digest:inline */
+p { color: #333; mso-line-height-rule: exactly; -webkit-text-size-adjust: 100%; }
+.card { width: 12 apples; border: 1px solid #ccc !important; }
+a:hover { color: red; }
+@media (max-width: 480px) { .card { width: 100% !important; } }
+</style></head>
+<body><p class="card" style="margin:0;line-height:20px">Hi <a href="%%unsubscribe_url%%">x</a>
+</p><table><tr><td style="background-color:#fff;text-align:center">cell</td></tr></table>
+</body></html>"""
+
+STOCK = """
+import logging, sys, premailer
+html = sys.stdin.read()
+print(premailer.Premailer(html, strip_important=False, keep_style_tags=False,
+      allow_network=False, allow_loading_external_files=False, disable_validation=True,
+      cssutils_logging_level=logging.CRITICAL).transform(), end="")
+"""
+
+OURS = """
+import sys
+from digest.render.inline import inline_css
+import digest.render.templates
+assert "premailer" not in sys.modules and "mjml" not in sys.modules, "loaded too early"
+out = inline_css(sys.stdin.read())
+assert type(sys.modules["requests"]).__name__ == "_Deferred", "requests was loaded"
+print(out, end="")
+"""
+
+
+def _python(code: str, stdin: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], input=stdin, capture_output=True,
+                          text=True, check=True, timeout=120).stdout
+
+
+def test_inlining_writes_what_stock_premailer_writes() -> None:
+    ours = _python(OURS, ODD_HTML)
+    assert ours == _python(STOCK, ODD_HTML)
+    assert "!important" in ours and "@media (max-width: 480px)" in ours
+    assert "mso-line-height-rule:exactly" in ours and "width:12 apples" in ours
+
+
+def test_deferred_requests_loads_whole_on_first_use() -> None:
+    code = """
+import sys
+from digest.render.inline import _load_premailer
+premailer = _load_premailer()
+import requests
+assert type(requests).__name__ == "_Deferred"
+session = requests.Session  # the first attribute read loads the real module
+assert type(sys.modules["requests"]).__name__ == "module"
+import requests.adapters, requests as again
+assert again is sys.modules["requests"] and again.Session is session
+print("ok")
+"""
+    assert _python(code, "") == "ok\n"
+
+
