@@ -1,10 +1,16 @@
 """The renderer's start-up savings change nothing it writes: premailer loaded on first use,
-with requests deferred and cssutils' validation off."""
+with requests deferred and cssutils' validation off; compiled templates kept between runs."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
+
+from digest.model import Edition
+from digest.render.templates import TEXT_TEMPLATE, render_edition
 
 # Styles of the kinds email templates carry: vendor and Outlook properties cssutils does not
 # know, a value it finds invalid, !important, pseudo-classes and @media it cannot inline.
@@ -66,3 +72,29 @@ print("ok")
     assert _python(code, "") == "ok\n"
 
 
+def test_compiled_templates_are_reused_and_renew(tmp_path: Path, edition: Edition,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DIGEST_CACHE_DIR", str(tmp_path / "cache"))
+    cold = render_edition(edition, None)
+    cached = sorted((tmp_path / "cache" / "templates").iterdir())
+    assert len(cached) >= 2  # the MJML and the text template
+    assert render_edition(edition, None) == cold  # read back from the cache
+    assert sorted((tmp_path / "cache" / "templates").iterdir()) == cached
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / TEXT_TEMPLATE).write_text("First {{ edition.title }}\n", encoding="utf-8")
+    assert render_edition(edition, mine).text.startswith("First ")
+    (mine / TEXT_TEMPLATE).write_text("Second {{ edition.title }}\n", encoding="utf-8")
+    assert render_edition(edition, mine).text.startswith("Second ")  # not the stale one
+
+
+def test_a_broken_or_unwritable_cache_only_costs_the_compile(
+        tmp_path: Path, edition: Edition, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DIGEST_CACHE_DIR", str(tmp_path / "cache"))
+    expected = render_edition(edition, None)
+    for entry in (tmp_path / "cache" / "templates").iterdir():
+        entry.write_bytes(entry.read_bytes()[:40])  # cut short
+    assert render_edition(edition, None) == expected
+    (tmp_path / "blocked").write_text("a file where the cache folder would go")
+    monkeypatch.setenv("DIGEST_CACHE_DIR", str(tmp_path / "blocked"))
+    assert render_edition(edition, None) == expected
