@@ -25,7 +25,8 @@ CONFIG_OPTION = click.option(
 
 
 def _config(config_path: Path | None, **overrides: Any) -> Config:
-    # Lazily: the config model loads pydantic (~100 ms), which `--help` never needs.
+    # Lazily: loading the config costs pydantic-core and the [schedule] parsers, which
+    # `--help` never needs.
     from digest.config import load_config
 
     return load_config(config_path, **overrides)
