@@ -12,7 +12,6 @@ import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email.utils import getaddresses
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -34,6 +33,8 @@ def _one_line(value: str | None) -> str | None:
 
 
 def _addresses(value: str | None) -> str | None:
+    from email.utils import getaddresses  # here: most commands never check an address
+
     if value is not None:
         pairs = getaddresses([value])
         if not pairs or any(not re.fullmatch(r"[^@\s]+@[^@\s]+", addr) for _, addr in pairs):
