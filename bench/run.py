@@ -90,11 +90,11 @@ def measure(bench: Bench, only: set[str] | None = None) -> list[Row]:
 def results(rows: list[Row], *, quick: bool, started: dt.datetime, seconds: float,
             before: str, after: str) -> str:
     notes = [n for r in rows for n in r.notes]
-    mode = "--quick (small inputs, rows at reduced size are not judged)" if quick else "full"
+    mode = "small inputs: rows at reduced size are not judged" if quick else "the issue's sizes"
     return "\n".join([
         "# Bench results (issue 13)",
         "",
-        f"`python bench/run.py{' --quick' if quick else ''}`, {mode}, started "
+        f"`python bench/run.py{' --quick' if quick else ''}` ({mode}), started "
         f"{started:%Y-%m-%d %H:%M} UTC, {seconds:.0f} s in all.",
         "",
         f"Machine: {before} at the start; load {after.rsplit('load average ', 1)[-1]} at the "
@@ -106,7 +106,9 @@ def results(rows: list[Row], *, quick: bool, started: dt.datetime, seconds: floa
         "the largest ru_maxrss among the row's digest runs. Bytecode cache on "
         "(PYTHONDONTWRITEBYTECODE unset for the children; one untimed warm-up run of each "
         "start-up command). Floors are timed inside their process, without its imports. "
-        "Inputs: bench/inputs.py, seeded. Runs: digest + anchor runs.",
+        "Inputs: bench/inputs.py, seeded. Runs: digest + anchor runs. A target's \"was\" is "
+        "issue 13's own measure. Stage times are inside one build process; the first call of "
+        "a stage pays for its imports (inline: premailer's).",
         "",
         table(rows),
         "",
