@@ -49,26 +49,35 @@ class Topic:
 
 
 TOPICS = (
-    Topic("budget", ("the council", "the treasury", "the finance committee", "the mayor's office"),
+    Topic("budget", ("the council", "the treasury", "the finance committee", "the mayor's office",
+                     "the opposition", "the auditor"),
           ("the transport budget", "the school grant", "the housing fund", "the library rota",
-           "the pothole programme"), ("#budget", "#localgov", "#council"),
+           "the pothole programme", "the parking levy", "the bin collection", "the park cafe",
+           "the leisure centre"), ("#budget", "#localgov", "#council"),
           ("citypaper.example", "ledger.example")),
-    Topic("rail", ("the rail operator", "the drivers' union", "the regulator", "commuters"),
+    Topic("rail", ("the rail operator", "the drivers' union", "the regulator", "commuters",
+                   "the transport secretary", "the station staff"),
           ("the strike ballot", "the weekend timetable", "the ticket price", "the new signalling",
-           "the night service"), ("#railstrike", "#commute", "#trains"),
+           "the night service", "the replacement bus", "the delay repay form", "the new trains",
+           "the ticket office closure"), ("#railstrike", "#commute", "#trains"),
           ("transitwatch.example", "railnews.example")),
-    Topic("launch", ("the startup", "the phone maker", "the chip company", "its rival"),
+    Topic("launch", ("the startup", "the phone maker", "the chip company", "its rival",
+                     "the reviewers", "the app developers"),
           ("the new handset", "the battery claim", "the pre-order page", "the app store cut",
-           "the keynote demo"), ("#launch", "#gadgets", "#tech"),
+           "the keynote demo", "the price tier", "the camera bump", "the foldable screen",
+           "the subscription plan"), ("#launch", "#gadgets", "#tech"),
           ("gadgetdesk.example", "bytes.example")),
-    Topic("weather", ("the met office", "forecasters", "the river authority", "farmers"),
+    Topic("weather", ("the met office", "forecasters", "the river authority", "farmers",
+                      "the water company", "the fire service"),
           ("the heatwave", "the flood warning", "the hosepipe ban", "the harvest",
-           "the storm track"), ("#heatwave", "#weather", "#floods"),
+           "the storm track", "the amber alert", "the reservoir level", "the pollen count",
+           "the sea defences"), ("#heatwave", "#weather", "#floods"),
           ("skies.example", "fieldreport.example")),
-    Topic("football", ("the club", "the manager", "the league", "the supporters' trust"),
+    Topic("football", ("the club", "the manager", "the league", "the supporters' trust",
+                       "the referee panel", "the owners"),
           ("the transfer window", "the ticket allocation", "the new stadium", "the penalty call",
-           "the academy"), ("#matchday", "#transfers", "#football"),
-          ("terraces.example", "fulltime.example")),
+           "the academy", "the kit launch", "the away end", "the loan deal", "the VAR review"),
+          ("#matchday", "#transfers", "#football"), ("terraces.example", "fulltime.example")),
 )
 
 _REPORT = (
@@ -88,12 +97,18 @@ _QUIP = (
     "every single year {subject} acts surprised by {thing}",
     "me reading about {thing} for the {nth} time today {emoji}",
     "honestly {thing} deserves its own sitcom",
+    "the group chat has opinions about {thing} {emoji}",
+    "can't believe we're still talking about {thing}",
+    "{thing}? in this economy?",
+    "someone explain {thing} to me like I'm five",
 )
 _QUESTION = (
     "Why is nobody asking who pays for {thing}?",
-    "Has anyone actually read the {count}-page report on {thing}?",
+    "Has anyone actually read the report on {thing}?",
     "Serious question: did {subject} consult anyone before {thing}?",
     "So is {thing} happening or not? Asking for {count} friends.",
+    "What happens to {thing} if {subject} says no?",
+    "Is it just me or has {thing} got worse?",
 )
 _OPINION = (
     "Whatever you think of {subject}, {thing} was always going to cost more than {money}.",
@@ -101,6 +116,10 @@ _OPINION = (
     "Hot take: {thing} is fine, the communication around it is the problem.",
     "I covered {thing} for {years} years. This is the worst handling I have seen.",
     "Remember when {subject} promised {thing} would be done by {year}? Good times.",
+    "{Subject} had one job and {thing} was it.",
+    "Credit where it's due: {subject} got {thing} right.",
+    "Nobody outside the bubble cares about {thing}, and that should worry {subject}.",
+    "If {subject} can't explain {thing}, maybe it shouldn't be doing it.",
 )
 _PROSE = (
     "Reaction to {thing} came quickly once {subject} had spoken.",
@@ -112,6 +131,8 @@ _PROSE = (
     "Here is a selection of what people said.",
     "It was, as ever, a mixed picture.",
 )
+_OPENERS = ("Wow.", "Ok so", "Honestly,", "Right,", "Update:", "Well,", "Worth saying:",
+            "Meanwhile,", "Again:", "Quick thread:")
 _EMOJI = ("😂", "🙃", "🔥", "👀", "🤦", "📉", "📈", "🚆", "☔", "⚽")
 
 
@@ -172,12 +193,16 @@ class Writer:
     def text(self, topic: Topic) -> str:
         """A post's words: one or two sentences, with links, tags and mentions now and then."""
         rng = self.rng
+        # About a third of the posts of real roundups state a figure: reports always do,
+        # the other registers now and then.
         kind = rng.random()
-        pool = _REPORT if kind < 0.35 else _QUIP if kind < 0.55 else (
+        pool = _REPORT if kind < 0.18 else _QUIP if kind < 0.5 else (
             _QUESTION if kind < 0.7 else _OPINION)
         words = self.fill(rng.choice(pool), topic)
-        if rng.random() < 0.3:
-            words += " " + self.fill(rng.choice(_OPINION + _REPORT), topic)
+        if rng.random() < 0.25:
+            words = f"{rng.choice(_OPENERS)} {words[0].lower()}{words[1:]}"
+        if rng.random() < 0.25:
+            words += " " + self.fill(rng.choice(_OPINION + _QUIP), topic)
         if rng.random() < 0.2:
             words += f" @{self.person()[1].split('.')[0]}"
         if rng.random() < 0.25:

@@ -76,6 +76,10 @@ def run(cmd: Sequence[str], *, cwd: Path, env: dict[str, str], timeout: float = 
         timer.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:  # Ctrl-C or SIGTERM: the child, in its own session, goes too
+            _kill(proc.pid)
+            os.wait4(proc.pid, 0)
+            raise
         finally:
             timer.cancel()
         wall = time.perf_counter() - start

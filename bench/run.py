@@ -22,6 +22,7 @@ import datetime as dt
 import os
 import platform
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -129,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="only the rows whose step names hold one of these "
                         "comma-separated words (seed, help, due, roundup, JSONL, RSS, …)")
     args = parser.parse_args(argv)
+    # SIGTERM ends the run as Ctrl-C does: the running child is killed, the work folder removed.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     before = machine()
