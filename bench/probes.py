@@ -74,6 +74,8 @@ def stages(outbox: str, *sources: str) -> dict[str, Any]:
 
 def read(*sources: str) -> dict[str, Any]:
     started = time.perf_counter()
+    import digest.read.feed
+    import digest.read.jsonposts  # noqa: F401 - the readers load lazily; not on the clock
     from digest.read import dedupe_posts, read_sources
 
     imports = time.perf_counter() - started
