@@ -1,4 +1,4 @@
-from digest.cli import main
+from digest.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

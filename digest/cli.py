@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -25,7 +26,8 @@ CONFIG_OPTION = click.option(
 
 
 def _config(config_path: Path | None, **overrides: Any) -> Config:
-    # Lazily: the config model loads pydantic (~100 ms), which `--help` never needs.
+    # Lazily: loading the config costs pydantic-core and the [schedule] parsers, which
+    # `--help` never needs.
     from digest.config import load_config
 
     return load_config(config_path, **overrides)
@@ -252,3 +254,20 @@ def main(gate: Gate | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("digest: interrupted", err=True)
         sys.exit(130)
+
+
+def run() -> None:
+    """The `digest` command and `python -m digest`: main(), then a quick exit.
+
+    Once the command is done, every object still alive is frozen (gc.freeze), so the
+    interpreter's last collections at exit skip them: a build leaves some 100,000 objects
+    (premailer's cssutils, lxml, Jinja), and walking them cost 40-50 ms of each run, a tenth
+    of a seed build. Nothing is lost: files are written and closed by then, atexit handlers
+    (logging's flush) still run, and what a cycle would have held is freed by the OS. Only
+    here, not in main(): a process that calls main() and carries on (the tests) keeps its GC.
+    """
+    try:
+        main()
+    finally:
+        gc.freeze()
+

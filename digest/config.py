@@ -1,217 +1,233 @@
 """Typed configuration, validated once at load. Nothing downstream re-checks it.
 
 Every key has a default, so a bare `digest build` works with no file at all. An unknown or
-ill-typed key is a ConfigError naming the file and the key.
+ill-typed key is a ConfigError naming the file and the key. How a key is declared and checked
+(pydantic-core against the fields' types, bounds and checks below) is digest.config_schema.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
-from email.utils import getaddresses
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-)
 from pydantic_core import PydanticCustomError
 
+from digest.config_schema import Check, Section, default_of, key, toml_names
 from digest.errors import ConfigError
 
 DEFAULT_FILE = "digest.toml"
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+# --- checks --------------------------------------------------------------------------------
+
+def _one_line(value: str | None) -> str | None:
+    # Every one of these reaches a mail header: CR or LF there would inject headers.
+    if value is not None and any(ch in value for ch in "\r\n\0"):
+        raise ValueError("CR, LF or NUL in a value that goes into a mail header")
+    return value
 
 
-class BuildConfig(_Section):
-    sources: list[str] = Field(default_factory=list, description="Sources; empty: seeds/")
-    outbox: str = Field("outbox", description="Folder that receives one folder per edition")
-    templates: str | None = Field(None, description="Your templates folder; overrides built-ins")
-    highlights: int = Field(8, ge=1, le=100, description="How many posts to highlight")
-    title: str | None = Field(None, description="Digest title; default: from the sources")
-    max_age: int = Field(7, ge=0, description="Days before the edition date a feed item may "
-                         "be and still be news; 0: no limit")
+def _addresses(value: str | None) -> str | None:
+    from email.utils import getaddresses  # here: most commands never check an address
+
+    if value is not None:
+        pairs = getaddresses([value])
+        if not pairs or any(not re.fullmatch(r"[^@\s]+@[^@\s]+", addr) for _, addr in pairs):
+            raise ValueError(f"not an email address: {value!r} (use: Name <user@domain>)")
+    return value
 
 
-class EmailConfig(_Section):
-    from_: str = Field("Digest <digest@example.org>", alias="from", description="From header")
-    to: str = Field("Readers <readers@example.org>", description="To header of outbox/…/digest.eml")
-    reply_to: str | None = Field(None, description="Reply-To header")
-    list_id: str = Field("digest.localhost", description="List-Id (a domain-like id)")
-    message_id_domain: str = Field("digest.localhost", description="Right side of Message-IDs")
+def _ascii(value: str) -> str:
+    # Checked here, at load, so the error names the file (rendering checks it again).
+    if not value.isascii() or len(value) > 950:
+        raise ValueError("must be ASCII (percent-encode it) and under 950 characters")
+    return value
+
+
+def _https_logo(value: str | None) -> str | None:
+    if value is not None and not value.startswith("https://"):
+        raise ValueError("must be an https:// URL (mail clients block others)")
+    return value
+
+
+def _colour(value: str) -> str:
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise ValueError(f"must be a colour as #rrggbb, got {value!r}")
+    return value.lower()
+
+
+def _mailto(value: str) -> str:
+    if not value.startswith("mailto:"):
+        raise ValueError("must be a mailto: URL")
+    return value
+
+
+def _https(value: str) -> str:
+    if not value.startswith("https://"):
+        raise ValueError("must be an https:// URL (RFC 8058 one-click unsubscribe)")
+    return value
+
+
+def _base_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not value.startswith("https://"):
+        raise ValueError("must be an https:// URL")
+    return value if value.endswith("/") else value + "/"
+
+
+# The [schedule] parsers (digest.cron) are imported when [schedule] sets a value: they load
+# APScheduler, which would cost every other command start-up time.
+def _cron(value: str) -> str:
+    from digest.cron import parse_cron
+
+    try:
+        return parse_cron(value).expr
+    except ValueError as exc:
+        raise PydanticCustomError("cron", str(exc)) from None
+
+
+def _parser(name: str) -> Check:
+    def check(value: str) -> str:
+        from digest import cron
+
+        try:
+            getattr(cron, f"parse_{name}")(value)
+        except ValueError as exc:
+            raise PydanticCustomError(name, str(exc)) from None
+        return value
+    return check
+
+
+# --- the sections ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BuildConfig(Section):
+    SECTION: ClassVar[str] = "build"
+
+    sources: list[str] = key([], "Sources; empty: seeds/")  # noqa: RUF009 (a factory, see key)
+    outbox: str = key("outbox", "Folder that receives one folder per edition")
+    templates: str | None = key(None, "Your templates folder; overrides built-ins")
+    highlights: int = key(8, "How many posts to highlight", ge=1, le=100)
+    title: str | None = key(None, "Digest title; default: from the sources")
+    max_age: int = key(7, "Days before the edition date a feed item may be and still be news; "
+                       "0: no limit", ge=0)
+
+
+_HEADER = (_one_line, _addresses)
+
+
+@dataclass(frozen=True)
+class EmailConfig(Section):
+    SECTION: ClassVar[str] = "email"
+
+    from_: str = key("Digest <digest@example.org>", "From header", toml="from", checks=_HEADER)
+    to: str = key("Readers <readers@example.org>", "To header of outbox/…/digest.eml",
+                  checks=_HEADER)
+    reply_to: str | None = key(None, "Reply-To header", checks=_HEADER)
+    list_id: str = key("digest.localhost", "List-Id (a domain-like id)",
+                       checks=(_one_line, _ascii))
+    message_id_domain: str = key("digest.localhost", "Right side of Message-IDs",
+                                 checks=(_one_line, _ascii))
     # Not "?email={email}": SpamAssassin's GB_CUSTOM_HTM_URI scores a link whose query has
     # "email=" followed by the recipient's address (a phishing pattern) at 1.0.
-    unsubscribe_url: str = Field(
+    unsubscribe_url: str = key(
         "https://digest.localhost/unsubscribe?edition={edition}&recipient={email}",
-        description="One-click unsubscribe URL; {email} and {edition} are filled in",
-    )
-    unsubscribe_mailto: str = Field(
+        "One-click unsubscribe URL; {email} and {edition} are filled in",
+        checks=(_one_line, _ascii, _https))
+    unsubscribe_mailto: str = key(
         "mailto:unsubscribe@digest.localhost?subject=unsubscribe",
-        description="mailto: unsubscribe address for List-Unsubscribe",
-    )
-    show_reasons: bool = Field(False, description="Show readers why each post was picked "
-                               "(the editor's reasons; always in the preview and edition.json)")
-    brand: str | None = Field(None, description="The newsletter's name, for the masthead")
-    logo_url: str | None = Field(None, description="https URL of a logo for the masthead")
-    accent: str = Field("#143fad", description="Accent colour (#rrggbb): links, figures")
-    postal_address: str | None = Field(None, description="Sender's postal address, for the "
-                                       "footer (CAN-SPAM asks for one; `digest check` warns)")
-
-    @field_validator("logo_url")
-    @classmethod
-    def _https_logo(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("https://"):
-            raise ValueError("must be an https:// URL (mail clients block others)")
-        return value
-
-    @field_validator("accent")
-    @classmethod
-    def _colour(cls, value: str) -> str:
-        if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
-            raise ValueError(f"must be a colour as #rrggbb, got {value!r}")
-        return value.lower()
-
-    @field_validator("from_", "to", "reply_to", "list_id", "message_id_domain",
-                     "unsubscribe_url", "unsubscribe_mailto")
-    @classmethod
-    def _one_line(cls, value: str | None) -> str | None:
-        # Every one of these reaches a mail header: CR or LF there would inject headers.
-        if value is not None and any(ch in value for ch in "\r\n\0"):
-            raise ValueError("CR, LF or NUL in a value that goes into a mail header")
-        return value
-
-    @field_validator("from_", "to", "reply_to")
-    @classmethod
-    def _addresses(cls, value: str | None) -> str | None:
-        if value is not None:
-            pairs = getaddresses([value])
-            if not pairs or any(not re.fullmatch(r"[^@\s]+@[^@\s]+", addr) for _, addr in pairs):
-                raise ValueError(f"not an email address: {value!r} (use: Name <user@domain>)")
-        return value
-
-    @field_validator("list_id", "message_id_domain", "unsubscribe_url", "unsubscribe_mailto")
-    @classmethod
-    def _ascii(cls, value: str) -> str:
-        # Checked here, at load, so the error names the file (rendering checks it again).
-        if not value.isascii() or len(value) > 950:
-            raise ValueError("must be ASCII (percent-encode it) and under 950 characters")
-        return value
-
-    @field_validator("unsubscribe_mailto")
-    @classmethod
-    def _mailto(cls, value: str) -> str:
-        if not value.startswith("mailto:"):
-            raise ValueError("must be a mailto: URL")
-        return value
-
-    @field_validator("unsubscribe_url")
-    @classmethod
-    def _https(cls, value: str) -> str:
-        if not value.startswith("https://"):
-            raise ValueError("must be an https:// URL (RFC 8058 one-click unsubscribe)")
-        return value
+        "mailto: unsubscribe address for List-Unsubscribe", checks=(_one_line, _ascii, _mailto))
+    show_reasons: bool = key(False, "Show readers why each post was picked (the editor's "
+                             "reasons; always in the preview and edition.json)")
+    brand: str | None = key(None, "The newsletter's name, for the masthead")
+    logo_url: str | None = key(None, "https URL of a logo for the masthead",
+                               checks=(_https_logo,))
+    accent: str = key("#143fad", "Accent colour (#rrggbb): links, figures", checks=(_colour,))
+    postal_address: str | None = key(None, "Sender's postal address, for the footer "
+                                     "(CAN-SPAM asks for one; `digest check` warns)")
 
 
-class SendConfig(_Section):
-    to: str | None = Field(None, description="Recipient list, a CSV file with email,name")
-    smtp: str | None = Field(None, description="smtp://host:port, smtps://… or smtp+starttls://…")
-    username: str | None = Field(None, description="SMTP AUTH user; password: DIGEST_SMTP_PASSWORD")
-    rate: float = Field(0, ge=0, description="Messages per second; 0 means no throttle")
-    timeout: float = Field(30, gt=0, description="SMTP socket timeout in seconds")
-    ledger: str | None = Field(None, description="SQLAlchemy URL; default: outbox/ledger.sqlite")
-    max_attempts: int = Field(5, ge=1, description="Tries on 4xx before a recipient fails")
-    retry_after: float = Field(60, ge=0, description="Seconds before the first retry after a "
-                               "4xx; doubles each time, at most an hour")
-    force: bool = Field(False, description="Send even if `digest check` fails")
+@dataclass(frozen=True)
+class SendConfig(Section):
+    SECTION: ClassVar[str] = "send"
+
+    to: str | None = key(None, "Recipient list, a CSV file with email,name")
+    smtp: str | None = key(None, "smtp://host:port, smtps://… or smtp+starttls://…")
+    username: str | None = key(None, "SMTP AUTH user; password: DIGEST_SMTP_PASSWORD")
+    rate: float = key(0, "Messages per second; 0 means no throttle", ge=0)
+    timeout: float = key(30, "SMTP socket timeout in seconds", gt=0)
+    ledger: str | None = key(None, "SQLAlchemy URL; default: outbox/ledger.sqlite")
+    max_attempts: int = key(5, "Tries on 4xx before a recipient fails", ge=1)
+    retry_after: float = key(60, "Seconds before the first retry after a 4xx; doubles each "
+                             "time, at most an hour", ge=0)
+    force: bool = key(False, "Send even if `digest check` fails")
 
 
-class ScheduleConfig(_Section):
-    cron: str = Field("0 8 * * MON-FRI", description="Crontab expression, five fields (minute "
-                      "hour day month weekday, 0/7 = Sunday); six fields: leading seconds")
-    timezone: str = Field("UTC", description="IANA time zone of the cron expression")
-    max_late: str = Field("2h", description="How late a missed slot may still go out: 90s, 15m, "
-                          "2h, 1d, 1h30m")
-    no_news: Literal["skip", "quiet"] = Field("skip", description="What to do with no news")
-    min_highlights: int = Field(1, ge=0, description="Fewer new posts than this is no news")
-    jobstore: str | None = Field(None, description="SQLAlchemy URL; default outbox/schedule.sqlite")
+@dataclass(frozen=True)
+class ScheduleConfig(Section):
+    SECTION: ClassVar[str] = "schedule"
 
-    # Checked here, once, so a bad value names its key and file at load. The parsers (digest.cron)
-    # are imported lazily, when [schedule] is set: they load APScheduler, which costs every
-    # other command start-up time.
-    @field_validator("cron")
-    @classmethod
-    def _cron(cls, value: str) -> str:
-        from digest.cron import parse_cron  # lazily: see above
-
-        try:
-            return parse_cron(value).expr
-        except ValueError as exc:
-            raise PydanticCustomError("cron", str(exc)) from None
-
-    @field_validator("timezone", "max_late")
-    @classmethod
-    def _parses(cls, value: str, info: ValidationInfo) -> str:
-        from digest.cron import parse_duration, parse_timezone  # lazily: see above
-
-        parse = parse_timezone if info.field_name == "timezone" else parse_duration
-        try:
-            parse(value)
-        except ValueError as exc:
-            raise PydanticCustomError(str(info.field_name), str(exc)) from None
-        return value
+    cron: str = key("0 8 * * MON-FRI", "Crontab expression, five fields (minute hour day month "
+                    "weekday, 0/7 = Sunday); six fields: leading seconds", checks=(_cron,))
+    timezone: str = key("UTC", "IANA time zone of the cron expression",
+                        checks=(_parser("timezone"),))
+    max_late: str = key("2h", "How late a missed slot may still go out: 90s, 15m, 2h, 1d, 1h30m",
+                        checks=(_parser("duration"),))
+    no_news: Literal["skip", "quiet"] = key("skip", "What to do with no news")
+    min_highlights: int = key(1, "Fewer new posts than this is no news", ge=0)
+    jobstore: str | None = key(None, "SQLAlchemy URL; default outbox/schedule.sqlite")
 
     @property
     def max_late_seconds(self) -> int:
-        from digest.cron import parse_duration  # lazily: see above
+        from digest.cron import parse_duration  # lazily: see _cron
 
         return parse_duration(self.max_late)
 
 
-class ArchiveConfig(_Section):
-    base_url: str | None = Field(None, description="https URL the outbox is published at; "
-                                 "gives the email a 'view in browser' link and the archive "
-                                 "absolute links")
+@dataclass(frozen=True)
+class ArchiveConfig(Section):
+    SECTION: ClassVar[str] = "archive"
 
-    @field_validator("base_url")
-    @classmethod
-    def _base(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        if not value.startswith("https://"):
-            raise ValueError("must be an https:// URL")
-        return value if value.endswith("/") else value + "/"
+    base_url: str | None = key(None, "https URL the outbox is published at; gives the email a "
+                               "'view in browser' link and the archive absolute links",
+                               checks=(_base_url,))
 
 
-class PreviewConfig(_Section):
-    port: int = Field(8000, ge=0, le=65535, description="Port on 127.0.0.1")
+@dataclass(frozen=True)
+class PreviewConfig(Section):
+    SECTION: ClassVar[str] = "preview"
+
+    port: int = key(8000, "Port on 127.0.0.1", ge=0, le=65535)
 
 
-class CheckConfig(_Section):
-    max_html_bytes: int = Field(102 * 1024, gt=0, description="Gmail clips HTML over 102 KB")
-    max_subject: int = Field(78, gt=0, description="Longest subject line, in characters")
-    max_preheader: int = Field(140, gt=0, description="Longest preheader, in characters")
-    spam_threshold: float = Field(5.0, description="SpamAssassin score that fails the check")
+@dataclass(frozen=True)
+class CheckConfig(Section):
+    SECTION: ClassVar[str] = "check"
+
+    max_html_bytes: int = key(102 * 1024, "Gmail clips HTML over 102 KB", gt=0)
+    max_subject: int = key(78, "Longest subject line, in characters", gt=0)
+    max_preheader: int = key(140, "Longest preheader, in characters", gt=0)
+    spam_threshold: float = key(5.0, "SpamAssassin score that fails the check")
 
 
-class Config(_Section):
-    build: BuildConfig = Field(default_factory=BuildConfig)  # type: ignore[arg-type]
-    email: EmailConfig = Field(default_factory=EmailConfig)  # type: ignore[arg-type]
-    send: SendConfig = Field(default_factory=SendConfig)  # type: ignore[arg-type]
-    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)  # type: ignore[arg-type]
-    preview: PreviewConfig = Field(default_factory=PreviewConfig)  # type: ignore[arg-type]
-    archive: ArchiveConfig = Field(default_factory=ArchiveConfig)  # type: ignore[arg-type]
-    check: CheckConfig = Field(default_factory=CheckConfig)  # type: ignore[arg-type]
+@dataclass(frozen=True)
+class Config:
+    build: BuildConfig = field(default_factory=BuildConfig)
+    email: EmailConfig = field(default_factory=EmailConfig)
+    send: SendConfig = field(default_factory=SendConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    preview: PreviewConfig = field(default_factory=PreviewConfig)
+    archive: ArchiveConfig = field(default_factory=ArchiveConfig)
+    check: CheckConfig = field(default_factory=CheckConfig)
     # Folder that relative paths in the file are resolved against (the file's own folder).
-    base_dir: Path = Field(default_factory=Path.cwd, exclude=True)
-    path: Path | None = Field(None, exclude=True)
+    base_dir: Path = field(default_factory=Path.cwd)
+    path: Path | None = None
 
     def resolve(self, value: str | Path) -> Path:
         path = Path(value).expanduser()
@@ -234,12 +250,53 @@ class Config(_Section):
         return value if "://" in value else f"sqlite:///{self.resolve(value)}"
 
 
-def _describe(err: ValidationError) -> str:
-    first = err.errors()[0]
-    loc = [str(part) for part in first["loc"]]
-    key = f"[{loc[0]}] {'.'.join(loc[1:])}" if len(loc) > 1 else loc[0] if loc else "?"
-    msg = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
-    return f"{key}: {msg}"
+# --- digest.toml's keys, and loading it -----------------------------------------------------
+
+@dataclass(frozen=True)
+class Key:
+    """One key of digest.toml, as `digest init` writes it and the README documents it."""
+
+    section: str
+    name: str  # as in the TOML file
+    attribute: str  # as on the section's dataclass
+    description: str
+    default: Any
+
+
+SECTIONS: dict[str, type[Any]] = {
+    "build": BuildConfig, "email": EmailConfig, "send": SendConfig, "schedule": ScheduleConfig,
+    "preview": PreviewConfig, "archive": ArchiveConfig, "check": CheckConfig}
+
+
+def keys() -> Iterator[Key]:
+    for section, cls in SECTIONS.items():
+        for f in dataclasses.fields(cls):
+            yield Key(section, f.metadata["toml"] or f.name, f.name, f.metadata["description"],
+                      default_of(f))
+
+
+def config_from(data: dict[str, Any], base_dir: Path | None = None, path: Path | None = None,
+                where: str = "command line") -> Config:
+    """A Config from TOML-shaped `data` ({"email": {"from": …}}), validated; ConfigError
+    naming `where` and the key if anything is wrong."""
+    unknown = [name for name in data if name not in SECTIONS]
+    if unknown:
+        raise ConfigError(f"{unknown[0]}: unknown key", where=where)
+    sections = {}
+    for name, cls in SECTIONS.items():
+        raw = data.get(name, {})
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{name}: Input should be a valid dictionary (a [{name}] table)",
+                              where=where)
+        names = toml_names(cls)
+        extra = [k for k in raw if k not in names]
+        if extra:
+            raise ConfigError(f"[{name}] {extra[0]}: unknown key", where=where)
+        try:
+            sections[name] = cls(**{names[k]: v for k, v in raw.items()})
+        except ConfigError as exc:
+            raise ConfigError(exc.message, where=where) from None
+    return Config(**sections, base_dir=base_dir or Path.cwd(), path=path)
 
 
 def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
@@ -268,10 +325,7 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> Config:
     for dotted, value in overrides.items():
         if value is None:
             continue
-        section, key = dotted.split(".", 1)
-        data.setdefault(section, {})[key] = value
+        section, name = dotted.split(".", 1)
+        data.setdefault(section, {})[name] = value
     base = file.resolve().parent if file is not None else Path.cwd()
-    try:
-        return Config.model_validate({**data, "base_dir": base, "path": file})
-    except ValidationError as exc:
-        raise ConfigError(_describe(exc), where=str(file or "command line")) from None
+    return config_from(data, base, file, str(file or "command line"))

@@ -1,7 +1,9 @@
-"""Where the built-in templates and the bundled seed live, in a checkout and in a wheel."""
+"""Where the built-in templates and the bundled seed live, in a checkout and in a wheel; and
+the cache folder that runs share."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -20,3 +22,9 @@ def builtin_templates() -> Path:
 
 def bundled_seeds() -> Path:
     return _data_dir("seeds")
+
+
+def cache_dir() -> Path:
+    """$DIGEST_CACHE_DIR, default ~/.cache/digest: fetched sources, compiled templates."""
+    configured = os.environ.get("DIGEST_CACHE_DIR")
+    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "digest"

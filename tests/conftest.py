@@ -31,6 +31,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="Rewrite tests/golden/ from a fresh build instead of comparing.")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Compiled templates and fetched sources go to the run's own folder, not the user's
+    ~/.cache/digest: every tmp_path templates folder would leave entries there, run after run.
+    (A test that needs its own sets DIGEST_CACHE_DIR again; subprocesses inherit this one.)"""
+    before = os.environ.get("DIGEST_CACHE_DIR")
+    os.environ["DIGEST_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if before is None:
+        os.environ.pop("DIGEST_CACHE_DIR", None)
+    else:
+        os.environ["DIGEST_CACHE_DIR"] = before
+
+
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))

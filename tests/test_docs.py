@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from digest.cli import cli
-from digest.config import Config
+from digest.config import keys
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -25,13 +25,7 @@ def test_every_command_is_documented(name: str) -> None:
 
 
 def _keys() -> list[tuple[str, str]]:
-    pairs = []
-    for section, field in Config.model_fields.items():
-        model = field.annotation
-        if isinstance(model, type) and hasattr(model, "model_fields"):
-            for name, info in model.model_fields.items():
-                pairs.append((section, info.alias or name))
-    return pairs
+    return [(k.section, k.name) for k in keys()]
 
 
 @pytest.mark.parametrize(("section", "key"), _keys())
@@ -44,6 +38,5 @@ def test_every_config_key_is_documented(section: str, key: str) -> None:
 
 @pytest.mark.parametrize(("section", "key"), _keys())
 def test_every_config_key_has_a_description(section: str, key: str) -> None:
-    model = Config.model_fields[section].annotation
-    fields = {info.alias or name: info for name, info in model.model_fields.items()}  # type: ignore[union-attr]
-    assert fields[key].description, f"[{section}] {key} has no description"
+    described = {(k.section, k.name): k.description for k in keys()}
+    assert described[section, key], f"[{section}] {key} has no description"

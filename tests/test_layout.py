@@ -19,8 +19,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "digest"
 
 # Lowest first. The base is one stage: the package itself, the value objects, the config
 # (with the cron grammar it validates with), the exception tree and where bundled data lives.
-BASE = ("digest", "digest.errors", "digest.model", "digest.config", "digest.cron",
-        "digest.resources")
+BASE = ("digest", "digest.errors", "digest.model", "digest.config", "digest.config_schema",
+        "digest.cron", "digest.resources")
 TIERS: tuple[tuple[str, ...], ...] = (
     ("base",),
     ("digest.read",),

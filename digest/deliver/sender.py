@@ -41,6 +41,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 from digest.check.gate import Gate
@@ -137,7 +138,7 @@ def _gate(config: Config, folder: Path, *, force: bool, sent: bytes | None = Non
     process (the scheduler daemon, a test run) unless its files, the config or the gate
     changed."""
     # What the checks read: [check], [email], whether sending is configured; and the files.
-    key = hashlib.sha256(json.dumps([config.check.model_dump(), config.email.model_dump(),
+    key = hashlib.sha256(json.dumps([asdict(config.check), asdict(config.email),
                                      bool(config.send.smtp), repr(gate)],
                                     sort_keys=True).encode())
     for name in ("digest.eml", "edition.json", "digest.merge.html", "digest.merge.txt"):

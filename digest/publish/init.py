@@ -15,9 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
-from digest.config import DEFAULT_FILE, Config
+from digest.config import DEFAULT_FILE, keys
 from digest.errors import OutboxError
 from digest.resources import builtin_templates
 
@@ -37,20 +35,21 @@ def config_text() -> str:
     templates is set, to the copy next to it."""
     lines = ["# digest's configuration. Every key below shows its default; uncomment one to",
              "# change it. `digest build --help` and README.md say more.", ""]
-    for section, info in Config.model_fields.items():
-        model = info.default_factory() if info.default_factory else None  # type: ignore[call-arg]
-        if not isinstance(model, BaseModel):
+    section = None
+    for entry in keys():
+        if entry.section != section:
+            if section is not None:
+                lines.append("")
+            section = entry.section
+            lines.append(f"[{section}]")
+        lines.append(f"# {entry.description}" if entry.description else "#")
+        if (entry.section, entry.name) == ("build", TEMPLATES):
+            lines.append(f'{entry.name} = "{TEMPLATES}"')
             continue
-        lines.append(f"[{section}]")
-        for name, field in type(model).model_fields.items():
-            key = field.alias or name
-            lines.append(f"# {field.description}" if field.description else "#")
-            if (section, key) == ("build", TEMPLATES):
-                lines.append(f'{key} = "{TEMPLATES}"')
-                continue
-            value = getattr(model, name)
-            lines.append(f"# {key} = {_toml(value)}" if value is not None else f"# {key} =")
-        lines.append("")
+        value = entry.default
+        lines.append(f"# {entry.name} = {_toml(value)}" if value is not None else
+                     f"# {entry.name} =")
+    lines.append("")
     return "\n".join(lines)
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from digest import __version__
 from digest.errors import SourceError
 from digest.read.common import MAX_SOURCE_BYTES
+from digest.resources import cache_dir
 
 TIMEOUT = 30.0  # seconds one network step (connect, a read) may take
 # The whole fetch, however the server paces it: one that drips a byte every few seconds never
@@ -32,11 +33,6 @@ TIMEOUT = 30.0  # seconds one network step (connect, a read) may take
 DEADLINE = 60.0
 MAX_BYTES = MAX_SOURCE_BYTES  # a feed bigger than this is not a feed
 _CHUNK = 64 * 1024
-
-
-def cache_dir() -> Path:
-    configured = os.environ.get("DIGEST_CACHE_DIR")
-    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "digest"
 
 
 def _paths(url: str) -> tuple[Path, Path]:

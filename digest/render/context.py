@@ -97,7 +97,7 @@ def context(edition: Edition, settings: EmailConfig | None = None,
     """What the templates see. `settings` ([email]) gives the frame (brand, accent, postal
     address, whether readers see the reasons); `base_url` ([archive]) where the outbox is
     published, for "view in browser" and the archive link (None: neither is shown)."""
-    settings = settings or EmailConfig.model_validate({})
+    settings = settings or EmailConfig()
     cards = [card(edition.post(h.post), h.reason) for h in edition.highlights]
     return {
         "settings": settings,

@@ -19,7 +19,7 @@ ROUNDUPS = Path(__file__).parents[1] / "fixtures" / "roundups"
 
 
 def build(name: str) -> Edition:
-    return decide_edition(Config.model_validate({}), [str(ROUNDUPS / name)])
+    return decide_edition(Config(), [str(ROUNDUPS / name)])
 
 
 def figure(text: str) -> Figure:

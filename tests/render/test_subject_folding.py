@@ -32,7 +32,7 @@ def test_subject_survives_folding(title: str, edition_factory: Callable[..., Edi
     assert "  " not in subject and "\t" not in subject
     edition = edition_factory(subject=subject)
     raw = build_message(edition, render_edition(edition, None),
-                        EmailConfig.model_validate({})).as_bytes()
+                        EmailConfig()).as_bytes()
     lines = raw.split(b"\r\n\r\n", 1)[0].decode("ascii").split("\r\n")
     start = next(i for i, line in enumerate(lines) if line.startswith("Subject:"))
     folded = [lines[start]] + [line for line in
