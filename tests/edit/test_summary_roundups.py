@@ -149,7 +149,7 @@ def test_a_lead_paragraph_may_end_on_a_question(tmp_path: Path) -> None:
         "it come from?\n\n"
         "Kettles are known for their noise, and the internet has a lot to say about them.\n\n"
         "It sings in the morning #kettle\n— Ann Bee (@annbee) May 1, 2031\n", encoding="utf-8")
-    edition = decide_edition(Config.model_validate({}), [str(page)])
+    edition = decide_edition(Config(), [str(page)])
     assert edition.summary.startswith("A whistling kettle has gone viral as thousands of people "
                                       "copy its tune.")
 
@@ -163,7 +163,7 @@ def test_the_article_s_own_headline_line_beats_names_glued_to_a_noun(tmp_path: P
         "you didn’t have to.\n\n"
         "Ann Bee said Bee kettles are fine.\n\n"
         "It sings in the morning #kettle\n— Cal Dee (@caldee) May 1, 2031\n", encoding="utf-8")
-    edition = decide_edition(Config.model_validate({}), [str(page)])
+    edition = decide_edition(Config(), [str(page)])
     assert edition.title == "Kettle Week: the loudest reactions"
 
 
@@ -194,5 +194,5 @@ def test_the_article_s_headline_line_comes_first_and_loses_its_picture_credit(
         "Kettle fans in tears at the results (Picture: Kettle TV)\n\n"
         "The kettle final ended on Saturday.\n\n"
         "It sings in the morning #kettle\n— Cal Dee (@caldee) May 1, 2031\n", encoding="utf-8")
-    edition = decide_edition(Config.model_validate({}), [str(page)])
+    edition = decide_edition(Config(), [str(page)])
     assert edition.title == "Kettle fans in tears at the results"
