@@ -131,6 +131,9 @@ class SendConfig(_Section):
     retry_after: float = Field(60, ge=0, description="Seconds before the first retry after a "
                                "4xx; doubles each time, at most an hour")
     force: bool = Field(False, description="Send even if `digest check` fails")
+    unconfirmed: Literal["hold", "resend"] = Field(
+        "hold", description="A message whose reply never came after the end of data: hold it "
+        "(never resent on its own) or resend it on the next run (up to max_attempts tries)")
 
 
 class ScheduleConfig(_Section):

@@ -122,12 +122,15 @@ def _produce(config: Config, ledger: SlotLedger, claimed: Slot, gate: Gate | Non
         # Interrupted or a bug: leave the slot retryable while it is still due, then re-raise.
         _record(ledger, sid, "failed", f"{type(exc).__name__}: {exc}")
         raise
-    status = "partial" if report.retrying else "sent"
+    # Unconfirmed ones held are final for the slot; ones the next run resends are not.
+    status = "partial" if report.retrying or report.resend else "sent"
+    held = f"{report.unconfirmed} unconfirmed" if report.unconfirmed else None
     ledger.finish(sid, status, edition_dir=folder, sent=report.sent, failed=report.failed,
-                  retrying=report.retrying)
+                  retrying=report.retrying, detail=held)
     notes = [f"attempt {claimed.attempts}"] if claimed.attempts > 1 else []
-    if report.unconfirmed:
-        notes.append(f"{report.unconfirmed} without a confirmed 250")
+    if held:
+        notes.append(f"{held}: " + ("the next run sends them again" if report.resend else
+                                    "held, `digest send --list unconfirmed` names them"))
     if report.bad_rows:
         notes.append(f"{len(report.bad_rows)} bad row(s) in {config.send.to}, first: "
                      f"{report.bad_rows[0]}")
