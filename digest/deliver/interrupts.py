@@ -59,10 +59,14 @@ class Interrupts:
 
     def _act(self, signum: int, frame: FrameType | None) -> None:
         """What the handler in place before us does: raise KeyboardInterrupt (Ctrl-C, and
-        SIGTERM under `digest send`), end the process (the default), or nothing."""
+        SIGTERM under `digest send`), or nothing (ignored). SIGTERM left at its default
+        (`digest send --due`) stops like Ctrl-C too: the send settles what it knows first,
+        where the default would end the process before the outcome is committed."""
         handler = self._previous.get(signum, signal.SIG_DFL)
         if callable(handler):
             handler(signum, frame)
+        elif handler == signal.SIG_DFL and signum == signal.SIGTERM:
+            raise KeyboardInterrupt
         elif handler == signal.SIG_DFL:
             signal.signal(signum, signal.SIG_DFL)
             os.kill(os.getpid(), signum)

@@ -6,6 +6,10 @@ sent, reported, held (or resent, as [send] unconfirmed or --resend-unconfirmed s
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
+import threading
+import time
 from functools import partial
 from pathlib import Path
 
@@ -39,7 +43,8 @@ def edition(built: Path, tmp_path: Path) -> Path:
     return copy_edition(built, tmp_path / "outbox")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# PostgreSQL in the full run (the quick loop keeps SQLite): the same faults, the same outcomes.
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "ledger.sqlite")
@@ -204,3 +209,27 @@ def test_the_command_reports_lists_holds_and_resends_unconfirmed(tmp_path: Path,
     assert wrong.stderr.strip() == ("digest: error: command line: --resend-unconfirmed is for "
                                     "`digest send [EDITION_DIR]`; a scheduled run follows "
                                     "[send] unconfirmed")
+
+
+def test_ctrl_c_while_a_reply_is_awaited_waits_for_it(tmp_path: Path, edition: Path) -> None:
+    """Ctrl-C between the end of data and the reply would leave the message unconfirmed:
+    it is held until the reply is in (at most [send] timeout), then stops the run."""
+    with SmtpServer(Behaviour(slow_reply={1: 1.0})) as server:
+        path = setup(tmp_path, server, str(tmp_path / "ledger.sqlite"), 3)
+
+        def interrupt() -> None:  # in the middle of the first message's one-second reply
+            deadline = time.monotonic() + 60
+            while server.sink.data_commands < 1 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.3)
+            os.kill(os.getpid(), signal.SIGINT)
+
+        threading.Thread(target=interrupt, daemon=True).start()
+        with pytest.raises(KeyboardInterrupt) as stopped:
+            deliver(config_at(path), edition)
+        report = stopped.value.report  # type: ignore[attr-defined]
+        assert (report.sent, report.unconfirmed, report.retrying) == (1, 0, 2)
+        assert states(path) == {"r0@example.com": "sent", "r1@example.com": "pending",
+                                "r2@example.com": "pending"}
+        assert len(server.messages) == 1
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back

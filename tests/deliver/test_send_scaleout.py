@@ -87,10 +87,12 @@ def test_four_senders_share_an_edition_and_survive_kill_9(built: Path, tmp_path:
     ledger = Ledger(config_at(path).ledger_url)
     rows = ledger.deliveries(edition.name)
     ledger.close()
-    # Each was killed waiting for the 250 of a message the server held: unconfirmed, reported.
+    # A sender killed waiting for the 250 of a message the server held left it unconfirmed
+    # (reported, and delivered once all the same: see `lost` above); one killed elsewhere
+    # left nothing unconfirmed.
     unconfirmed = sum(r.state == "unconfirmed" for r in rows)
     assert len(rows) == RECIPIENTS and {r.state for r in rows} <= {"sent", "unconfirmed"}
-    assert unconfirmed == len(killed)
-    assert final.returncode == 1, final.stderr
+    assert unconfirmed <= len(killed)
+    assert final.returncode == (1 if unconfirmed else 0), final.stderr
     assert final.stdout.strip().splitlines()[-1] == (
         f"sent {RECIPIENTS - unconfirmed}, failed 0, retrying 0, unconfirmed {unconfirmed}")
