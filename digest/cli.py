@@ -130,10 +130,15 @@ def build(sources: tuple[str, ...], outbox: Path | None, highlights: int | None,
 @click.option("--due", is_flag=True, help="For system cron: build and send the [schedule] "
               "slot that is due and not yet sent; else do nothing.")
 @click.option("--force", is_flag=True, help="Send even if `digest check` fails.")
+@click.option("--resend-unconfirmed", is_flag=True, help="Send the unconfirmed messages "
+              "(end of data sent, no reply came) again in this run.")
+@click.option("--list", "list_", type=click.Choice(["unconfirmed"]), help="List the "
+              "unconfirmed messages (of EDITION_DIR, or all): edition, recipient, when; send "
+              "nothing.")
 @CONFIG_OPTION
 def send(edition_dir: Path | None, to: str | None, smtp: str | None, from_: str | None,
-         rate: float | None, dry_run: bool, due: bool, force: bool,
-         config_path: Path | None) -> None:
+         rate: float | None, dry_run: bool, due: bool, force: bool, resend_unconfirmed: bool,
+         list_: str | None, config_path: Path | None) -> None:
     """Send an edition (default: the newest in the outbox) to every recipient, once.
 
     \b
@@ -146,13 +151,23 @@ def send(edition_dir: Path | None, to: str | None, smtp: str | None, from_: str 
     ([send] to, smtp, rate; [email] from).
 
     \b
-    The last line is "sent N, failed N, retrying N" (--due: a log line per slot).
-    Exit code: 0 all sent; 1 some failed, wait for a retry, or the server could
-    not be reached; 2 bad input (edition, recipient list, settings or password).
+    The last line is "sent N, failed N, retrying N, unconfirmed N" (--due: a log
+    line per slot). Unconfirmed: the end of data left, no reply came; never
+    counted as sent, held unless [send] unconfirmed = "resend".
+    Exit code: 0 all sent; 1 some failed, wait for a retry, are unconfirmed, or
+    the server could not be reached; 2 bad input (edition, recipient list,
+    settings or password).
     """
     config = _config(config_path, **{"send.to": to, "send.smtp": smtp, "email.from": from_,
                                      "send.rate": rate})
+    if list_ is not None:
+        from digest.deliver.command import list_command  # lazily, as below
+
+        sys.exit(list_command(config, list_, edition_dir))
     if due:
+        if resend_unconfirmed:
+            raise ConfigError("--resend-unconfirmed is for `digest send [EDITION_DIR]`; a "
+                              "scheduled run follows [send] unconfirmed", where="command line")
         if edition_dir is not None or dry_run:
             what = "EDITION_DIR" if edition_dir is not None else "--dry-run"
             raise ConfigError(f"--due builds and sends the due slot's own edition; {what} does "
@@ -163,7 +178,7 @@ def send(edition_dir: Path | None, to: str | None, smtp: str | None, from_: str 
     from digest.deliver.command import send_command  # lazily, as above
 
     sys.exit(send_command(config, edition_dir, dry_run=dry_run, force=force, quiet=_quiet(),
-                          gate=_gate()))
+                          gate=_gate(), resend_unconfirmed=resend_unconfirmed))
 
 
 @cli.command()

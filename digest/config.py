@@ -167,6 +167,9 @@ class SendConfig(Section):
     retry_after: float = key(60, "Seconds before the first retry after a 4xx; doubles each "
                              "time, at most an hour", ge=0)
     force: bool = key(False, "Send even if `digest check` fails")
+    unconfirmed: Literal["hold", "resend"] = key(
+        "hold", "A message whose reply never came after the end of data: hold it (never resent "
+        "on its own) or resend it on the next run (up to max_attempts tries)")
 
 
 @dataclass(frozen=True)

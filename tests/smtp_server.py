@@ -1,8 +1,10 @@
 """A real SMTP server for tests: aiosmtpd on 127.0.0.1, an OS-chosen port, in a thread.
 
 It records every message it accepts (`sink.messages`), and can be told to misbehave:
-answer 4xx or 5xx for chosen recipients, drop the connection mid-batch, require AUTH, offer
-(and require) STARTTLS with a self-signed certificate made here with `cryptography`.
+answer 4xx or 5xx for chosen recipients, drop the connection mid-batch, at a DATA command, in
+the middle of DATA or after taking a message, take longer to answer the end of data than the
+client waits, require AUTH, offer (and require) STARTTLS with a self-signed certificate made
+here with `cryptography`.
 
 One deliberate difference from stock aiosmtpd: when the client hangs up, stock aiosmtpd
 cancels its handler at once and throws away a message whose end-of-data terminator is already
@@ -14,6 +16,7 @@ after writing the terminator is judged the way a real server would judge it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import ipaddress
 import logging
@@ -61,6 +64,12 @@ class Behaviour:
     perm_fail: set[str] = field(default_factory=set)  # address -> 550 at RCPT
     drop_before: set[int] = field(default_factory=set)  # close at MAIL of the n-th message
     drop_after_data: set[int] = field(default_factory=set)  # accept n-th, close without reply
+    # By DATA command (1, 2, … over the server's life, `sink.data_commands`):
+    drop_at_data: set[int] = field(default_factory=set)  # hang up at the n-th DATA, unanswered
+    drop_in_data: set[int] = field(default_factory=set)  # n-th: answer 354, hang up before "."
+    # n-th: after the end of data, wait this long (s) before taking the message and answering;
+    # a client that hangs up first leaves nothing taken (the wait is cancelled).
+    slow_reply: dict[int, float] = field(default_factory=dict)
     on_message: Callable[[int], None] | None = None  # called after each accepted message
 
 
@@ -71,6 +80,7 @@ class Sink:
         self.behaviour = behaviour
         self.messages: list[Received] = []
         self.mail_commands = 0
+        self.data_commands = 0
         self.connections = 0
         self.lock = threading.Lock()
 
@@ -95,6 +105,9 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        delay = self.behaviour.slow_reply.get(getattr(session, "digest_data", 0))
+        if delay:
+            await asyncio.sleep(delay)
         with self.lock:
             self.messages.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos),
                                           bytes(envelope.original_content or b""),
@@ -118,6 +131,37 @@ class _DrainingSMTP(SMTP):
         sink.connections += 1
         assert self.session is not None
         self.session.digest_conn = sink.connections  # type: ignore[attr-defined]
+
+    async def smtp_DATA(self, arg: str) -> None:
+        sink = self.event_handler
+        assert self.session is not None
+        if self.envelope is None or not self.envelope.rcpt_tos or arg:
+            await super().smtp_DATA(arg)  # refused as stock aiosmtpd refuses it
+            return
+        sink.data_commands += 1
+        self.session.digest_data = sink.data_commands  # type: ignore[attr-defined]
+        if sink.data_commands in sink.behaviour.drop_at_data:
+            self._hang_up()
+            return
+        if sink.data_commands in sink.behaviour.drop_in_data:
+            # The 354 and the FIN leave in one segment (TCP_CORK holds the 354 until the
+            # shutdown): the client learns of the hang-up while it sends the data, whichever
+            # thread the GIL favours, as it would from a server that went away mid-DATA.
+            assert self.transport is not None
+            self.transport.get_extra_info("socket").setsockopt(
+                socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+            await self.push("354 End data with <CR><LF>.<CR><LF>")
+            self._hang_up()
+            return
+        await super().smtp_DATA(arg)
+
+    def _hang_up(self) -> None:
+        """Go away now: shutdown() puts the FIN on the wire at once (abort() alone closes the
+        socket on the event loop's next turn)."""
+        assert self.transport is not None
+        with contextlib.suppress(OSError):
+            self.transport.get_extra_info("socket").shutdown(socket.SHUT_RDWR)
+        self.transport.abort()
 
     def eof_received(self) -> bool | None:
         reader = self._reader

@@ -7,6 +7,7 @@ still sends nobody twice, is digest/deliver/sender.py.
 
 from __future__ import annotations
 
+import datetime as dt
 import signal
 import sys
 import threading
@@ -18,16 +19,19 @@ import click
 
 from digest.check.gate import Gate
 from digest.config import Config
+from digest.deliver.ledger import Ledger
 from digest.deliver.report import SendReport
 from digest.deliver.sender import deliver
 from digest.errors import DeliveryError
+from digest.publish.outbox import read_edition
 from digest.store.db import safe_url
 
 SHOWN = 10  # recipients that failed or wait, listed by name on stderr; the rest are counted
 
 
 def send_command(config: Config, edition_dir: Path | None, *, dry_run: bool = False,
-                 force: bool = False, quiet: bool = False, gate: Gate | None = None) -> int:
+                 force: bool = False, quiet: bool = False, gate: Gate | None = None,
+                 resend_unconfirmed: bool = False) -> int:
     """The `digest send` command: returns the exit code; prints the summary line last.
     (`digest send --due` is the schedule's: digest.schedule.run.run_due.)"""
     bar: list[Any] = []  # click's progress bar, made on the first report (stderr a tty)
@@ -47,7 +51,7 @@ def send_command(config: Config, edition_dir: Path | None, *, dry_run: bool = Fa
     previous = signal.signal(signal.SIGTERM, _terminate) if main else None
     try:
         report = deliver(config, edition_dir, dry_run=dry_run, force=force,
-                         progress=progress, gate=gate)
+                         progress=progress, gate=gate, resend_unconfirmed=resend_unconfirmed)
     except KeyboardInterrupt as exc:
         if bar:
             bar[0].__exit__(None, None, None)
@@ -91,6 +95,28 @@ def _details(config: Config, report: SendReport) -> None:
         click.echo(f"digest: … and {len(report.problems) - SHOWN} more failed or waiting "
                    f"(the ledger: {safe_url(config.ledger_url)})", err=True)
     if report.unconfirmed:
-        click.echo(f"digest: {report.unconfirmed} sent without a confirmed 250 reply (the "
-                   "sender stopped or the connection dropped after the end of data)", err=True)
+        then = (f"the next run sends {report.resend} of them again ([send] unconfirmed = "
+                '"resend")' if report.resend else "held: not sent again unless "
+                "--resend-unconfirmed (or [send] unconfirmed = \"resend\")")
+        click.echo(f"digest: {report.unconfirmed} unconfirmed: the end of data left and no "
+                   "reply came (the connection dropped, or the server took longer than [send] "
+                   f"timeout); the server may or may not have them; {then}; "
+                   "`digest send --list unconfirmed` names them", err=True)
 
+
+def list_command(config: Config, what: str, edition_dir: Path | None = None) -> int:
+    """`digest send --list unconfirmed`: one line per message on stdout, oldest first:
+    edition, recipient, when it was handed over (UTC), why unconfirmed; tab-separated."""
+    if what != "unconfirmed":
+        raise ValueError(what)
+    edition = None if edition_dir is None else read_edition(Path(edition_dir)).edition
+    ledger = Ledger(config.ledger_url)
+    try:
+        held = ledger.unconfirmed(edition)
+    finally:
+        ledger.close()
+    for row in held:
+        when = dt.datetime.fromtimestamp(row.when, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        click.echo("\t".join((row.edition, row.email, when, " ".join((row.reply or "").split()))))
+    click.echo(f"digest: {len(held)} unconfirmed in {safe_url(config.ledger_url)}", err=True)
+    return 0

@@ -3,11 +3,12 @@
 The journal narrows the crash window of digest/deliver/sender.py. The ledger row becomes
 `sending` in a database commit; then the sender appends the row id to its journal (one write()
 into the page cache: it survives kill -9) and writes the terminator on the very next line of
-code.
+code. Should that write fail with not a byte gone, "-id" takes the mark back.
 Recovering a dead sender on the same host: a `sending` row whose id is in its journal had its
-terminator (almost surely) sent -> sent, unconfirmed; one that is not had not -> sent again.
+terminator (almost surely) sent -> unconfirmed; one that is not had not -> sent again.
 Only the time between the journal write() and the send() (well under a microsecond of
-Python) is left as a window. Without a journal (another host), `sending` means sent.
+Python) is left as a window, and a crash there errs towards unconfirmed (reported), never
+towards sent. Without a journal (another host), `sending` means unconfirmed.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ class Journal:
         """A call that journals `row_id`: one write(), no Python in between (a partial)."""
         return partial(os.write, self._fd, b"%d\n" % row_id)
 
+    def unmarker(self, row_id: int) -> Callable[[], int]:
+        """A call that takes the mark of `row_id` back: its terminator did not leave."""
+        return partial(os.write, self._fd, b"-%d\n" % row_id)
+
     def close(self, *, clean: bool) -> None:
         """`clean`: every outcome is in the ledger and the journal is not needed any more."""
         if self._fd >= 0:
@@ -54,7 +59,14 @@ def marked(folder: Path, owner: str) -> set[int] | None:
         text = journal_path(folder, owner).read_text(encoding="ascii", errors="replace")
     except FileNotFoundError:
         return None
-    return {int(line) for line in text.splitlines() if line.strip().isdigit()}
+    ids: set[int] = set()
+    for line in text.splitlines():  # in order: a later "-id" takes back an earlier "id"
+        word = line.strip()
+        if word.isdigit():
+            ids.add(int(word))
+        elif word.startswith("-") and word[1:].isdigit():
+            ids.discard(int(word[1:]))
+    return ids
 
 
 def dead_journals(folder: Path) -> list[tuple[str, Path]]:

@@ -3,52 +3,41 @@
 SQLAlchemy Core over SQLite by default (`outbox/ledger.sqlite`); `[send] ledger` takes any
 SQLAlchemy URL, so PostgreSQL can take SQLite's place unchanged.
 
-States of a row::
-
-    pending ──claim──▶ claimed ──intent──▶ sending ──250──▶ sent      (server's reply kept)
-       ▲                  │                   │  ──5xx──▶ failed    (reason kept)
-       └──── released ◀───┘                   │  ──4xx──▶ retry     (next_at, backoff)
-             (owner died / lease expired)     └── owner died ──▶ sent, reply "unconfirmed: …"
-
-* `claim` is one atomic UPDATE … WHERE state is claimable, stamped with the sender's owner id
-  and a lease; two senders (two cron runs, a scheduler and cron) never hold the same row.
-* `sending` is committed BEFORE the end-of-data terminator goes on the wire, and only if the row
-  is still ours (a conditional UPDATE), so at most one process can ever complete a message.
-  A row left `claimed` by a dead sender never reached the server: it is released and sent again.
-  A row left `sending` is sent, unconfirmed, unless the dead sender's journal shows that its
-  terminator never left (digest/deliver/journal.py); see digest/deliver/sender.py for the window.
+The states of a row, and what each promises, are in digest/deliver/rows.py.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    Float,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    and_,
-    bindparam,
-    func,
-    insert,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
+from digest.deliver.rows import (
+    CLAIMED,
+    FAILED,
+    LEGACY,
+    PENDING,
+    RECORD,
+    RETRY,
+    SENDING,
+    SENT,
+    SKIPPED,
+    START,
+    STOPPED,
+    UNCONFIRMED,
+    Claim,
+    Delivery,
+    Held,
+    Outcome,
+    deliveries,
+    metadata,
+)
 from digest.errors import ConfigError, DeliveryError
 from digest.store.db import (
     Transaction,
@@ -61,72 +50,9 @@ from digest.store.db import (
 )
 from digest.store.owners import owner_dead
 
-__all__ = ["Claim", "Delivery", "Ledger", "Outcome", "default_url"]
-
-PENDING, CLAIMED, SENDING, SENT = "pending", "claimed", "sending", "sent"
-FAILED, RETRY, SKIPPED = "failed", "retry", "skipped"
-UNCONFIRMED = "unconfirmed: the sender stopped after handing the message over; assumed delivered"
-
-metadata = MetaData()
-deliveries = Table(
-    "deliveries", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("edition", String(200), nullable=False),
-    Column("email", String(320), nullable=False),  # lower-cased: the duplicate key
-    Column("state", String(16), nullable=False, default=PENDING),
-    Column("attempts", Integer, nullable=False, default=0),
-    Column("next_at", Float),  # retry: not before this (epoch seconds)
-    Column("owner", String(200)),  # claimed/sending: host:pid:start:nonce of the sender
-    Column("lease_until", Float),
-    Column("message_id", String(400)),
-    Column("reply", Text),  # the server's reply, or why it failed
-    Column("updated_at", Float, nullable=False, default=0.0),
-    UniqueConstraint("edition", "email", name="uq_deliveries_edition_email"),
-    Index("ix_deliveries_edition_state", "edition", "state"),
-)
-
-_c = deliveries.c
-_START = update(deliveries).where(
-    _c.id == bindparam("b_id"), _c.state == CLAIMED, _c.owner == bindparam("b_owner")).values(
-    state=SENDING, lease_until=bindparam("b_lease"), message_id=bindparam("b_mid"),
-    updated_at=bindparam("b_now"))
-_RECORD = update(deliveries).where(
-    _c.id == bindparam("b_id"), _c.owner == bindparam("b_owner"),
-    or_(_c.state == CLAIMED, _c.state == SENDING)).values(
-    state=bindparam("b_state"), reply=bindparam("b_reply"), owner=None, lease_until=None,
-    attempts=bindparam("b_attempts"), next_at=bindparam("b_next"),
-    message_id=func.coalesce(bindparam("b_mid"), _c.message_id), updated_at=bindparam("b_now"))
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A row this sender holds: send it, then `advance` it."""
-
-    id: int
-    email: str
-    attempts: int
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What became of a message: state SENT, FAILED or RETRY, with the reply."""
-
-    id: int
-    state: str
-    reply: str
-    attempts: int
-    next_at: float | None = None
-    message_id: str | None = None
-
-
-@dataclass(frozen=True)
-class Delivery:
-    email: str
-    state: str
-    attempts: int
-    reply: str | None
-    message_id: str | None
-    next_at: float | None
+# The rows' names are the ledger's: callers import them from here.
+__all__ = ["CLAIMED", "FAILED", "PENDING", "RETRY", "SENDING", "SENT", "SKIPPED", "STOPPED",
+           "UNCONFIRMED", "Claim", "Delivery", "Held", "Ledger", "Outcome", "default_url"]
 
 
 class Ledger:
@@ -188,7 +114,7 @@ class Ledger:
 
     def recover(self, edition: str, now: float | None = None,
                 marked: Callable[[str], set[int] | None] = lambda owner: None) -> tuple[int, int]:
-        """Undo what dead senders left: claimed → pending, sending → sent (unconfirmed).
+        """Undo what dead senders left: claimed → pending, sending → unconfirmed.
 
         A sender is dead when its lease expired or, on this host, its process is gone.
         `marked(owner)` gives the ids a dead owner journalled as "terminator on the wire"
@@ -199,6 +125,9 @@ class Ledger:
         c = deliveries.c
         held = and_(c.edition == edition, c.state.in_((CLAIMED, SENDING)))
         with self._tx() as conn:
+            conn.execute(update(deliveries).where(  # rows of a ledger from before the state
+                c.edition == edition, c.state == SENT, c.reply.like(LEGACY)).values(
+                state=UNCONFIRMED))
             owners = set(conn.scalars(select(c.owner).where(held).distinct()))
             dead = sorted(o for o in owners if o and owner_dead(o))
             never: list[int] = []
@@ -211,10 +140,34 @@ class Ledger:
             released = conn.execute(update(deliveries).where(
                 held, or_(c.state == CLAIMED, c.id.in_(never)), gone).values(
                 state=PENDING, owner=None, lease_until=None, updated_at=now)).rowcount
+            # updated_at stays: it was set when the terminator was about to leave.
             unconfirmed = conn.execute(update(deliveries).where(held, c.state == SENDING, gone)
-                                       .values(state=SENT, owner=None, lease_until=None,
-                                               reply=UNCONFIRMED, updated_at=now)).rowcount
+                                       .values(state=UNCONFIRMED, owner=None, lease_until=None,
+                                               attempts=c.attempts + 1, reply=STOPPED)
+                                       ).rowcount
         return released, unconfirmed
+
+    def resend_unconfirmed(self, edition: str, below: int | None = None) -> int:
+        """Put unconfirmed rows back in the queue (only those tried fewer than `below` times,
+        when given); returns how many."""
+        c = deliveries.c
+        where = and_(c.edition == edition, c.state == UNCONFIRMED)
+        if below is not None:
+            where = and_(where, c.attempts < below)
+        with self._tx() as conn:
+            return int(conn.execute(update(deliveries).where(where).values(
+                state=PENDING, updated_at=time.time())).rowcount)
+
+    def unconfirmed(self, edition: str | None = None) -> list[Held]:
+        """The unconfirmed messages, oldest first (of one edition, or of all)."""
+        c = deliveries.c
+        which = or_(c.state == UNCONFIRMED, and_(c.state == SENT, c.reply.like(LEGACY)))
+        if edition is not None:
+            which = and_(c.edition == edition, which)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(c.edition, c.email, c.updated_at, c.reply).where(which)
+                                .order_by(c.updated_at, c.id)).all()
+        return [Held(*r) for r in rows]
 
     def claim(self, edition: str, owner: str, limit: int, lease: float,
               now: float | None = None, due_before: float | None = None) -> list[Claim]:
@@ -254,7 +207,7 @@ class Ledger:
                 self._record(conn, owner, outcome, now)
             if start is None:
                 return True
-            return bool(conn.execute(_START, {"b_id": start, "b_owner": owner,
+            return bool(conn.execute(START, {"b_id": start, "b_owner": owner,
                                               "b_lease": now + lease, "b_mid": message_id,
                                               "b_now": now}).rowcount)
 
@@ -268,7 +221,7 @@ class Ledger:
                     state=PENDING, owner=None, lease_until=None, updated_at=time.time()))
 
     def _record(self, conn: Connection, owner: str, done: Outcome, now: float) -> None:
-        conn.execute(_RECORD, {"b_id": done.id, "b_owner": owner, "b_state": done.state,
+        conn.execute(RECORD, {"b_id": done.id, "b_owner": owner, "b_state": done.state,
                                "b_reply": done.reply, "b_attempts": done.attempts,
                                "b_next": done.next_at, "b_mid": done.message_id,
                                "b_now": now})
@@ -293,7 +246,7 @@ class Ledger:
         c = deliveries.c
         with self.engine.connect() as conn:
             rows = conn.execute(select(c.email, c.state, c.attempts, c.reply, c.message_id,
-                                       c.next_at).where(c.edition == edition)
+                                       c.next_at, c.updated_at).where(c.edition == edition)
                                 .order_by(c.id)).all()
         return [Delivery(*r) for r in rows]
 

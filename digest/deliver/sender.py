@@ -2,32 +2,43 @@
 
 The edition is rendered once (by `digest build`); each recipient's message is merged from a
 bytes template (digest/deliver/compose.py). Every recipient has a row in the ledger
-(digest/deliver/ledger.py). Per message, in this order:
+(digest/deliver/ledger.py; its states in rows.py). Per message, in this order:
 
     1. claim     the row is ours (a batch claim: one atomic UPDATE, with a lease)
-    2. MAIL, RCPT, DATA and the body go to the server; a refusal here sends nothing
+    2. MAIL, RCPT, DATA and the body go to the server; a refusal here sends nothing, and a
+                 connection lost here delivers nothing: it is sent again on a new one
     3. commit    the row becomes `sending` (in the same commit: the previous message's reply)
-    4. journal   the row id is appended to this sender's journal (one write() to the OS)
-    5. ".\r\n"   the end-of-data terminator, on the next line of code: now the server holds
-                 a message
-    6. reply     250 -> sent, 4xx -> retry with backoff, 5xx -> failed (committed at step 3
-                 of the next message, or when the batch ends)
+    4. look      one poll(), no wait: has the server hung up during the data? Then the
+                 terminator cannot leave, nothing is delivered: back to 2, a new connection
+    5. journal   the row id is appended to this sender's journal (one write() to the OS)
+    6. ".\r\n"   the end-of-data terminator, on the next line of code: now the server holds
+                 a message (if its write fails with no byte gone, the mark is taken back: 2)
+    7. reply     250 -> sent, 4xx -> retry with backoff, 5xx -> failed; no reply (the
+                 connection dropped, or [send] timeout passed) -> unconfirmed (committed at
+                 step 3 of the next message, or when the batch ends)
+
+A message whose terminator could not leave on 1 + len(RESTARTS) connections goes back to
+pending, and the run stops as when the server cannot be reached: the next run sends it.
+
+Unconfirmed is the one outcome the sender cannot know: the server may have taken the message
+or not. It is never counted as sent (the summary counts it, the exit code is 1, `digest send
+--list unconfirmed` names it) and is not sent again on its own, since resending risks a
+duplicate; `[send] unconfirmed = "resend"` sends it again on the next run (up to
+max_attempts tries in all), `--resend-unconfirmed` for one run.
 
 After a crash anywhere, a rerun (`digest send` again, or the next cron run) recovers the dead
 sender's rows: `claimed` ones never reached the server and go out again; `sending` ones in its
-journal had their terminator written, so they count as sent ("unconfirmed": the 250 was not
-seen) and do NOT go out again; `sending` ones not in its journal never had it written and go
-out again. A crash between the server's 250 and its commit is thereby exact.
+journal had their terminator written: unconfirmed; `sending` ones not in its journal never
+had it written and go out again. A crash between the server's 250 and its commit is thereby
+exact, and no crash counts a message as sent that was not confirmed.
 
-The window that is left: between the journal's write() (4) and the terminator's send() (5),
-a return from one C call and the start of the next: well under a microsecond. A crash exactly
-there leaves a journalled row whose terminator never left: that recipient misses this edition
-(at most once, never twice). We choose "at most once" for it because resending every
-journalled row would duplicate nearly every time. Where no journal is readable (the sender ran
-on another host, e.g. with a PostgreSQL ledger), the window widens to steps 3-5 (a few
-microseconds more). The Message-ID is deterministic per edition × recipient, so a receiving
-system can also drop a duplicate (RFC 7352 "duplicate"). A connection that drops after the
-terminator and before the reply is treated like a crash there: sent, unconfirmed.
+What is left is narrow and errs towards unconfirmed, never towards silent loss or a
+duplicate: a crash between the journal's write() (5) and the terminator's send() (6), a
+return from one C call and the start of the next, well under a microsecond; and a server
+that hangs up between the look (4) and the terminator's arrival. Where no journal is readable
+(the sender ran on another host, e.g. with a PostgreSQL ledger), a dead sender's `sending`
+rows are all unconfirmed. The Message-ID is deterministic per edition × recipient, so a
+receiving system can also drop a duplicate of a resent one (RFC 7352 "duplicate").
 """
 
 from __future__ import annotations
@@ -48,23 +59,24 @@ from digest.check.gate import Gate
 from digest.check.gate import gate as full_gate
 from digest.config import Config
 from digest.deliver.compose import Composed, MessageTemplate
+from digest.deliver.interrupts import Interrupts
 from digest.deliver.journal import Journal, dead_journals, marked
 from digest.deliver.ledger import (
     FAILED,
+    PENDING,
     RETRY,
     SENT,
-    SKIPPED,
     UNCONFIRMED,
     Claim,
-    Delivery,
     Ledger,
     Outcome,
 )
 from digest.deliver.recipients import Recipient, RecipientList, envelope_sender, read_recipients
-from digest.deliver.report import SendReport
+from digest.deliver.report import SendReport, edition_report
 from digest.deliver.smtp import (
     PASSWORD_ENV,
     ConnectionLost,
+    NotSent,
     Reply,
     SetupError,
     SmtpSession,
@@ -77,16 +89,18 @@ from digest.store.owners import new_owner
 BATCH = 100  # rows claimed per commit
 LEASE = 600.0  # seconds a claim holds if its sender vanishes without trace (another host)
 MAX_BACKOFF = 3600.0
+RESTARTS = (0.0, 0.5, 2.0)  # waits before each new try of a message lost before its end of data
 JOURNALS = ".send-journal"  # in the outbox: see digest/deliver/journal.py
 
 
 def deliver(config: Config, edition_dir: Path | None, *, dry_run: bool = False,
             force: bool = False, progress: Callable[[int, int], None] | None = None,
-            gate: Gate | None = None) -> SendReport:
+            gate: Gate | None = None, resend_unconfirmed: bool = False) -> SendReport:
     """Send (or with `dry_run` write) the edition to every recipient that still needs it.
 
     `gate`: the checks an edition passes before anything is sent (digest.check.gate); None
-    runs all of `digest check`, SpamAssassin and Node included."""
+    runs all of `digest check`, SpamAssassin and Node included. `resend_unconfirmed`: send
+    the unconfirmed messages again in this run, whatever [send] unconfirmed says."""
     outbox = config.resolve(config.build.outbox)
     folder = newest_edition(outbox) if edition_dir is None else Path(edition_dir)
     _is_edition(folder)
@@ -122,7 +136,7 @@ def deliver(config: Config, edition_dir: Path | None, *, dry_run: bool = False,
     ledger = Ledger(config.ledger_url)
     try:
         return _send(config, edition.edition, recipients, template, sender, session, ledger,
-                     progress, check)
+                     progress, check, resend_unconfirmed)
     finally:
         session.close()
         ledger.close()
@@ -153,14 +167,17 @@ def _gate(config: Config, folder: Path, *, force: bool, sent: bytes | None = Non
 
 def _send(config: Config, edition: str, recipients: RecipientList, template: MessageTemplate,
           sender: str, session: SmtpSession, ledger: Ledger,
-          progress: Callable[[int, int], None] | None, check: Callable[[], None]) -> SendReport:
+          progress: Callable[[int, int], None] | None, check: Callable[[], None],
+          resend_unconfirmed: bool) -> SendReport:
     by_key = {r.key: r for r in recipients.recipients}
     ledger.enqueue(edition, by_key)
+    journals = recover(config, ledger, edition)
+    if resend_unconfirmed or config.send.unconfirmed == "resend":  # before the skip below
+        ledger.resend_unconfirmed(
+            edition, below=None if resend_unconfirmed else config.send.max_attempts)
     gone = {d.email for d in ledger.deliveries(edition)} - by_key.keys()
     if gone:
         ledger.skip(edition, gone, "not in the recipient list any more")
-    journals = config.resolve(config.build.outbox) / JOURNALS
-    ledger.recover(edition, marked=lambda owner: marked(journals, owner))
     for dead, path in dead_journals(journals):
         if not ledger.holds(dead):
             path.unlink(missing_ok=True)
@@ -176,37 +193,47 @@ def _send(config: Config, edition: str, recipients: RecipientList, template: Mes
     sent_now = tried = 0
     rate = config.send.rate
     batch = BATCH if not rate else max(1, min(BATCH, int(rate * 10)))
-    try:  # `started`: a retry is due if its time came before this run began (one try a run)
-        while claims := _claim(ledger, edition, owner, batch, started, journals):
-            held = list(claims)
-            for claim in claims:
-                outcome = _one(config, claim, by_key[claim.email], template, sender, session,
-                               ledger, owner, done, journal)
-                held.remove(claim)
-                tried += 1
-                if outcome is not None:
-                    done.append(outcome)
-                    sent_now += outcome.state == SENT
-                if progress is not None:
-                    progress(min(tried, total), total)
-            ledger.advance(owner, done)
-            done.clear()
-    except DeliveryError as exc:
-        _settle(ledger, owner, done, held, journal)
-        report = _report(ledger, edition, by_key, sent_now, recipients, config.send.max_attempts)
-        exc.report = report  # type: ignore[attr-defined]
-        raise
-    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (command.py): settle, report
-        _settle(ledger, owner, done, held, journal)
-        with contextlib.suppress(DeliveryError):
-            exc.report = _report(  # type: ignore[attr-defined]
-                ledger, edition, by_key, sent_now, recipients, config.send.max_attempts)
-        raise
-    except BaseException:
-        _settle(ledger, owner, done, held, journal)
-        raise
+    with Interrupts() as interrupts:
+        try:  # `started`: a retry is due if its time came before this run began (one try a run)
+            while claims := _claim(ledger, edition, owner, batch, started, journals):
+                held = list(claims)
+                for claim in claims:
+                    outcome = _one(config, claim, by_key[claim.email], template, sender, session,
+                                   ledger, owner, done, journal, interrupts)
+                    held.remove(claim)
+                    tried += 1
+                    if outcome is not None:
+                        done.append(outcome)
+                        sent_now += outcome.state == SENT
+                    interrupts.release()  # a Ctrl-C held during its reply stops the run here
+                    if progress is not None:
+                        progress(min(tried, total), total)
+                ledger.advance(owner, done)
+                done.clear()
+        except DeliveryError as exc:
+            _settle(ledger, owner, done, held, journal)
+            report = edition_report(ledger, edition, by_key, sent_now, recipients, config.send)
+            exc.report = report  # type: ignore[attr-defined]
+            raise
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (command.py): settle, report
+            _settle(ledger, owner, done, held, journal)
+            with contextlib.suppress(DeliveryError):
+                exc.report = edition_report(  # type: ignore[attr-defined]
+                    ledger, edition, by_key, sent_now, recipients, config.send)
+            raise
+        except BaseException:
+            _settle(ledger, owner, done, held, journal)
+            raise
     journal.close(clean=True)
-    return _report(ledger, edition, by_key, sent_now, recipients, config.send.max_attempts)
+    return edition_report(ledger, edition, by_key, sent_now, recipients, config.send)
+
+
+def recover(config: Config, ledger: Ledger, edition: str) -> Path:
+    """Settle what dead senders of `edition` left (their journals tell which `sending` rows
+    had their terminator written); returns the journals' folder."""
+    journals = config.resolve(config.build.outbox) / JOURNALS
+    ledger.recover(edition, marked=lambda owner: marked(journals, owner))
+    return journals
 
 
 def _claim(ledger: Ledger, edition: str, owner: str, batch: int, started: float,
@@ -223,34 +250,60 @@ def _claim(ledger: Ledger, edition: str, owner: str, batch: int, started: float,
 
 def _one(config: Config, claim: Claim, recipient: Recipient, template: MessageTemplate,
          sender: str, session: SmtpSession, ledger: Ledger, owner: str,
-         done: list[Outcome], journal: Journal) -> Outcome | None:
-    """Send one message; return its outcome (None: the claim was lost, nothing sent)."""
+         done: list[Outcome], journal: Journal, interrupts: Interrupts) -> Outcome | None:
+    """Send one message; return its outcome (None: the claim was lost, nothing sent).
+
+    A connection lost before the terminator left delivered nothing: the same message goes
+    out again on a new connection, up to len(RESTARTS) times more; then it is pending again
+    (in `done`) and DeliveryError stops the run."""
     attempts = claim.attempts + 1
     try:
         message: Composed = template.compose(recipient)
     except DeliveryError as exc:
         return Outcome(claim.id, FAILED, str(exc), attempts)
-    refused = session.begin(sender, recipient.email, message.data)
-    if refused is not None:
-        if refused.stage == "mail" and not refused.temporary:
-            hint = (f" (it wants AUTH: smtp://USER@host or [send] username, and "
-                    f"{PASSWORD_ENV})" if refused.code == 530 else "")
-            raise SetupError(f"the server refused the sender <{sender}>: {refused}{hint}",
-                             where=str(session.url))
-        return _classify(config, claim, refused, message.message_id)
-    # Intent before the terminator, with the previous outcomes: one commit per message.
-    if not ledger.advance(owner, done, claim.id, message_id=message.message_id,
-                          lease=2 * config.send.timeout + 60):
+    lost: NotSent | None = None
+    for wait in (0.0, *RESTARTS):
+        if wait:
+            time.sleep(wait)
+        try:
+            refused = session.begin(sender, recipient.email, message.data)
+        except DeliveryError:
+            if lost is not None:  # the row is `sending` already: it never left, give it back
+                done.append(Outcome(claim.id, PENDING, lost.message, claim.attempts))
+            raise
+        if refused is not None:
+            if refused.stage == "mail" and not refused.temporary:
+                hint = (f" (it wants AUTH: smtp://USER@host or [send] username, and "
+                        f"{PASSWORD_ENV})" if refused.code == 530 else "")
+                raise SetupError(f"the server refused the sender <{sender}>: {refused}{hint}",
+                                 where=str(session.url))
+            return _classify(config, claim, refused, message.message_id)
+        # Intent before the terminator, with the previous outcomes: one commit per message.
+        if not ledger.advance(owner, done, claim.id, message_id=message.message_id,
+                              lease=2 * config.send.timeout + 60):
+            done.clear()
+            session.drop()  # no longer ours (lease taken over): never finish this message
+            return None
         done.clear()
-        session.drop()  # no longer ours (lease taken over): never finish this message
-        return None
-    done.clear()
-    try:
-        reply = session.finish(journal.marker(claim.id))
-    except ConnectionLost as exc:
-        return Outcome(claim.id, SENT, f"{UNCONFIRMED.split(':')[0]}: {exc}", attempts,
-                       message_id=message.message_id)
-    return _classify(config, claim, reply, message.message_id)
+        interrupts.hold()  # released by the caller, once the outcome is in `done`
+        try:
+            reply = session.finish(journal.marker(claim.id), journal.unmarker(claim.id))
+        except NotSent as exc:
+            lost = exc
+            try:
+                interrupts.release()
+            except KeyboardInterrupt:  # it never left: pending again, exactly
+                done.append(Outcome(claim.id, PENDING, lost.message, claim.attempts))
+                raise
+            continue
+        except ConnectionLost as exc:
+            return Outcome(claim.id, UNCONFIRMED, exc.message, attempts,
+                           message_id=message.message_id)
+        return _classify(config, claim, reply, message.message_id)
+    assert lost is not None
+    # Not a try (the server never had it), as when no connection can be made at all.
+    done.append(Outcome(claim.id, PENDING, lost.message, claim.attempts))
+    raise DeliveryError(f"{lost.message} ({len(RESTARTS) + 1} tries)", where=lost.where)
 
 
 def _classify(config: Config, claim: Claim, reply: Reply, message_id: str) -> Outcome:
@@ -274,27 +327,6 @@ def _settle(ledger: Ledger, owner: str, done: list[Outcome], held: list[Claim],
     except DeliveryError:
         pass  # the ledger itself failed; recovery on the next run sorts the rows out
     journal.close(clean=not ledger.holds(owner))
-
-
-def _report(ledger: Ledger, edition: str, by_key: dict[str, Recipient], sent_now: int,
-            recipients: RecipientList, max_attempts: int) -> SendReport:
-    counts = ledger.counts(edition, by_key)
-    rows = [d for d in ledger.deliveries(edition) if d.email in by_key]
-    unconfirmed = sum(1 for d in rows
-                      if d.state == SENT and (d.reply or "").startswith("unconfirmed"))
-    sent, failed = counts.get(SENT, 0), counts.get(FAILED, 0)
-    waiting = len(by_key) - sent - failed - counts.get(SKIPPED, 0)
-    problems = tuple(_problem(d, max_attempts) for d in rows if d.state in (FAILED, RETRY))
-    return SendReport(sent, failed, waiting, sent_now, unconfirmed, recipients.bad,
-                      problems=problems, duplicates=recipients.duplicates)
-
-
-def _problem(row: Delivery, max_attempts: int) -> str:
-    """"a@example.com: failed: 550 …" or "…: retry after 08:01:00 UTC (tried 2 of 5): 451 …"."""
-    if row.state == FAILED:
-        return f"{row.email}: failed: {row.reply}"
-    when = dt.datetime.fromtimestamp(row.next_at or 0, dt.UTC).strftime("%H:%M:%S UTC")
-    return f"{row.email}: retry after {when} (tried {row.attempts} of {max_attempts}): {row.reply}"
 
 
 def _is_edition(folder: Path) -> None:

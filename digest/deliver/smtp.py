@@ -15,7 +15,10 @@ A password inside the URL is refused: a URL ends up in config files, shell histo
 A message goes in two steps so the caller can record its intent in between
 (digest/deliver/sender.py): `begin` sends MAIL, RCPT, DATA and the body; `finish` sends the
 end-of-data terminator and reads the server's reply. Between them, nothing the server holds is
-a message yet.
+a message yet. What a lost connection means depends on which side of the terminator it is
+lost: before it (`begin` failing, or `finish` raising NotSent) the server holds no message and
+it can go out again; after it (`finish` raising ConnectionLost) the server may or may not have
+taken it: the outcome is unknown.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import os
+import select
 import smtplib
 import socket
 import ssl
@@ -82,7 +86,17 @@ class SetupError(DeliveryError):
 
 
 class ConnectionLost(DeliveryError):
-    """The connection dropped after the end-of-data terminator: the outcome is unknown."""
+    """The connection dropped, or no reply came in time, after the end-of-data terminator had
+    left: the server may or may not have taken the message."""
+
+
+class NotSent(DeliveryError):
+    """The connection was gone before the end-of-data terminator left: the server holds no
+    message, and it can be sent again on a new connection."""
+
+
+# poll() events that say the server hung up (POLLRDHUP: its FIN has arrived; Linux only).
+_HUNG_UP = select.POLLHUP | select.POLLERR | select.POLLNVAL | getattr(select, "POLLRDHUP", 0)
 
 
 def parse_smtp_url(url: str, username: str | None = None) -> SmtpUrl:
@@ -252,22 +266,37 @@ class SmtpSession:
         smtp.send(body)
         return None
 
-    def finish(self, mark: Callable[[], object] | None = None) -> Reply:
+    def finish(self, mark: Callable[[], object] | None = None,
+               unmark: Callable[[], object] | None = None) -> Reply:
         """Send the end-of-data terminator and read the reply: the message is now out.
 
         `mark` is called right before the terminator's write (digest/deliver/journal.py):
-        nothing but that call and the send() may stand between the two."""
+        nothing but that call and the send() may stand between the two. `unmark`, when the
+        write fails with not one byte of the terminator gone.
+        Raises NotSent when the terminator could not leave (the server hung up during the
+        data: nothing is delivered), ConnectionLost when it left and no reply came."""
         smtp = self._smtp
         assert smtp is not None and smtp.sock is not None
-        sendall = smtp.sock.sendall
+        sock = smtp.sock
+        if _hung_up(sock):
+            self.drop()
+            raise NotSent("connection lost before the end of data", where=str(self.url))
+        sent = 0
         try:
             if mark is not None:
                 mark()
-            sendall(b".\r\n")
+            sent = sock.send(b".\r\n")
+            if sent < 3:  # a 3-byte send is whole in practice; finish it if not
+                sock.sendall(b".\r\n"[sent:])
             code, text = smtp.getreply()
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             self.drop()
-            raise ConnectionLost(f"connection lost after the end of data: {_describe(exc)}",
+            if not sent:  # no byte of the terminator left: the server holds no message
+                if unmark is not None:
+                    unmark()
+                raise NotSent(f"connection lost before the end of data: {_describe(exc)}",
+                              where=str(self.url)) from None
+            raise ConnectionLost(f"no reply after the end of data: {_describe(exc)}",
                                  where=str(self.url)) from None
         if code == 421:
             self.drop()
@@ -290,6 +319,23 @@ class SmtpSession:
             time.sleep(self._next_start - now)
             now = self._next_start
         self._next_start = now + self.interval
+
+
+def _hung_up(sock: socket.socket) -> bool:
+    """Whether the server hung up (or spoke out of turn) while we sent the data: it says
+    nothing between 354 and the terminator, so any event now means the DATA cannot finish.
+    One poll() with no wait, just before the terminator."""
+    poller = select.poll()
+    poller.register(sock, select.POLLIN | select.POLLPRI | getattr(select, "POLLRDHUP", 0))
+    events = poller.poll(0)
+    if not events:
+        return False
+    if events[0][1] & _HUNG_UP:
+        return True
+    # Readable only. Over TLS that may be a record the server sent long ago (a TLS 1.3
+    # session ticket) that OpenSSL has not read yet: not a sign. In plain text it is the
+    # server talking during DATA (a "421 … closing" before it hangs up, say).
+    return not isinstance(sock, ssl.SSLSocket)
 
 
 def _decode(text: bytes) -> str:

@@ -35,8 +35,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from digest.config import Config
 from digest.errors import ConfigError, DigestError, ScheduleError
 from digest.schedule import ready
-from digest.schedule.run import log, run_due, run_slot, setup_logging, trigger_of
-from digest.schedule.slots import RETRYABLE, SlotLedger
+from digest.schedule.run import log, resume_started, run_due, setup_logging, trigger_of
+from digest.schedule.slots import SlotLedger
 from digest.schedule.trigger import SlotTrigger, slot_id
 from digest.store.db import (
     config_problem,
@@ -46,7 +46,6 @@ from digest.store.db import (
     safe_url,
 )
 from digest.store.db import reason as one_line
-from digest.store.owners import owner_dead
 
 if TYPE_CHECKING:
     from digest.check.gate import Gate
@@ -76,8 +75,9 @@ def scheduled_run() -> None:
 
 
 def follow_up() -> None:
-    """Every minute: finish the current slot if it failed, waits for retries, or its owner died
-    (a crash after APScheduler had already moved the job to the next slot)."""
+    """Every minute: finish every started slot that is not done (its run failed, recipients
+    wait for a retry, or its owner died, even after APScheduler moved on to later slots), or
+    report it once its max_late has passed."""
     config = _Current.config
     if config is None:
         return
@@ -89,20 +89,9 @@ def follow_up() -> None:
 
 def retry_unfinished(config: Config, now: dt.datetime | None = None,
                      gate: Gate | None = None) -> int:
-    trigger = trigger_of(config)
-    slot = trigger.latest_slot(now or dt.datetime.now(dt.UTC), config.schedule.max_late_seconds)
-    if slot is None:
-        return 0
-    ledger = SlotLedger(config.ledger_url)
-    try:
-        row = ledger.get(slot_id(slot, trigger.spec, trigger.zone))
-    finally:
-        ledger.close()
-    if row is None or row.status not in (*RETRYABLE, "running"):
-        return 0  # never started: APScheduler's own run (or its "missed") decides
-    if row.status == "running" and not owner_dead(row.owner):
-        return 0  # in progress here or elsewhere
-    return run_slot(config, trigger, slot, gate)
+    """digest.schedule.run.resume_started: a slot that never started is left to
+    APScheduler's own run (or its "missed")."""
+    return resume_started(config, trigger_of(config), now or dt.datetime.now(dt.UTC), gate)
 
 
 def _jobstore(url: str) -> SQLAlchemyJobStore:

@@ -1,6 +1,11 @@
 """One slot, start to end: claim it, check for news, build, send, record. Shared by the daemon
 (`digest schedule`) and system cron (`digest send --due`), so both behave the same.
 
+A started slot is always finished: every run first resumes each earlier slot that started and
+is not done (its process died mid-send, its send failed, recipients wait for a retry), oldest
+first, whatever slot came after, while it is within max_late of its own time; past that, the
+slot is expired and reported once (how many recipients were never sent), exit 1.
+
 The edition is built by digest.pipeline and sent by digest.deliver.sender.deliver, the code behind
 `digest build` and `digest send`; only the "nothing new" edition is assembled here.
 """
@@ -50,30 +55,129 @@ def _routine() -> int:
     return logging.INFO if sys.stderr.isatty() else logging.DEBUG
 
 
+# How long after a slot's max_late a run with nothing due still opens the slots table, to
+# report a started slot that expired unfinished. Past it, the next due run reports it: a cron
+# run with nothing due (every minute) otherwise loads no database at all.
+EXPIRY_LOOK = 15 * 60
+
+
 def run_due(config: Config, now: dt.datetime | None = None, gate: Gate | None = None) -> int:
-    """Build and send the latest slot at or before now, if it is within max_late and not yet
-    done; else nothing. Exit code: 0 sent or nothing to do, 1 some recipients failed or wait
-    for a retry, 2 the build or its input is broken. Safe to call every minute.
-    `gate`: the pre-send checks (None: all of `digest check`; see deliver())."""
+    """Finish the earlier slots that started and are not done (resume_started), then build
+    and send the latest slot at or before now, if it is within max_late and not yet done.
+    Exit code: 0 sent or nothing to do, 1 some recipients failed, wait for a retry, are
+    unconfirmed, or a started slot expired unfinished; 2 the build or its input is broken.
+    Safe to call every minute. `gate`: the pre-send checks (None: all of `digest check`;
+    see deliver())."""
     setup_logging()
     trigger = trigger_of(config)
     now = now or dt.datetime.now(dt.UTC)
-    slot = trigger.latest_slot(now, config.schedule.max_late_seconds)
+    max_late = config.schedule.max_late_seconds
+    slot = trigger.latest_slot(now, max_late)
+    code = 0
+    if slot is not None or trigger.latest_slot(now, max_late + EXPIRY_LOOK) is not None:
+        code = resume_started(config, trigger, now, gate, besides=slot)
     if slot is None:
         upcoming = trigger.get_next_fire_time(None, now)
         log.log(_routine(), "nothing due; next slot %s",
                 upcoming.astimezone(trigger.zone).isoformat() if upcoming else "never")
-        return 0
-    return run_slot(config, trigger, slot, gate)
+        return code
+    return max(code, run_slot(config, trigger, slot, gate))
+
+
+def resume_started(config: Config, trigger: SlotTrigger, now: dt.datetime,
+                   gate: Gate | None = None, besides: dt.datetime | None = None) -> int:
+    """Resume every slot that started and is not done (but `besides`, which the caller
+    runs), oldest first: within max_late of its own time it is run again (its edition, if
+    built, is sent to whoever still needs it); past it, it is expired and reported. A slot
+    being sent by a live process is left to it. Returns the worst exit code."""
+    from digest.schedule.slots import SlotLedger  # lazily, as in run_slot
+    from digest.store.owners import owner_dead
+
+    skip = slot_id(besides, trigger.spec, trigger.zone) if besides is not None else None
+    ledger = SlotLedger(config.ledger_url)
+    try:
+        rows = ledger.unfinished()
+        code = 0
+        for row in rows:
+            if row.slot == skip or (row.status == "running" and not owner_dead(row.owner)):
+                continue
+            scheduled = dt.datetime.fromisoformat(row.scheduled)
+            if (now - scheduled).total_seconds() <= config.schedule.max_late_seconds:
+                # A slot waiting on a retry's backoff is looked at every minute: quietly.
+                level = _routine() if row.status == "partial" else logging.INFO
+                log.log(level, "slot %s: %s; resuming it", row.slot, _why(row.status))
+                code = max(code, run_slot(config, trigger, scheduled, gate, sid=row.slot))
+            else:
+                code = max(code, _expire(config, ledger, row))
+        return code
+    finally:
+        ledger.close()
+
+
+def _why(status: str) -> str:
+    return {"running": "its run stopped mid-way", "failed": "its last run failed",
+            "partial": "recipients still wait", "waiting": "it waited for the run before"
+            }.get(status, status)
+
+
+def _expire(config: Config, ledger: SlotLedger, row: Slot) -> int:
+    """A started slot whose max_late passed unfinished: one clear line, once; exit 1."""
+    counts = _unsent(config, row)
+    if counts is None:
+        what = "none of its recipients was sent"
+    else:
+        never, sent, failed, unconfirmed = counts
+        what = f"{never} of {never + sent + failed + unconfirmed} recipients never sent"
+        if unconfirmed:
+            what += f" ({unconfirmed} more unconfirmed)"
+        if never and row.edition_dir:
+            what += f"; `digest send {row.edition_dir}` still sends them"
+    detail = f"max_late {config.schedule.max_late} passed: {what}"
+    totals = None if counts is None else (counts[1], counts[2], counts[0])
+    if not ledger.expire(row, detail, totals):
+        return 0  # another process took it or reported it just now
+    log.error("slot %s: not finished: %s (%s when it stopped)", row.slot, detail, row.status)
+    return 1
+
+
+def _unsent(config: Config, row: Slot) -> tuple[int, int, int, int] | None:
+    """(never sent, sent, failed, unconfirmed) over the slot's edition in the delivery
+    ledger; over the recipient list if it was never queued; None if neither can be read."""
+    from digest.deliver.ledger import FAILED, SENT, SKIPPED, UNCONFIRMED, Ledger
+    from digest.deliver.recipients import read_recipients
+    from digest.deliver.sender import recover
+    from digest.publish.outbox import read_edition
+
+    edition = row.slot
+    try:
+        if row.edition_dir:
+            edition = read_edition(Path(row.edition_dir)).edition
+        ledger = Ledger(config.ledger_url)
+        try:
+            recover(config, ledger, edition)  # what its dead sender left: sent or not
+            counts = ledger.counts(edition)
+        finally:
+            ledger.close()
+        if not counts and config.send.to is not None:
+            listed = read_recipients(config.resolve(config.send.to)).recipients
+            counts = {"pending": len(listed)}
+    except DigestError:
+        return None
+    if not counts:
+        return None
+    done = {SENT, FAILED, SKIPPED, UNCONFIRMED}
+    never = sum(n for state, n in counts.items() if state not in done)
+    return never, counts.get(SENT, 0), counts.get(FAILED, 0), counts.get(UNCONFIRMED, 0)
 
 
 def run_slot(config: Config, trigger: SlotTrigger, slot: dt.datetime,
-             gate: Gate | None = None) -> int:
-    """Claim `slot` and, if this process wins it, produce and send its edition."""
+             gate: Gate | None = None, sid: str | None = None) -> int:
+    """Claim `slot` (its id `sid`, else computed) and, if this process wins it, produce and
+    send its edition."""
     # Here, not at the top: with nothing due (cron, every minute) SQLAlchemy is never loaded.
     from digest.schedule.slots import SlotLedger
 
-    sid = slot_id(slot, trigger.spec, trigger.zone)
+    sid = sid or slot_id(slot, trigger.spec, trigger.zone)
     ledger = SlotLedger(config.ledger_url)
     try:
         claimed = ledger.claim(sid, slot)
@@ -122,12 +226,15 @@ def _produce(config: Config, ledger: SlotLedger, claimed: Slot, gate: Gate | Non
         # Interrupted or a bug: leave the slot retryable while it is still due, then re-raise.
         _record(ledger, sid, "failed", f"{type(exc).__name__}: {exc}")
         raise
-    status = "partial" if report.retrying else "sent"
+    # Unconfirmed ones held are final for the slot; ones the next run resends are not.
+    status = "partial" if report.retrying or report.resend else "sent"
+    held = f"{report.unconfirmed} unconfirmed" if report.unconfirmed else None
     ledger.finish(sid, status, edition_dir=folder, sent=report.sent, failed=report.failed,
-                  retrying=report.retrying)
+                  retrying=report.retrying, detail=held)
     notes = [f"attempt {claimed.attempts}"] if claimed.attempts > 1 else []
-    if report.unconfirmed:
-        notes.append(f"{report.unconfirmed} without a confirmed 250")
+    if held:
+        notes.append(f"{held}: " + ("the next run sends them again" if report.resend else
+                                    "held, `digest send --list unconfirmed` names them"))
     if report.bad_rows:
         notes.append(f"{len(report.bad_rows)} bad row(s) in {config.send.to}, first: "
                      f"{report.bad_rows[0]}")

@@ -5,11 +5,14 @@ of digest.deliver: two schedulers on one store, or a scheduler and system cron, 
 with the slot id as primary key and the loser skips. The per-recipient ledger then guards each
 address within the edition, so even a slot taken over after a crash sends nobody twice.
 
-States: running → sent | partial (some recipients wait for a retry) | failed (the build or the
-delivery raised) | refused (`digest check` failed) | skipped (no news) | missed (too late);
-waiting: fired while the previous slot's run was still going.
+States: running → sent | partial (some recipients wait for a retry, or for the resend of an
+unconfirmed message) | failed (the build or the delivery raised) | refused (`digest check`
+failed) | skipped (no news) | missed (too late) | expired (started, and max_late passed with
+recipients never sent: reported); waiting: fired while the previous slot's run was still going.
 A `failed`, `partial` or `waiting` slot may be claimed again while it is still due; so may a
-`running` one whose owner process is gone (same host, dead pid): the crash case.
+`running` one whose owner process is gone (same host, dead pid): the crash case. Whichever
+slot came after, digest.schedule.run finishes every such slot while it is within max_late of
+its own time, and expires it after.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ from digest.store.db import reason as one_line
 from digest.store.owners import new_owner, owner_dead
 
 RETRYABLE = ("failed", "partial", "waiting")
-DONE = ("sent", "skipped", "missed", "refused")
+DONE = ("sent", "skipped", "missed", "refused", "expired")
 
 _metadata = MetaData()
 slots_table = Table(
@@ -159,6 +162,29 @@ class SlotLedger:
                         updated=_now())
             ).rowcount
         return self.get(slot) if taken == 1 else None
+
+    def unfinished(self) -> list[Slot]:
+        """The slots started and not done (running, failed, partial, waiting), oldest first."""
+        with self._tx() as conn:
+            rows = conn.execute(select(slots_table).where(
+                slots_table.c.status.in_((*RETRYABLE, "running")))).all()
+        found = [Slot(r.slot, r.scheduled, r.status, r.owner, r.attempts, r.edition_dir,
+                      r.detail) for r in rows]
+        return sorted(found, key=lambda s: (dt.datetime.fromisoformat(s.scheduled), s.slot))
+
+    def expire(self, row: Slot, detail: str, counts: tuple[int, int, int] | None) -> bool:
+        """Mark `row` expired, as read (a compare-and-swap, like a claim): False when another
+        process changed it first (it took the slot, or expired it and said so)."""
+        sent, failed, retrying = counts or (None, None, None)
+        with self._tx() as conn:
+            return conn.execute(
+                update(slots_table)
+                .where(slots_table.c.slot == row.slot, slots_table.c.status == row.status,
+                       slots_table.c.owner == row.owner,
+                       slots_table.c.attempts == row.attempts)
+                .values(status="expired", detail=detail, sent=sent, failed=failed,
+                        retrying=retrying, updated=_now())
+            ).rowcount == 1
 
     def finish(self, slot: str, status: str, *, edition_dir: Path | None = None,
                sent: int | None = None, failed: int | None = None,

@@ -18,6 +18,7 @@ from digest.deliver.ledger import (
     SENDING,
     SENT,
     SKIPPED,
+    UNCONFIRMED,
     Ledger,
     Outcome,
     default_url,
@@ -85,34 +86,75 @@ def test_intent_only_while_the_claim_is_ours(ledger: Ledger) -> None:
 
 
 def test_recovery_of_a_dead_sender(ledger: Ledger, tmp_path: Path) -> None:
-    ledger.enqueue(ED, ["claimed@x.org", "sent@x.org", "gone@x.org", "live@x.org"])
+    ledger.enqueue(ED, ["claimed@x.org", "out@x.org", "gone@x.org", "back@x.org",
+                        "live@x.org"])
     dead = dead_owner()
     assert owner_dead(dead) and not owner_dead(new_owner())
     assert not owner_dead("otherhost:1:1:x")  # another host: only a lease can tell
-    claims = {c.email: c for c in ledger.claim(ED, dead, 3, 300)}
-    for email in ("sent@x.org", "gone@x.org"):
+    claims = {c.email: c for c in ledger.claim(ED, dead, 4, 300)}
+    for email in ("out@x.org", "gone@x.org", "back@x.org"):
         assert ledger.advance(dead, start=claims[email].id)
     journals = tmp_path / "journals"
     journal = Journal(journals, dead)
-    journal.marker(claims["sent@x.org"].id)()  # its terminator went out; gone@'s never did
+    journal.marker(claims["out@x.org"].id)()  # its terminator went out; gone@'s never did
+    journal.marker(claims["back@x.org"].id)()  # and back@'s write failed, no byte gone:
+    journal.unmarker(claims["back@x.org"].id)()
     journal.close(clean=False)
     live = new_owner()
     ledger.claim(ED, live, 10, 300)  # a live sender's rows are left alone
     released, unconfirmed = ledger.recover(ED, marked=lambda o: marked(journals, o))
-    assert (released, unconfirmed) == (2, 1)
-    assert state(ledger) == {"claimed@x.org": PENDING, "sent@x.org": SENT,
-                             "gone@x.org": PENDING, "live@x.org": CLAIMED}
+    assert (released, unconfirmed) == (3, 1)
+    assert state(ledger) == {"claimed@x.org": PENDING, "out@x.org": UNCONFIRMED,
+                             "gone@x.org": PENDING, "back@x.org": PENDING,
+                             "live@x.org": CLAIMED}
     assert [o for o, _ in dead_journals(journals)] == [dead]
 
 
-def test_without_a_journal_sending_counts_as_sent(ledger: Ledger) -> None:
+def test_without_a_journal_sending_is_unconfirmed_never_sent(ledger: Ledger) -> None:
     ledger.enqueue(ED, ["a@x.org"])
     dead = dead_owner()
     (claim,) = ledger.claim(ED, dead, 1, 300)
     ledger.advance(dead, start=claim.id)
+    handed_over = ledger.deliveries(ED)[0].updated_at
     assert ledger.recover(ED) == (0, 1)
     (row,) = ledger.deliveries(ED)
-    assert row.state == SENT and row.reply and row.reply.startswith("unconfirmed")
+    assert (row.state, row.attempts, row.updated_at) == (UNCONFIRMED, 1, handed_over)
+    (held,) = ledger.unconfirmed()
+    assert (held.edition, held.email, held.when) == (ED, "a@x.org", handed_over)
+
+
+def test_unconfirmed_are_resent_only_when_asked_and_below_the_attempts(ledger: Ledger) -> None:
+    ledger.enqueue(ED, ["once@x.org", "twice@x.org", "other@x.org"])
+    me = new_owner()
+    claims = {c.email: c for c in ledger.claim(ED, me, 3, 300)}
+    ledger.advance(me, [Outcome(claims["once@x.org"].id, UNCONFIRMED, "no reply", 1),
+                        Outcome(claims["twice@x.org"].id, UNCONFIRMED, "no reply", 2),
+                        Outcome(claims["other@x.org"].id, SENT, "250 ok", 1)])
+    assert ledger.due(ED) == 0  # held: nothing to claim
+    assert ledger.resend_unconfirmed(ED, below=2) == 1
+    assert state(ledger) == {"once@x.org": PENDING, "twice@x.org": UNCONFIRMED,
+                             "other@x.org": SENT}
+    assert ledger.resend_unconfirmed(ED) == 1  # --resend-unconfirmed: whatever the attempts
+    assert set(state(ledger).values()) == {PENDING, SENT}
+
+
+def test_a_ledger_from_before_the_state_has_its_unconfirmed_rows_adopted(ledger: Ledger) -> None:
+    """Rows an earlier version recorded as sent with an "unconfirmed: …" reply were never
+    confirmed: they count as unconfirmed, not as sent."""
+    from sqlalchemy import update
+
+    from digest.deliver.rows import deliveries
+
+    ledger.enqueue(ED, ["old@x.org", "fine@x.org"])
+    with ledger.engine.begin() as conn:
+        conn.execute(update(deliveries).where(deliveries.c.email == "old@x.org").values(
+            state=SENT, reply="unconfirmed: the sender stopped after handing the message over; "
+            "assumed delivered"))
+        conn.execute(update(deliveries).where(deliveries.c.email == "fine@x.org").values(
+            state=SENT, reply="250 2.0.0 queued"))
+    assert [h.email for h in ledger.unconfirmed(ED)] == ["old@x.org"]
+    ledger.recover(ED)
+    assert state(ledger) == {"old@x.org": UNCONFIRMED, "fine@x.org": SENT}
 
 
 def test_retry_waits_for_its_time(ledger: Ledger) -> None:

@@ -101,13 +101,13 @@ def test_a_server_refusing_the_connection_then_a_good_rerun(tmp_path: Path,
     line = error_line(busy)
     assert f"smtp://127.0.0.1:{port}" in line
     assert "refused the connection: 421 4.3.2 too busy" in line and "b'" not in line
-    assert last(busy) == "sent 0, failed 0, retrying 2"
+    assert last(busy) == "sent 0, failed 0, retrying 2, unconfirmed 0"
     with SmtpServer() as server:
         good = send(tmp_path, server.url)
         again = send(tmp_path, server.url)
         assert server.sink.count_by_recipient() == {p[0]: 1 for p in PEOPLE}
-    assert (good.returncode, last(good)) == (0, "sent 2, failed 0, retrying 0")
-    assert (again.returncode, last(again)) == (0, "sent 2, failed 0, retrying 0")
+    assert (good.returncode, last(good)) == (0, "sent 2, failed 0, retrying 0, unconfirmed 0")
+    assert (again.returncode, last(again)) == (0, "sent 2, failed 0, retrying 0, unconfirmed 0")
 
 
 @pytest.mark.slow
@@ -142,11 +142,12 @@ def test_settings_a_rerun_cannot_fix_exit_2_and_lose_nothing(
         line = error_line(bad)
         assert says in line and host in line
         assert "right" not in bad.stderr + bad.stdout and "wrong" not in line
-        assert last(bad) == "sent 0, failed 0, retrying 2"
+        assert last(bad) == "sent 0, failed 0, retrying 2, unconfirmed 0"
         assert server.messages == []
         good_url = f"smtp://reader@{host}" if auth else server.url
         good = send(tmp_path, good_url, env={"DIGEST_SMTP_PASSWORD": "right"})
-        assert (good.returncode, last(good)) == (0, "sent 2, failed 0, retrying 0"), good.stderr
+        assert (good.returncode, last(good)) == (
+            0, "sent 2, failed 0, retrying 0, unconfirmed 0"), good.stderr
         assert server.sink.count_by_recipient() == {p[0]: 1 for p in PEOPLE}
 
 
@@ -160,7 +161,7 @@ def test_each_failed_or_waiting_recipient_is_named_with_the_reply(tmp_path: Path
     with SmtpServer(behaviour) as server:
         result = send(tmp_path, server.url)
     assert result.returncode == 1
-    assert last(result) == "sent 1, failed 1, retrying 1"
+    assert last(result) == "sent 1, failed 1, retrying 1, unconfirmed 0"
     lines = result.stderr.splitlines()
     assert "digest: ann@example.com: failed: 550 5.1.1 no such user here" in lines
     waiting = [line for line in lines if line.startswith("digest: bob@example.org: retry after")]
@@ -173,7 +174,7 @@ def test_duplicates_are_reported_and_sent_once(tmp_path: Path, edition: Path) ->
     with SmtpServer() as server:
         result = send(tmp_path, server.url)
         assert server.sink.count_by_recipient() == {p[0]: 1 for p in PEOPLE}
-    assert (result.returncode, last(result)) == (0, "sent 2, failed 0, retrying 0")
+    assert (result.returncode, last(result)) == (0, "sent 2, failed 0, retrying 0, unconfirmed 0")
     assert "to.csv: line 4: duplicate of line 2 ('ANN@example.com') (sent once)" in result.stderr
 
 
@@ -207,7 +208,7 @@ def test_the_gate_checks_the_message_as_sent_not_only_the_eml(tmp_path: Path,
     assert refused.returncode == 1
     line = error_line(refused)
     assert "failed on the message as it would be sent" in line and "javascript:" in line
-    assert (forced.returncode, last(forced)) == (0, "sent 2, failed 0, retrying 0")
+    assert (forced.returncode, last(forced)) == (0, "sent 2, failed 0, retrying 0, unconfirmed 0")
     clean = run_cli("check", str(edition), cwd=tmp_path)
     assert clean.returncode == 0  # digest.eml itself is untouched
 
@@ -234,9 +235,12 @@ def test_interrupted_send_reports_and_a_rerun_sends_the_rest_once(
             "digest: interrupted; `digest send` again sends the rest, nobody twice")
         sent = int(out.strip().splitlines()[-1].split()[1].rstrip(","))
         assert 1 <= sent < 120  # the message in flight is settled by the rerun
-        assert out.strip().splitlines()[-1] == f"sent {sent}, failed 0, retrying {120 - sent}"
+        # Never unconfirmed: a signal waits for the reply of a message whose end of data left.
+        assert out.strip().splitlines()[-1] == (
+            f"sent {sent}, failed 0, retrying {120 - sent}, unconfirmed 0")
         rest = send(tmp_path, server.url)
-        assert (rest.returncode, last(rest)) == (0, "sent 120, failed 0, retrying 0"), rest.stderr
+        assert (rest.returncode, last(rest)) == (
+            0, "sent 120, failed 0, retrying 0, unconfirmed 0"), rest.stderr
         assert server.sink.count_by_recipient() == {p[0]: 1 for p in people}
 
 

@@ -78,8 +78,6 @@ def test_four_senders_share_an_edition_and_survive_kill_9(built: Path, tmp_path:
     outputs = [(tmp_path / f"out{i}").read_text() for i in range(SENDERS)]
     assert sorted(killed) == [0, 1], outputs
     assert set(survivors) <= {0, 1}  # 1: a peer still held rows when this one finished
-    assert final.returncode == 0, final.stderr
-    assert final.stdout.strip().splitlines()[-1] == f"sent {RECIPIENTS}, failed 0, retrying 0"
     duplicates = {e: n for e, n in counts.items() if n > 1}
     lost = [p[0] for p in people if p[0] not in counts]
     assert (duplicates, lost) == ({}, [])
@@ -89,4 +87,12 @@ def test_four_senders_share_an_edition_and_survive_kill_9(built: Path, tmp_path:
     ledger = Ledger(config_at(path).ledger_url)
     rows = ledger.deliveries(edition.name)
     ledger.close()
-    assert len(rows) == RECIPIENTS and {r.state for r in rows} == {"sent"}
+    # A sender killed waiting for the 250 of a message the server held left it unconfirmed
+    # (reported, and delivered once all the same: see `lost` above); one killed elsewhere
+    # left nothing unconfirmed.
+    unconfirmed = sum(r.state == "unconfirmed" for r in rows)
+    assert len(rows) == RECIPIENTS and {r.state for r in rows} <= {"sent", "unconfirmed"}
+    assert unconfirmed <= len(killed)
+    assert final.returncode == (1 if unconfirmed else 0), final.stderr
+    assert final.stdout.strip().splitlines()[-1] == (
+        f"sent {RECIPIENTS - unconfirmed}, failed 0, retrying 0, unconfirmed {unconfirmed}")
