@@ -39,7 +39,8 @@ from digest.render.inline import inline_css
 import digest.render.templates
 assert "premailer" not in sys.modules and "mjml" not in sys.modules, "loaded too early"
 out = inline_css(sys.stdin.read())
-assert type(sys.modules["requests"]).__name__ == "_Deferred", "requests was loaded"
+for name in ("requests", "urllib.request", "importlib.metadata"):
+    assert type(sys.modules[name]).__name__ == "_Deferred", name + " was loaded"
 print(out, end="")
 """
 
@@ -56,7 +57,7 @@ def test_inlining_writes_what_stock_premailer_writes() -> None:
     assert "mso-line-height-rule:exactly" in ours and "width:12 apples" in ours
 
 
-def test_deferred_requests_loads_whole_on_first_use() -> None:
+def test_deferred_modules_load_whole_on_first_use() -> None:
     code = """
 import sys
 from digest.render.inline import _load_premailer
@@ -67,6 +68,13 @@ session = requests.Session  # the first attribute read loads the real module
 assert type(sys.modules["requests"]).__name__ == "module"
 import requests.adapters, requests as again
 assert again is sys.modules["requests"] and again.Session is session
+import urllib.request
+assert urllib.request.pathname2url("a b") == "a%20b"  # through the stand-in, then real
+import urllib.request as again
+assert type(again).__name__ == "module" and again is sys.modules["urllib.request"]
+from importlib import metadata
+assert metadata.version("jinja2")
+from urllib.request import urlopen
 print("ok")
 """
     assert _python(code, "") == "ok\n"
