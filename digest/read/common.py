@@ -20,6 +20,14 @@ from digest.errors import SourceError
 
 # Media placeholders embedded tweets carry: not a link a reader can follow, but a sign of media.
 MEDIA_RE = re.compile(r"(?:https?://)?pic\.(?:twitter|x)\.com/\w+", re.IGNORECASE)
+# What every placeholder holds, found fast (MEDIA_RE's optional scheme makes it try every
+# position): the texts without it are most, and need not be searched.
+_MEDIA_HINT = re.compile(r"pic\.", re.IGNORECASE)
+
+
+def has_media(text: str) -> bool:
+    """Does `text` hold a media placeholder (pic.twitter.com/…)?"""
+    return bool(_MEDIA_HINT.search(text)) and bool(MEDIA_RE.search(text))
 
 # Absolute URLs, and bare "t.co/abc"-style links (a dotted host followed by a path).
 _URL_RE = re.compile(
@@ -176,8 +184,9 @@ def clean_text(text: str) -> str:
 
 
 def normalise_for_id(text: str) -> str:
-    text = MEDIA_RE.sub(" ", text)
-    text = _URL_RE.sub(" ", text)
+    if "/" in text:  # every link and media placeholder holds one: most texts have none
+        text = MEDIA_RE.sub(" ", text)
+        text = _URL_RE.sub(" ", text)
     text = unicodedata.normalize("NFKC", text).casefold()
     words = re.findall(r"\w+", text)
     return " ".join(words)
@@ -211,6 +220,8 @@ def find_links(text: str) -> tuple[str, ...]:
     """Every followable link in `text`, absolute https, in order, once each; media placeholders
     (pic.twitter.com) are not links."""
     links: list[str] = []
+    if "/" not in text:  # every link holds one
+        return ()
     for match in _URL_RE.finditer(MEDIA_RE.sub(" ", text)):
         url = _clean_url(match.group(0))
         if "/" not in url.split("://", 1)[-1]:
@@ -223,7 +234,7 @@ def find_links(text: str) -> tuple[str, ...]:
 
 def media_link(text: str) -> str | None:
     """The first pic.twitter.com placeholder in `text`, as an https link: it opens the post."""
-    match = MEDIA_RE.search(text)
+    match = MEDIA_RE.search(text) if _MEDIA_HINT.search(text) else None
     return absolute_https(match.group(0)) if match else None
 
 
@@ -249,6 +260,8 @@ def platform_of(handle: str | None, url: str | None) -> str | None:
 
 def strip_media(text: str) -> tuple[str, bool]:
     """`text` without its pic.twitter.com placeholders, and whether it had any."""
+    if not _MEDIA_HINT.search(text):
+        return text, False
     stripped, count = MEDIA_RE.subn("", text)
     if not count:
         return text, False

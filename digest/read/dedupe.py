@@ -36,9 +36,11 @@ _NUMBER_RE = re.compile(r"\d+")
 
 
 class _Group:
-    """The kept texts of one who-and-day key, indexed by their word pairs."""
+    """The kept texts of one who-and-day key, indexed by their word pairs. Most keys hold one
+    post: the group is made, and that post's text read, only when a second post comes."""
 
-    def __init__(self) -> None:
+    def __init__(self, first: str) -> None:
+        self.pending: str | None = first  # the first kept post's text, not yet read
         self.texts: list[str] = []
         self.numbers: list[list[str]] = []
         self.by_pair: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
@@ -61,19 +63,26 @@ class _Group:
             found.update(hits[-MAX_HITS:])
         return found
 
-    def has_near(self, words: str) -> bool:
+    def keeps(self, text: str) -> bool:
+        """Keep `text` (add it to the group) unless a kept text nearly duplicates it."""
+        if self.pending is not None:
+            first, self.pending = self.pending, None
+            self._add(normalise_for_id(first), None)
+        words = normalise_for_id(text)
         numbers = _NUMBER_RE.findall(words)
-        return any(
-            self.numbers[i] == numbers
-            and fuzz.ratio(words, self.texts[i], score_cutoff=NEAR_IDENTICAL)
-            for i in self._candidates(self._pairs(words))
-        )
+        pairs = self._pairs(words)
+        if any(self.numbers[i] == numbers
+               and fuzz.ratio(words, self.texts[i], score_cutoff=NEAR_IDENTICAL)
+               for i in self._candidates(pairs)):
+            return False
+        self._add(words, (numbers, pairs))
+        return True
 
-    def add(self, words: str) -> None:
+    def _add(self, words: str, read: tuple[list[str], set[tuple[str, str]]] | None) -> None:
+        numbers, pairs = read or (_NUMBER_RE.findall(words), self._pairs(words))
         index = len(self.texts)
         self.texts.append(words)
-        self.numbers.append(_NUMBER_RE.findall(words))
-        pairs = self._pairs(words)
+        self.numbers.append(numbers)
         if len(words.split()) <= 2:
             self.short.append(index)
         for pair in pairs:
@@ -82,17 +91,21 @@ class _Group:
 
 def dedupe_posts(posts: list[Post]) -> list[Post]:
     seen_ids: set[str] = set()
-    groups: dict[tuple[str, str], _Group] = {}
+    # A key's first kept text alone, until a second post has the key: then its _Group.
+    groups: dict[tuple[str, str], str | _Group] = {}
     kept: list[Post] = []
     for post in posts:
         if post.id in seen_ids:
             continue
         key = ((post.handle or post.author).strip().lstrip("@").casefold(), post.date)
-        words = normalise_for_id(post.text)
-        group = groups.setdefault(key, _Group())
-        if group.has_near(words):
-            continue
+        group = groups.get(key)
+        if group is None:
+            groups[key] = post.text
+        else:
+            if isinstance(group, str):
+                group = groups[key] = _Group(group)
+            if not group.keeps(post.text):
+                continue
         seen_ids.add(post.id)
-        group.add(words)
         kept.append(post)
     return kept
