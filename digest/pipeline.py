@@ -13,6 +13,7 @@ from digest.edit.figures import find_figures
 from digest.edit.fresh import NOTHING_NEW, fresh_posts
 from digest.edit.highlights import pick_highlights
 from digest.edit.summary import check_trace, write_summary
+from digest.edit.text.reading import Texts
 from digest.errors import ConfigError, SourceError
 from digest.model import Document, Edition, Post
 from digest.publish.archive import update_archive
@@ -128,10 +129,11 @@ def decide_edition(config: Config, sources: list[str], edition_date: str | None 
     log.info("read %d posts from %d sources; %d new for edition %s", len(every),
              len(documents), len(posts), edition_id or date)
     prose = [p for d in documents for p in d.prose]
-    figures = find_figures(posts, prose)
+    texts = Texts()  # each text read once, for every stage; dropped with the build
+    figures = find_figures(posts, prose, texts=texts)
     comparisons = compare(figures, posts, prose)
     highlights = pick_highlights(posts, figures, config.build.highlights, prose=prose)
-    summary = (write_summary(documents, posts, figures, comparisons, highlights)
+    summary = (write_summary(documents, posts, figures, comparisons, highlights, texts=texts)
                if posts or prose or not every else NOTHING_NEW)
     title = config.build.title or summary.headline
     edition = Edition(

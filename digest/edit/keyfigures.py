@@ -99,9 +99,14 @@ def rank_figures(figures: Sequence[Figure], documents: Sequence[Document],
     origins: dict[tuple[float, str | None], set[str]] = {}
     for f in figures:
         origins.setdefault((round(f.value, 6), f.unit), set()).add(f.post)
+    kind_of_figure = {f.id: kind_of(f) for f in figures}
     kinds: dict[tuple[str, frozenset[str]], list[Figure]] = {}
     for f in figures:
-        kinds.setdefault(kind_of(f), []).append(f)
+        kinds.setdefault(kind_of_figure[f.id], []).append(f)
+    # Per kind, once (not once per figure: a kind of thousands made that quadratic): the
+    # largest figure (the first, on a tie) where the kind holds more than one value.
+    largest = {kind: max(same, key=lambda g: g.value) for kind, same in kinds.items()
+               if len({g.value for g in same}) > 1}
     ranked: list[Ranked] = []
     for f in figures:
         score, why = 0.0, []
@@ -131,10 +136,10 @@ def rank_figures(figures: Sequence[Figure], documents: Sequence[Document],
             # ("13-year sentence", "13 Israelis") is chance, and feed items are each their own.
             score += 1.0
             why.append("stated by several sources")
-        same = kinds[kind_of(f)]
-        if len({g.value for g in same}) > 1 and f is max(same, key=lambda g: g.value):
+        kind = kind_of_figure[f.id]
+        if largest.get(kind) is f:
             score += 0.5
-            why.append(f"the largest of {len(same)}")
+            why.append(f"the largest of {len(kinds[kind])}")
         cut, reason = _penalty(f)
         if cut:
             score += cut

@@ -13,6 +13,7 @@ from digest.edit.keyfigures import Ranked, alike, rank_figures
 from digest.edit.lead import event_sentence, noun
 from digest.edit.text.grammar import FOREIGN_DIGIT
 from digest.edit.text.numbers import decimals, scan_numbers
+from digest.edit.text.reading import Texts
 from digest.edit.themes import Theme, find_theme, is_disputed
 from digest.edit.tracing import Numbers
 from digest.errors import TraceError
@@ -263,15 +264,16 @@ def _preheader(parts: Sequence[str]) -> str:
 
 def write_summary(documents: Sequence[Document], posts: Sequence[Post],
                   figures: Sequence[Figure], comparisons: Sequence[Comparison],
-                  highlights: Sequence[Highlight]) -> Summary:
-    """2-4 plain sentences: the event, the key figures side by side, the main theme counted."""
+                  highlights: Sequence[Highlight], *, texts: Texts | None = None) -> Summary:
+    """2-4 plain sentences: the event, the key figures side by side, the main theme counted.
+    `texts`: the build's readings of the posts (the theme counts their words)."""
     numbers = Numbers(figures)
     event = event_sentence(documents, posts, highlights, numbers)
     ranked = rank_figures(figures, documents, posts)
     key = _key_figures(figures, comparisons, ranked, numbers)
     more = _listed(ranked, figures, numbers, "Also quoted", ALSO_SCORE) if key.startswith(
         "Key") else ""
-    theme = find_theme(list(posts), _subject(documents))
+    theme = find_theme(list(posts), _subject(documents), texts=texts)
     themed = _theme_sentence(theme, posts, numbers)
     flagged = _mismatch(figures, comparisons, numbers)
     # At most four sentences: a figure beside the key ones only where there is room.
