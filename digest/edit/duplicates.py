@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 
@@ -28,9 +29,13 @@ def near_duplicate_leaders(norms: Sequence[str], raw: Sequence[str]) -> list[int
     `norms` are the posts' normalised words joined by spaces, `raw` their texts."""
     freq = Counter(itertools.chain.from_iterable(map(set, map(str.split, norms))))
     rarest_first = {t: r for r, t in enumerate(sorted(freq, key=lambda t: (freq[t], t)))}
+    # Arrays, not lists of ints: at 100,000 posts the candidates' lengths and bucket entries
+    # are read from contiguous memory, and only the posts whose length can match are fetched.
+    lengths = array("i", map(len, norms))
+    reach = DUP_RATIO / (200 - DUP_RATIO)
     exact: dict[str, int] = {}
     # Only a bucket's latest BUCKET_WINDOW posts are ever looked at: older ones are dropped.
-    buckets: dict[str, list[int]] = {}
+    buckets: dict[str, array[int]] = {}
     leaders: list[int] = []
     for i, norm in enumerate(norms):
         key = norm or raw[i].strip()  # a post of links only is a duplicate only of its twin
@@ -42,9 +47,9 @@ def near_duplicate_leaders(norms: Sequence[str], raw: Sequence[str]) -> list[int
         prefix = ordered[: min(PREFIX_MAX, keep)]
         candidates = dict.fromkeys(itertools.chain.from_iterable(
             buckets[term][-BUCKET_WINDOW:] for term in prefix if term in buckets))
-        # Indel ratio <= 2*short/(short+long): lengths too far apart can never reach the cutoff
-        # (rapidfuzz itself tells so from the lengths, in its C code: they are passed in too).
-        close = list(candidates)
+        # Indel ratio <= 2*short/(short+long): lengths too far apart can never reach the cutoff.
+        low, high = lengths[i] * reach, lengths[i] / reach
+        close = [j for j in candidates if low <= lengths[j] <= high]
         match = process.extractOne(
             norm, list(map(norms.__getitem__, close)), scorer=fuzz.ratio,
             score_cutoff=DUP_RATIO) if close else None
@@ -53,7 +58,9 @@ def near_duplicate_leaders(norms: Sequence[str], raw: Sequence[str]) -> list[int
         if best == i:
             exact[key] = i
             for term in prefix:
-                bucket = buckets.setdefault(term, [])
+                bucket = buckets.get(term)
+                if bucket is None:
+                    bucket = buckets[term] = array("i")
                 bucket.append(i)
                 if len(bucket) > 2 * BUCKET_WINDOW:
                     del bucket[:-BUCKET_WINDOW]

@@ -102,3 +102,17 @@ def test_masking_examples() -> None:
     for text in ("see https://t.co/x and www.a.org, mail me@x.org #tag @h",
                  "a.b.com/path?q=1 (https://x.com/a)", "nothing", ""):
         assert tokens.mask(text) == _whole(text)
+
+
+_NUMBERY = st.text(alphabet="0123456789 ,.-$£%mkbUSD in of two Five twice ſ İ", max_size=60)
+
+
+@settings(max_examples=400, derandomize=True, database=None)
+@given(st.lists(st.one_of(_NUMBERY, st.sampled_from([
+    "US$ 5", "-£3.5bn", "1 in 5", "20 of 30", "two-thirds", "twenty-one", "FİVE hundred",
+    "double the 5m", "six times more", "2-1 win", "8–12 ft", "Rs. 40", "USD 12", " people",
+])), max_size=6).map(" ".join))
+def test_the_skips_never_lose_a_number(text: str) -> None:
+    # The same mentions as with every pattern run over the whole text.
+    everything = reading.Reading(tokens.mask(text), (), True, True, 0)
+    assert find_mentions(text) == find_mentions(text, everything)

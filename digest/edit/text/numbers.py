@@ -53,13 +53,16 @@ def find_mentions(text: str, reading: Reading | None = None) -> list[Mention]:
     # Which offsets a proportion or a pair already took: a flag per offset, not a list of spans
     # searched for every number (quadratic in a post of many pairs).
     taken = bytearray(len(masked) + 1)
-    for m in ONE_IN.finditer(masked):
+    # A digit pattern's match starts at its first digit, or (a sign and a currency, "-US$ 5")
+    # at most 5 characters before: the text before that need not be scanned.
+    digit = max(0, reading.first_digit)
+    for m in ONE_IN.finditer(masked, 0 if reading.number_words else digit):
         # "1 in 5 nurses": a proportion, normalised to a share (20%).
         a, b = (small_value(x) for x in (m.group(1) or m.group(3), m.group(2) or m.group(4)))
         if 0 < a < b:
             found.append(Mention(m.start(), m.end(), m.group(), round(a / b * 100, 4), "%"))
             taken[m.start():m.end()] = b"\1" * (m.end() - m.start())
-    for m in PAIR.finditer(masked) if reading.digits else ():
+    for m in PAIR.finditer(masked, digit) if reading.digits else ():
         both = pair(masked, text, m)
         if both is not None:
             found.append(both)
@@ -67,7 +70,7 @@ def find_mentions(text: str, reading: Reading | None = None) -> list[Mention]:
             # "2 for 1 deals": neither number counts
             taken[m.start():m.end()] = b"\1" * (m.end() - m.start())
     named: set[str] = set()  # decimals that name a version somewhere in the text ("iOS 11.2")
-    for m in TOKEN.finditer(masked) if reading.digits else ():
+    for m in TOKEN.finditer(masked, max(0, digit - 5)) if reading.digits else ():
         if is_trap(masked, m) or named_after(masked, m):
             if "." in m.group("num"):
                 named.add(m.group("num"))

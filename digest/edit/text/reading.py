@@ -36,6 +36,7 @@ class Reading:
     words: tuple[str, ...]  # the words of `masked`, in order, BREAK between clauses
     digits: bool  # an ASCII digit: only then can a digit pattern match
     number_words: bool  # a word the number grammar reads ("five", "dozen", "double")
+    first_digit: int = -1  # where the first ASCII digit is: no digit pattern starts far before
 
 
 def numberish(word: str) -> bool:
@@ -66,7 +67,9 @@ def read_text(text: str, intern: dict[str, str] | None = None,
     new = set(words).difference(known)  # the words not looked at yet
     numbers.update(w for w in new if numberish(w))
     known.update(new)
-    return Reading(masked, words, bool(_DIGIT.search(masked)), not numbers.isdisjoint(words))
+    digit = _DIGIT.search(masked)
+    return Reading(masked, words, digit is not None, not numbers.isdisjoint(words),
+                   digit.start() if digit else -1)
 
 
 class Texts:
