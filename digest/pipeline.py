@@ -16,7 +16,7 @@ from digest.edit.comparisons import compare
 from digest.edit.figures import find_figures
 from digest.edit.fresh import NOTHING_NEW, fresh_posts
 from digest.edit.highlights import pick_highlights
-from digest.edit.summary import check_trace, write_summary
+from digest.edit.summary import check_trace, theme_of, write_summary
 from digest.edit.text.reading import Texts
 from digest.errors import ConfigError, SourceError
 from digest.model import Document, Edition, Post
@@ -162,11 +162,13 @@ def decide_edition(config: Config, sources: list[str], edition_date: str | None 
     log.info("read %d posts from %d sources; %d new for edition %s", len(every),
              len(documents), len(posts), edition_id or date)
     prose = [p for d in documents for p in d.prose]
-    texts = Texts()  # each text read once, for every stage; dropped with the build
+    texts = Texts()  # each text read once, for figures and the theme; then dropped
     figures = find_figures(posts, prose, texts=texts)
+    theme = theme_of(documents, posts, texts)
+    del texts  # the readings go before the highlights' own are made (100k posts: 35 MB)
     comparisons = compare(figures, posts, prose)
     highlights = pick_highlights(posts, figures, config.build.highlights, prose=prose)
-    summary = (write_summary(documents, posts, figures, comparisons, highlights, texts=texts)
+    summary = (write_summary(documents, posts, figures, comparisons, highlights, theme=theme)
                if posts or prose or not every else NOTHING_NEW)
     title = config.build.title or summary.headline
     edition = Edition(
@@ -210,7 +212,7 @@ def publish_edition(config: Config, edition: Edition, outbox: Path | None = None
     message = build_message(edition, rendered, config.email)
     progress("rendered", 3, STAGES, len(edition.posts))
     folder = write_edition(outbox or config.resolve(config.build.outbox), edition, rendered,
-                           message)
+                           message, indexed=archive)
     if archive:
         # The archive (index.html, feed.atom) is rebuilt from the outbox itself, so it agrees.
         update_archive(folder.parent, list_id=config.email.list_id,

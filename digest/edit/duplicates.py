@@ -34,7 +34,7 @@ def near_duplicate_leaders(norms: Sequence[str], raw: Sequence[str]) -> list[int
     lengths = array("i", map(len, norms))
     reach = DUP_RATIO / (200 - DUP_RATIO)
     exact: dict[str, int] = {}
-    # Only a bucket's latest BUCKET_WINDOW posts are ever looked at: older ones are dropped.
+    # A bucket holds only its latest BUCKET_WINDOW posts: no older one is ever looked at.
     buckets: dict[str, array[int]] = {}
     leaders: list[int] = []
     for i, norm in enumerate(norms):
@@ -46,7 +46,7 @@ def near_duplicate_leaders(norms: Sequence[str], raw: Sequence[str]) -> list[int
         keep = len(ordered) - math.ceil(DUP_JACCARD * len(ordered)) + 1
         prefix = ordered[: min(PREFIX_MAX, keep)]
         candidates = dict.fromkeys(itertools.chain.from_iterable(
-            buckets[term][-BUCKET_WINDOW:] for term in prefix if term in buckets))
+            filter(None, map(buckets.get, prefix))))
         # Indel ratio <= 2*short/(short+long): lengths too far apart can never reach the cutoff.
         low, high = lengths[i] * reach, lengths[i] / reach
         close = [j for j in candidates if low <= lengths[j] <= high]
@@ -62,6 +62,6 @@ def near_duplicate_leaders(norms: Sequence[str], raw: Sequence[str]) -> list[int
                 if bucket is None:
                     bucket = buckets[term] = array("i")
                 bucket.append(i)
-                if len(bucket) > 2 * BUCKET_WINDOW:
-                    del bucket[:-BUCKET_WINDOW]
+                if len(bucket) > BUCKET_WINDOW:
+                    del bucket[0]
     return leaders

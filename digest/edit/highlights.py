@@ -78,7 +78,7 @@ def _diversify(
             continue
         picks.append(r)
         sims: defaultdict[int, float] = defaultdict(float)
-        for t, w in zip(docs[r].keys, docs[r].weights, strict=True):
+        for t, w in docs[r].vec.items():
             if t in story:
                 continue
             for other, w2 in scored.postings[t]:

@@ -99,6 +99,10 @@ def rank_figures(figures: Sequence[Figure], documents: Sequence[Document],
     origins: dict[tuple[float, str | None], set[str]] = {}
     for f in figures:
         origins.setdefault((round(f.value, 6), f.unit), set()).add(f.post)
+    # Per number, once: how many feed items state it, and how many other sources (the sets
+    # are as big as the number is common; per figure, that made this quadratic).
+    in_items = {key: len(told & titled.keys()) for key, told in origins.items()}
+    elsewhere = {key: len(told - titled.keys()) for key, told in origins.items()}
     kind_of_figure = {f.id: kind_of(f) for f in figures}
     kinds: dict[tuple[str, frozenset[str]], list[Figure]] = {}
     for f in figures:
@@ -126,12 +130,12 @@ def rank_figures(figures: Sequence[Figure], documents: Sequence[Document],
         if _near(f, "record"):
             score += 1.0
             why.append("a record or total")
-        told = origins[(round(f.value, 6), f.unit)]
-        if f.post in titled and len(told & titled.keys()) >= BOILERPLATE:
+        said = (round(f.value, 6), f.unit)
+        if f.post in titled and in_items[said] >= BOILERPLATE:
             # The same number in item after item of a feed ("within 100km") is its template.
             score -= 2.0
             why.append("in every item")
-        elif len(told - titled.keys()) > 1 and (f.unit or f.value >= 100):
+        elif elsewhere[said] > 1 and (f.unit or f.value >= 100):
             # Posts and paragraphs of one roundup agreeing; the same small count twice
             # ("13-year sentence", "13 Israelis") is chance, and feed items are each their own.
             score += 1.0

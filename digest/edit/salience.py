@@ -6,9 +6,10 @@ and the article's prose, of the words the post uses), carrying a key figure, and
 distinctiveness (specific words that few other posts use).
 
 Kept small, since a build may hold 100,000 posts: a post's words are kept as the one string
-the near-duplicate pass compares (`norm`); its TF-IDF vector as a tuple of terms and an array
-of weights; and the posting lists (which posts use a word, with what weight) as two arrays per
-word. The arithmetic is done in the same order as ever, so the scores are the same floats.
+the near-duplicate pass compares (`norm`); its TF-IDF vector only while it is scored (a pick's
+is worked out again from its words and the IDF, the same floats); and the posting lists
+(which posts use a word, with what weight) as two arrays per word. The arithmetic is done in
+the same order as ever, so the scores are the same floats.
 """
 
 from __future__ import annotations
@@ -60,15 +61,15 @@ def is_content(word: str) -> bool:
 class Doc:
     """A text as the highlights read it."""
 
-    __slots__ = ("_words", "content", "keys", "norm", "size", "text", "weights")
+    __slots__ = ("_words", "content", "idf", "keys", "norm", "size", "text")
 
     def __init__(self, text: str, norm: str, content: tuple[str, ...]) -> None:
         self.text = text  # links and handles blanked out, same offsets as the post's text
         self.norm = norm  # every word, normalised, stopwords included, joined by spaces
         self.size = len(content)  # how many words carry meaning
         self.content: tuple[str, ...] | None = content  # those words, until scored
-        self.keys: tuple[str, ...] = ()  # the TF-IDF vector's terms (scored posts only)
-        self.weights: array[float] = array("d")  # and their L2-normalised weights
+        self.keys: tuple[str, ...] = ()  # the TF-IDF vector's terms, while scored
+        self.idf: dict[str, float] | None = None  # the IDF it was scored with
         self._words: list[tuple[str, int, int]] | None = None
 
     @property
@@ -77,7 +78,11 @@ class Doc:
 
     @property
     def vec(self) -> dict[str, float]:
-        return dict(zip(self.keys, self.weights, strict=True))
+        """The L2-normalised TF-IDF vector it was scored with, worked out again (only picks
+        ask): the same terms in the same order, so the same floats."""
+        if self.idf is None:
+            return {}
+        return tfidf(filter(is_content, self.terms), self.idf)
 
     @property
     def words(self) -> list[tuple[str, int, int]]:
@@ -143,7 +148,7 @@ def score(docs: list[Doc], reps: list[int], prose: list[Doc], figures: list[floa
     for r in reps:
         doc = docs[r]
         vec = tfidf(doc.content or (), idf)
-        doc.keys, doc.weights, doc.content = tuple(vec), array("d", vec.values()), None
+        doc.keys, doc.idf, doc.content = tuple(vec), idf, None
         for t, w in vec.items():
             centroid[t] += w / total
         post_df.update(vec.keys())
@@ -169,4 +174,5 @@ def score(docs: list[Doc], reps: list[int], prose: list[Doc], figures: list[floa
             + W_FIGURE * carried
             + W_DISTINCT * (1.0 - math.exp(-specific / 2.0))
         )
+        docs[r].keys = ()  # from here on only picks need their vector: see Doc.vec
     return Scored(idf, post_df, {r: v / top for r, v in salience.items()}, relevance, postings)

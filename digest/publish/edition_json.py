@@ -6,8 +6,9 @@ kept as a stub: its id, who, when, where it was read (`source`, "path:line"), it
 and a hash of its text (`text_sha256`, the first 16 hex digits), but not the text. A decision
 rests on a post when it is picked (a highlight, which the email shows) or when a figure the
 summary or a comparison quotes came from it; every figure keeps its own sentence (`quote`), so
-what was decided about a stub can still be read. Stubs are written one to a line and the
-top-level `lean` says how many there are.
+what was decided about a stub can still be read. A lean edition.json writes every item of its
+lists (posts, figures, …) on one line of its own, and its top-level `lean` says how many
+stubs there are.
 
 Why: at 100,000 posts the full dump was 65 MB, a second copy of the sources, read back whole
 by every later build (the archive, what earlier editions carried) and by `digest send`; the
@@ -42,7 +43,7 @@ def _plain(value: object) -> Any:
 
 
 _ENCODER = json.JSONEncoder(indent=2, sort_keys=True, ensure_ascii=False, default=_plain)
-_LINE = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
+_LINE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=_plain)  # C, one line
 
 
 def kept_whole(edition: Edition) -> set[str]:
@@ -73,7 +74,7 @@ def stub(post: Post) -> dict[str, Any]:
     return data
 
 
-def _top_level(edition: Edition) -> dict[str, Any]:
+def top_level(edition: Edition) -> dict[str, Any]:
     data: dict[str, Any] = {name: value for name, value in vars(edition).items()
                             if name != "extra"}
     data.update(edition.extra)
@@ -82,7 +83,7 @@ def _top_level(edition: Edition) -> dict[str, Any]:
 
 def write_edition_json(edition: Edition, out: TextIO) -> None:
     """Write edition.json to `out`, item by item (see the module's docstring)."""
-    data = _top_level(edition)
+    data = top_level(edition)
     lean = len(edition.posts) > LEAN_ABOVE
     whole = kept_whole(edition) if lean else set()
     if lean:
@@ -95,6 +96,8 @@ def write_edition_json(edition: Edition, out: TextIO) -> None:
         value = data[key]
         if key == "posts" and lean:
             _write_list(out, (_post_line(p, whole) for p in value))
+        elif isinstance(value, list | tuple) and value and lean:
+            _write_list(out, (_LINE.encode(item) for item in value))
         elif isinstance(value, list | tuple) and value:
             _write_list(out, (_ENCODER.encode(item) for item in value))
         else:

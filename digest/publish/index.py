@@ -137,15 +137,18 @@ def edition_folders(outbox: Path) -> dict[str, tuple[int, int, int]]:
     return found
 
 
-def entries(outbox: Path, *, save: bool = True) -> list[Entry]:
+def entries(outbox: Path, *, save: bool = True, fresh: Entry | None = None) -> list[Entry]:
     """Every readable edition of `outbox`, by folder name, from the index where it is current
     and from the edition's own edition.json where it is not; the index is brought up to date
-    unless `save` is off (a build deciding its edition writes nothing before it succeeds)."""
+    unless `save` is off (a build deciding its edition writes nothing before it succeeds).
+    `fresh`: the entry of an edition just written, used as the index's own would be."""
     path = outbox / INDEX
     known = _load(path)
     current: list[Entry] = []
     for folder, stamp in sorted(edition_folders(outbox).items()):
         cached = known.get(folder) if known is not None else None
+        if fresh is not None and fresh.folder == folder:
+            cached = fresh
         entry = cached if cached is not None and cached.stamp == stamp else read_entry(
             outbox / folder, stamp)
         if entry is not None:
@@ -153,6 +156,23 @@ def entries(outbox: Path, *, save: bool = True) -> list[Entry]:
     if save and (known is None or list(known.values()) != current):
         _save(path, current)
     return current
+
+
+def remember(outbox: Path, entry: Entry) -> None:
+    """Bring the index up to date with an edition just written, taking its entry as given
+    (its stamp was taken from the file written), so the archive does not read it back."""
+    entries(outbox, fresh=entry)
+
+
+def entry_of(folder: str, stamp: tuple[int, int, int], fields: dict[str, Any],
+             posts: tuple[str, ...]) -> Entry:
+    """The entry of an edition from what was written into its edition.json."""
+    return Entry(folder, stamp, {k: fields[k] for k in FIELDS if k in fields and isinstance(
+        fields[k], str | int | float | bool | type(None))}, posts)
+
+
+def stamp_of(path: Path) -> tuple[int, int, int] | None:
+    return _stamp(path)
 
 
 def _save(path: Path, current: list[Entry]) -> None:

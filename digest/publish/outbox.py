@@ -32,8 +32,8 @@ from typing import Any
 
 from digest.errors import OutboxError
 from digest.model import Edition, edition_from_json
-from digest.publish.edition_json import edition_json, write_edition_json
-from digest.publish.index import edition_folders, entries
+from digest.publish.edition_json import edition_json, top_level, write_edition_json
+from digest.publish.index import edition_folders, entries, entry_of, remember, stamp_of
 from digest.render.message import message_bytes
 from digest.render.templates import Rendered
 
@@ -129,8 +129,10 @@ def _remove_leftovers(outbox: Path, name: str) -> None:
 
 
 def write_edition(outbox: Path, edition: Edition, rendered: Rendered,
-                  message: EmailMessage) -> Path:
-    """Write the edition folder atomically; return its path."""
+                  message: EmailMessage, *, indexed: bool = False) -> Path:
+    """Write the edition folder atomically; return its path. `indexed`: also put it into the
+    outbox's index (index.py), as written, so the archive update after it need not read it
+    back (an edition.json of 100,000 posts is tens of megabytes)."""
     if not _SAFE_NAME.fullmatch(edition.edition):
         raise OutboxError(f"unsafe edition id {edition.edition!r} (letters, digits, . _ + -)",
                           where=str(outbox))
@@ -153,11 +155,17 @@ def write_edition(outbox: Path, edition: Edition, rendered: Rendered,
             write_edition_json(edition, handle)
             handle.flush()
             os.fsync(handle.fileno())
+        # Its stamp, before the rename (which keeps the inode): if another build replaces the
+        # folder meanwhile, the stamp no longer matches and the index reads that one instead.
+        stamp = stamp_of(tmp / EDITION_JSON)
         os.chmod(tmp, 0o755)  # mkdtemp makes it 0700; an edition folder is an ordinary one
         _fsync_dir(tmp)
         _replace_dir(tmp, final)
         tmp = None
         _fsync_dir(outbox)
+        if indexed and stamp is not None:
+            remember(outbox, entry_of(final.name, stamp, top_level(edition),
+                                      tuple(p.id for p in edition.posts)))
     except OSError as exc:
         raise OutboxError(f"cannot write the edition: {exc.strerror or exc}",
                           where=str(final)) from None

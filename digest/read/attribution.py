@@ -43,6 +43,8 @@ class Attribution:
 _DASH = r"(?:—|―|--|(?:^|(?<=\s))[–-](?=\s))"  # an en dash or hyphen only with spaces
 _NOT_DASH = r"(?!—|―|--|\s[–-]\s)"
 _HANDLE = r"[\w.\-]+(?:@[\w.\-]+)?"
+_HANDLE_RE = re.compile(_HANDLE)
+_SCREEN_NAME = re.compile(r"\w{1,30}")
 _WHEN_RE = re.compile(rf"^(?:on\s+)?(?:{WHEN_PATTERN})$", re.IGNORECASE)
 # "— Name (@slot) rest": the slot is the last parenthesised group of the paragraph; the name
 # may hold parentheses of its own ("Name (name.bsky.social)", "Priya (she/her)").
@@ -101,7 +103,7 @@ def trailing(text: str) -> Attribution | None:
 def _slotted(text: str, match: re.Match[str]) -> Attribution | None:
     rest = match["rest"].strip()
     date, problem = _when(rest)
-    if problem and (len(rest) > _JUNK_DATE_MAX or not re.search(r"\d", rest)):
+    if problem and (len(rest) > _JUNK_DATE_MAX or not _DIGIT.search(rest)):
         return None  # "(@someone) for that finish": a handle named in the writer's sentence
     name = " ".join(match["name"].split())
     author, handle = who(name, match["slot"])
@@ -120,9 +122,9 @@ def who(name: str, slot: str) -> tuple[str, str | None]:
     if value.startswith("u/"):
         return name or value, value
     value = value[1:].strip()
-    if re.fullmatch(_HANDLE, value) and not re.search(r"\.$|^\.", value):
+    if _HANDLE_RE.fullmatch(value) and not value.startswith(".") and not value.endswith("."):
         return name or value, value
-    if re.fullmatch(r"\w{1,30}", name) and name != value:
+    if _SCREEN_NAME.fullmatch(name) and name != value:
         return value, name
     return name or value, None
 

@@ -188,8 +188,13 @@ def normalise_for_id(text: str) -> str:
         text = MEDIA_RE.sub(" ", text)
         text = _URL_RE.sub(" ", text)
     text = unicodedata.normalize("NFKC", text).casefold()
-    words = re.findall(r"\w+", text)
+    words = _WORDS.findall(text)
     return " ".join(words)
+
+
+_WORDS = re.compile(r"\w+")
+_SCHEME = re.compile(r"^https?://(?:www\.|mobile\.)?", re.I)
+_X_HANDLE = re.compile(r"\w{1,15}")
 
 
 def post_id(handle: str | None, author: str, date: str, text: str) -> str:
@@ -242,7 +247,7 @@ def platform_of(handle: str | None, url: str | None) -> str | None:
     """Which network a post is on, from its permalink's host, else the shape of its handle:
     "user@server" is Mastodon's, a dotted one ("name.bsky.social") Bluesky's, "u/…" Reddit's,
     and a bare word X's (the embeds the roundups carry)."""
-    host = re.sub(r"^https?://(?:www\.|mobile\.)?", "", url or "", flags=re.I).split("/", 1)[0]
+    host = _SCHEME.sub("", url).split("/", 1)[0] if url else ""
     by_host = {"x.com": "x", "twitter.com": "x", "bsky.app": "bluesky",
                "threads.net": "threads", "threads.com": "threads"}
     if host.lower() in by_host:
@@ -255,7 +260,7 @@ def platform_of(handle: str | None, url: str | None) -> str | None:
         return "mastodon"
     if "." in handle:
         return "bluesky"
-    return "x" if re.fullmatch(r"\w{1,15}", handle) else None
+    return "x" if _X_HANDLE.fullmatch(handle) else None
 
 
 def strip_media(text: str) -> tuple[str, bool]:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import itertools
 import re
 import statistics
@@ -71,19 +70,23 @@ class _Line:
     text: str
 
 
-@dataclass
+@dataclass(slots=True)  # one per paragraph (or line) of the page: kept small
 class _Block:
     lines: list[_Line]
     gap: int = 0  # blank lines above it
     media: bool = False  # an embed's "[image or embed]" stood just above it
+    _text: str | None = None
 
     @property
     def line(self) -> int:
         return self.lines[0].number
 
-    @functools.cached_property  # asked often; a block's lines are all in before it is
+    @property
     def text(self) -> str:
-        return "\n".join(line.text.strip() for line in self.lines)
+        # Asked often, so kept; a block's lines are all in before it is first asked.
+        if self._text is None:
+            self._text = "\n".join(line.text.strip() for line in self.lines)
+        return self._text
 
     @property
     def prose(self) -> str:
@@ -99,6 +102,7 @@ class _Reader:
     flat: bool  # a block a line: a post's lines are blocks of their own (flat_post.py)
     said: attr.Said
     captioned: bool = False  # a flat page's heading was seen right above a post
+    # The posts; one whose byline printed no date waits for the page's (its id too: _dated).
     posts: list[tuple[Post, Attribution]] = field(default_factory=list)
     prose: list[Prose] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -135,7 +139,7 @@ def parse_roundup(text: str, where: str, undated: str | None = None) -> Document
     _assemble(reader)
     day = date or max((p.date for p, _ in reader.posts if p.date), default=None)
     day = day or undated or dt.date.today().isoformat()
-    posts = tuple(_dated(post, day) for post, _ in reader.posts)
+    posts = tuple(post if post.date else _dated(post, day) for post, _ in reader.posts)
     for post, found in reader.posts:
         if found.problem:
             reader.warnings.append(f"{post.source}: byline {found.problem}; the post takes "
@@ -314,11 +318,13 @@ def _add(reader: _Reader, parts: list[str], found: Attribution, blocks: list[_Bl
     raw = "\n\n".join(part for part in parts if part)
     text, placeholder = strip_media(raw)
     text = _without_list_marker(text)
+    date = found.date.isoformat() if found.date else ""
     post = Post(
-        id="",
+        # Dated by its byline, it is whole now; else it gets the page's date later (_dated).
+        id=post_id(found.handle, found.author, date, text) if date else "",
         author=found.author,
         handle=found.handle,
-        date=found.date.isoformat() if found.date else "",
+        date=date,
         text=text,
         links=find_links(text),
         has_media=placeholder or any(b.media for b in blocks),
@@ -331,10 +337,9 @@ def _add(reader: _Reader, parts: list[str], found: Attribution, blocks: list[_Bl
 
 
 def _dated(post: Post, day: str) -> Post:
-    """The post with its date (the article's where the embed printed none) and its id."""
-    date = post.date or day
-    return dataclasses.replace(post, date=date,
-                               id=post_id(post.handle, post.author, date, post.text))
+    """A post whose embed printed no date, with the article's date and its id."""
+    return dataclasses.replace(post, date=day,
+                               id=post_id(post.handle, post.author, day, post.text))
 
 
 def _header_date(value: str | None, where: str) -> str:

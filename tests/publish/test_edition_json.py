@@ -81,9 +81,11 @@ def test_above_the_threshold_undecided_posts_are_stubs() -> None:
     # Every decision is kept whole: figures (with their sentences), comparisons, the summary.
     assert data["figures"] == json.loads(_dumped(edition))["figures"]
     assert data["summary_numbers"] == json.loads(_dumped(edition))["summary_numbers"]
-    # A post a line, so the file stays readable and greppable.
+    # An item a line (posts, figures, …), so the file stays readable and greppable.
     lines = raw.splitlines()
     assert sum(1 for line in lines if line.lstrip().startswith('{"author"')) == 40
+    assert sum(1 for line in lines if line.lstrip().startswith('{"change"')) == len(
+        edition.figures)
 
 
 @pytest.mark.usefixtures("lean_at_10")

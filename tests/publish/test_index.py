@@ -155,3 +155,25 @@ def test_a_read_only_outbox_still_reads(outbox: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(index.tempfile, "mkstemp", refuse)
     assert [e.folder for e in index.entries(outbox)] == ["2024-08-06", "2024-08-13"]
     assert not (outbox / "index.json").exists()
+
+
+def test_an_edition_written_is_remembered_without_reading_it_back(
+        outbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import make_edition
+
+    from digest.config import EmailConfig
+    from digest.publish.outbox import write_edition
+    from digest.render.message import build_message
+    from digest.render.templates import render_edition
+
+    edition = make_edition(edition="2024-08-20", date="2024-08-20")
+    rendered = render_edition(edition, None)
+    reads = _reads(monkeypatch)
+    folder = write_edition(outbox, edition, rendered,
+                           build_message(edition, rendered, EmailConfig()), indexed=True)
+    update_archive(outbox)
+    assert reads == []  # the archive took it from the index the write updated
+    entry = next(e for e in index.entries(outbox) if e.folder == "2024-08-20")
+    stamp = index.stamp_of(folder / "edition.json")
+    assert stamp is not None and entry == index.read_entry(folder, stamp)
+    assert _subjects(outbox)[0] == edition.subject
