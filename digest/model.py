@@ -154,7 +154,7 @@ def edition_from_json(data: dict[str, Any]) -> Edition:
     }
     return Edition(
         **{k: data[k] for k in known if k in data},
-        posts=tuple(Post(**{**p, "links": tuple(p.get("links", ()))}) for p in data["posts"]),
+        posts=tuple(_post_from_json(p) for p in data["posts"]),
         highlights=tuple(Highlight(**h) for h in data.get("highlights", ())),
         figures=tuple(Figure(**f) for f in data.get("figures", ())),
         comparisons=tuple(
@@ -163,3 +163,13 @@ def edition_from_json(data: dict[str, Any]) -> Edition:
         summary_numbers=tuple(SummaryNumber(**n) for n in data.get("summary_numbers", ())),
         prose=tuple(Prose(**p) for p in data.get("prose", ())),
     )
+
+
+def _post_from_json(data: dict[str, Any]) -> Post:
+    """A post of edition.json; a lean edition's stub (no "text", see
+    digest.publish.edition_json) comes back with an empty text."""
+    if "text" not in data:
+        return Post(id=data["id"], author=data["author"], handle=data.get("handle"),
+                    date=data["date"], text="", source=data.get("source", ""),
+                    url=data.get("url"))
+    return Post(**{**data, "links": tuple(data.get("links", ()))})

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import gc
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from digest.config import Config
 from digest.edit.comparisons import compare
 from digest.edit.figures import find_figures
 from digest.edit.fresh import fresh_posts, nothing_new
 from digest.edit.highlights import pick_highlights
-from digest.edit.summary import check_trace, write_summary
+from digest.edit.summary import check_trace, theme_of, write_summary
+from digest.edit.text.reading import Texts
 from digest.errors import ConfigError, SourceError
 from digest.model import Document, Edition, Post
 from digest.publish.archive import update_archive
@@ -23,6 +28,8 @@ from digest.render.message import build_message
 from digest.render.templates import render_edition
 from digest.resources import bundled_seeds
 
+P = ParamSpec("P")
+R = TypeVar("R")
 Warn = Callable[[str], None]
 # Told of each stage of a build as it ends: (stage, stages done, stages in all, posts read).
 Progress = Callable[[str, int, int, int], None]
@@ -36,6 +43,32 @@ def _ignore(line: str) -> None:
 
 def _no_progress(stage: str, done: int, total: int, posts: int) -> None:
     """The default for a caller that shows no progress."""
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector, paused for one build. A build makes millions of small
+    objects that live until it ends and hold no cycles (posts, words, index entries), and
+    each collection scanned them all again to free nothing: a sixth of the CPU of a build
+    of 100,000 posts. Reference counting frees everything as before; the collector is on
+    again as soon as the build ends, however it ends."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _collector_paused(build: Callable[P, R]) -> Callable[P, R]:
+    """`build`, run with the collector paused (as the scheduler and the preview call it)."""
+    @functools.wraps(build)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+        with collector_paused():
+            return build(*args, **kwargs)
+    return paused
 
 
 def default_sources(config: Config) -> list[str]:
@@ -105,6 +138,7 @@ def count_new_posts(config: Config, sources: list[str], edition_id: str) -> int:
     return len(new_posts(config, documents, every, date, edition_id))
 
 
+@_collector_paused
 def decide_edition(config: Config, sources: list[str], edition_date: str | None = None,
                    edition_id: str | None = None, warn: Warn = _ignore, *,
                    every_post: bool = False, progress: Progress = _no_progress) -> Edition:
@@ -128,10 +162,13 @@ def decide_edition(config: Config, sources: list[str], edition_date: str | None 
     log.info("read %d posts from %d sources; %d new for edition %s", len(every),
              len(documents), len(posts), edition_id or date)
     prose = [p for d in documents for p in d.prose]
-    figures = find_figures(posts, prose)
+    texts = Texts()  # each text read once, for figures and the theme; then dropped
+    figures = find_figures(posts, prose, texts=texts)
+    theme = theme_of(documents, posts, texts)
+    del texts  # the readings go before the highlights' own are made (100k posts: 35 MB)
     comparisons = compare(figures, posts, prose)
     highlights = pick_highlights(posts, figures, config.build.highlights, prose=prose)
-    summary = (write_summary(documents, posts, figures, comparisons, highlights)
+    summary = (write_summary(documents, posts, figures, comparisons, highlights, theme=theme)
                if posts or prose or not every else nothing_new(
                    every, carried_posts(config.resolve(config.build.outbox), edition_id or date,
                                         date), config.build.max_age))
@@ -161,11 +198,13 @@ def build_edition(config: Config, sources: list[str], edition_date: str | None =
                   edition_id: str | None = None, warn: Warn = _ignore, *,
                   every_post: bool = False, progress: Progress = _no_progress) -> Path:
     """Build one edition into the outbox and return its folder."""
-    edition = decide_edition(config, sources or default_sources(config), edition_date, edition_id,
-                             warn, every_post=every_post, progress=progress)
-    return publish_edition(config, edition, progress=progress)
+    with collector_paused():
+        edition = decide_edition(config, sources or default_sources(config), edition_date,
+                                 edition_id, warn, every_post=every_post, progress=progress)
+        return publish_edition(config, edition, progress=progress)
 
 
+@_collector_paused
 def publish_edition(config: Config, edition: Edition, outbox: Path | None = None, *,
                     archive: bool = True, progress: Progress = _no_progress) -> Path:
     """Render a decided edition and write it atomically into `outbox` (default: the configured
@@ -175,7 +214,7 @@ def publish_edition(config: Config, edition: Edition, outbox: Path | None = None
     message = build_message(edition, rendered, config.email)
     progress("rendered", 3, STAGES, len(edition.posts))
     folder = write_edition(outbox or config.resolve(config.build.outbox), edition, rendered,
-                           message)
+                           message, indexed=archive)
     if archive:
         # The archive (index.html, feed.atom) is rebuilt from the outbox itself, so it agrees.
         update_archive(folder.parent, list_id=config.email.list_id,

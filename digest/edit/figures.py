@@ -44,8 +44,9 @@ from digest.edit.labels import (
 )
 from digest.edit.text.grammar import MONTHS, Mention
 from digest.edit.text.numbers import find_mentions
+from digest.edit.text.reading import Texts
 from digest.edit.text.sentences import sentences
-from digest.edit.text.tokens import STOP, mask
+from digest.edit.text.tokens import STOP
 from digest.model import Figure, FigureKind, Post, Prose
 
 # Where a clause ends: punctuation, a contrasting conjunction ("expected 20m viewers but only
@@ -165,9 +166,12 @@ class Reading:
     start: int  # where the number starts in the quote
 
 
-def _figures_in(text: str) -> Iterable[Reading]:
-    masked = mask(text)
-    mentions = find_mentions(text)
+def _figures_in(text: str, texts: Texts) -> Iterable[Reading]:
+    read = texts(text)
+    mentions = find_mentions(text, read)
+    if not mentions:
+        return  # most texts: no sentence need be found
+    masked = read.masked
     spans = _bounded(sentences(text), text)
     starts = [a for a, _ in spans]
     previous: Mention | None = None
@@ -325,16 +329,19 @@ ABOUT_THE_PAGE = re.compile(r"this (?:article|page|story|post|piece|video) (?:is
                             re.IGNORECASE)
 
 
-def find_figures(posts: Sequence[Post], prose: Sequence[Prose] = ()) -> list[Figure]:
+def find_figures(posts: Sequence[Post], prose: Sequence[Prose] = (), *,
+                 texts: Texts | None = None) -> list[Figure]:
     """Every figure in the posts (and feed items' titles) and in the article's own paragraphs,
-    in order of appearance. A prose figure's `post` is its paragraph's "path:line"."""
+    in order of appearance. A prose figure's `post` is its paragraph's "path:line". `texts`:
+    the build's readings (each text is read once for every stage), else this call's own."""
+    texts = Texts() if texts is None else texts
     figures: list[Figure] = []
-    texts = [(post.id, (post.title or "", post.text), bool(post.handle)) for post in posts]
-    texts += [(para.source, ("", para.text), False) for para in prose]
-    for origin, parts, social in texts:
+    sources = [(post.id, (post.title or "", post.text), bool(post.handle)) for post in posts]
+    sources += [(para.source, ("", para.text), False) for para in prose]
+    for origin, parts, social in sources:
         seen: set[tuple[float, str | None, str]] = set()
         for text in parts:
-            for r in _figures_in(text):
+            for r in _figures_in(text, texts):
                 if social and HYPOTHETICAL.match(r.quote):
                     continue  # "If all applause were cut, it would be 22 minutes": a joke
                 if ABOUT_THE_PAGE.match(r.quote):

@@ -99,9 +99,18 @@ def rank_figures(figures: Sequence[Figure], documents: Sequence[Document],
     origins: dict[tuple[float, str | None], set[str]] = {}
     for f in figures:
         origins.setdefault((round(f.value, 6), f.unit), set()).add(f.post)
+    # Per number, once: how many feed items state it, and how many other sources (the sets
+    # are as big as the number is common; per figure, that made this quadratic).
+    in_items = {key: len(told & titled.keys()) for key, told in origins.items()}
+    elsewhere = {key: len(told - titled.keys()) for key, told in origins.items()}
+    kind_of_figure = {f.id: kind_of(f) for f in figures}
     kinds: dict[tuple[str, frozenset[str]], list[Figure]] = {}
     for f in figures:
-        kinds.setdefault(kind_of(f), []).append(f)
+        kinds.setdefault(kind_of_figure[f.id], []).append(f)
+    # Per kind, once (not once per figure: a kind of thousands made that quadratic): the
+    # largest figure (the first, on a tie) where the kind holds more than one value.
+    largest = {kind: max(same, key=lambda g: g.value) for kind, same in kinds.items()
+               if len({g.value for g in same}) > 1}
     ranked: list[Ranked] = []
     for f in figures:
         score, why = 0.0, []
@@ -121,20 +130,20 @@ def rank_figures(figures: Sequence[Figure], documents: Sequence[Document],
         if _near(f, "record"):
             score += 1.0
             why.append("a record or total")
-        told = origins[(round(f.value, 6), f.unit)]
-        if f.post in titled and len(told & titled.keys()) >= BOILERPLATE:
+        said = (round(f.value, 6), f.unit)
+        if f.post in titled and in_items[said] >= BOILERPLATE:
             # The same number in item after item of a feed ("within 100km") is its template.
             score -= 2.0
             why.append("in every item")
-        elif len(told - titled.keys()) > 1 and (f.unit or f.value >= 100):
+        elif elsewhere[said] > 1 and (f.unit or f.value >= 100):
             # Posts and paragraphs of one roundup agreeing; the same small count twice
             # ("13-year sentence", "13 Israelis") is chance, and feed items are each their own.
             score += 1.0
             why.append("stated by several sources")
-        same = kinds[kind_of(f)]
-        if len({g.value for g in same}) > 1 and f is max(same, key=lambda g: g.value):
+        kind = kind_of_figure[f.id]
+        if largest.get(kind) is f:
             score += 0.5
-            why.append(f"the largest of {len(same)}")
+            why.append(f"the largest of {len(kinds[kind])}")
         cut, reason = _penalty(f)
         if cut:
             score += cut

@@ -1,16 +1,18 @@
 """Which figures relate: the pairs worth a comparison, never formed all against all.
 
 Figures are grouped by unit family, and within a family only figures that share a label word
-(through an index, skipping words too common to tell things apart) or that were said in the
-same post are paired; a post's own stated ratios and shares pair the figures around them. Two
-figures relate only when they count the same thing (see `related`).
+(through an index) or that were said in the same post are paired; a post's own stated ratios
+and shares pair the figures around them. Two figures relate only when they count the same
+thing (see `related`). A group of more than MAX_BUCKET figures is not paired all against all:
+it keeps one figure per value (the first said), the values stated most often, at most
+MAX_BUCKET of them (`_bounded`), so the pairs tried stay linear in the number of figures.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from itertools import combinations
 
@@ -21,7 +23,7 @@ from digest.edit.text.numbers import decimals
 from digest.edit.text.tokens import STOP
 from digest.model import Figure
 
-MAX_BUCKET = 25  # a label word shared by more figures than this tells nothing apart
+MAX_BUCKET = 25  # figures in a group beyond which it is paired by value (see _bounded)
 FEED = "\0feed"  # the story of every feed item: its own
 MAX_STATED = 12  # figures in one post beyond which a stated share is not tried on every pair
 MAX_RATIO = 1000  # beyond this the two are not the same kind of thing (a price and a total)
@@ -193,8 +195,7 @@ def related_pairs(figures: list[Figure], shares: set[tuple[str, str]],
             for word in label_words(figure):
                 index[word].append(figure)
             by_post[figure.post].append(figure)
-        buckets = [b for b in index.values() if len(b) <= MAX_BUCKET]
-        buckets += [b for b in by_post.values() if len(b) <= MAX_BUCKET]
+        buckets = [_bounded(b, story) for b in (*index.values(), *by_post.values()) if len(b) > 1]
         for bucket in buckets:
             for a, b in combinations(bucket, 2):
                 if key(a, b) not in pairs and related(a, b) and (
@@ -202,6 +203,26 @@ def related_pairs(figures: list[Figure], shares: set[tuple[str, str]],
                         or story.get(a.post, "") == story.get(b.post, "") != FEED):
                     pairs[key(a, b)] = (a, b)
     return list(pairs.values())
+
+
+def _bounded(bucket: list[Figure], story: dict[str, str] | None) -> list[Figure]:
+    """A group small enough to pair all against all, in figure order. A bigger one (a label
+    the whole roundup quotes: at 50,000 posts, hundreds of figures) keeps one figure per
+    value and story, the first said, since compare() keeps only the first sum over the same
+    values anyway; and of those the MAX_BUCKET values stated most often (ties: the first
+    said). Dropping such a group instead, as was done, dropped exactly the relations most
+    posts support: at 50,000 posts every group a comparison could come from was dropped."""
+    if len(bucket) <= MAX_BUCKET:
+        return bucket
+    first: dict[tuple[float, str, str], Figure] = {}
+    said: Counter[tuple[float, str, str]] = Counter()
+    for figure in bucket:
+        key = (figure.value * factor(figure), family(figure),
+               story.get(figure.post, "") if story is not None else "")
+        said[key] += 1
+        first.setdefault(key, figure)
+    kept = {first[key].id for key in sorted(first, key=lambda k: -said[k])[:MAX_BUCKET]}
+    return [figure for figure in bucket if figure.id in kept]
 
 
 def moved(figure: Figure) -> bool:

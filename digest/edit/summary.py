@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from types import EllipsisType
 
 from digest.edit.comparisons import is_claim, name, short_label, shown, with_unit
 from digest.edit.headline import headline
@@ -13,6 +14,7 @@ from digest.edit.keyfigures import Ranked, alike, rank_figures
 from digest.edit.lead import event_sentence, noun
 from digest.edit.text.grammar import FOREIGN_DIGIT
 from digest.edit.text.numbers import decimals, scan_numbers
+from digest.edit.text.reading import Texts
 from digest.edit.themes import Theme, find_theme, is_disputed
 from digest.edit.tracing import Numbers
 from digest.errors import TraceError
@@ -261,17 +263,27 @@ def _preheader(parts: Sequence[str]) -> str:
     return ""
 
 
+def theme_of(documents: Sequence[Document], posts: Sequence[Post],
+             texts: Texts | None = None) -> Theme | None:
+    """The posts' main theme beyond the documents' subject (themes.find_theme)."""
+    return find_theme(list(posts), _subject(documents), texts=texts)
+
+
 def write_summary(documents: Sequence[Document], posts: Sequence[Post],
                   figures: Sequence[Figure], comparisons: Sequence[Comparison],
-                  highlights: Sequence[Highlight]) -> Summary:
-    """2-4 plain sentences: the event, the key figures side by side, the main theme counted."""
+                  highlights: Sequence[Highlight], *, texts: Texts | None = None,
+                  theme: Theme | EllipsisType | None = ...) -> Summary:
+    """2-4 plain sentences: the event, the key figures side by side, the main theme counted.
+    `theme`: theme_of the posts, if worked out already (the pipeline does, so that the
+    readings in `texts` can go before the highlights are picked); else it is, from `texts`."""
     numbers = Numbers(figures)
     event = event_sentence(documents, posts, highlights, numbers)
     ranked = rank_figures(figures, documents, posts)
     key = _key_figures(figures, comparisons, ranked, numbers)
     more = _listed(ranked, figures, numbers, "Also quoted", ALSO_SCORE) if key.startswith(
         "Key") else ""
-    theme = find_theme(list(posts), _subject(documents))
+    if theme is ...:
+        theme = theme_of(documents, posts, texts)
     themed = _theme_sentence(theme, posts, numbers)
     flagged = _mismatch(figures, comparisons, numbers)
     # At most four sentences: a figure beside the key ones only where there is room.

@@ -20,6 +20,7 @@ The rule, kept simple so an editor can check it by hand:
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -27,8 +28,9 @@ from dataclasses import dataclass
 
 from digest.edit.text import lexicon
 from digest.edit.text.grammar import is_number_word
+from digest.edit.text.reading import BREAK, Texts
 from digest.edit.text.sentences import sentences
-from digest.edit.text.tokens import STOP, words
+from digest.edit.text.tokens import STOP
 from digest.model import Post
 
 MIN_POSTS = 3
@@ -51,38 +53,48 @@ class Theme:
     disputes: tuple[str, ...]  # ids of those that push back on it
 
 
-def _tokens(text: str) -> list[str]:
-    return [w for w in words(text) if len(w) >= 2]
-
-
 def _content(word: str, subject: frozenset[str]) -> bool:
     w = word.lower().replace("’", "'")
     return (len(w) >= 3 and w not in STOP and w not in EXTRA_STOP and w not in subject
             and not is_number_word(w) and w != "times")  # a theme never reads as a number
 
 
-def find_theme(posts: list[Post], subject: frozenset[str]) -> Theme | None:
-    """The most widespread term across the posts beyond the subject, or None."""
-    df: Counter[str] = Counter()
-    pair_df: Counter[tuple[str, str]] = Counter()
-    forms: Counter[tuple[str, str]] = Counter()
-    first: dict[str, int] = {}
+def _words(post: Post, texts: Texts) -> tuple[str, ...]:
+    """The post's words (its title's first), BREAK between clauses, from the build's reading."""
+    words = texts(post.text).words
+    return texts(post.title).words + words if post.title else words
+
+
+class _Lexicon:
+    """What each distinct word of the posts is to the themes, asked once per word rather
+    than once per use: its lower case where it can be a theme word, else ""."""
+
+    def __init__(self, subject: frozenset[str]) -> None:
+        self.low: dict[str, str] = {BREAK: ""}
+        self.short: set[str] = set()  # one-letter words: never part of a phrase either
+        self.subject = subject
+
+    def learn(self, words: tuple[str, ...]) -> None:
+        for word in set(words).difference(self.low):
+            self.low[word] = word.lower() if _content(word, self.subject) else ""
+            if len(word) == 1:
+                self.short.add(word)
+
+
+def find_theme(posts: list[Post], subject: frozenset[str], *,
+               texts: Texts | None = None) -> Theme | None:
+    """The most widespread term across the posts beyond the subject, or None. Each post's
+    words come from `texts` (the build's readings): they are counted once, and gone over
+    again only in the posts that mention the theme."""
+    texts = Texts() if texts is None else texts
+    lexicon = _Lexicon(subject)
+    df: Counter[str] = Counter()  # in order of first use: ties go to the earliest
     for post in posts:
-        seen: set[str] = set()
-        seen_pairs: set[tuple[str, str]] = set()
-        for clause in re.split(r"[.,;:!?()\[\]\"“”—–\n]+", f"{post.title or ''}. {post.text}"):
-            words = _tokens(clause)
-            for i, word in enumerate(words):
-                if not _content(word, subject):
-                    continue
-                low = word.lower()
-                seen.add(low)
-                first.setdefault(low, len(first))
-                if i + 1 < len(words) and _content(words[i + 1], subject):
-                    seen_pairs.add((low, words[i + 1].lower()))
-                    forms[(f"{word} {words[i + 1]}", low)] += 1
-        df.update(seen)
-        pair_df.update(seen_pairs)
+        words = _words(post, texts)
+        lexicon.learn(words)
+        seen = dict.fromkeys(map(lexicon.low.__getitem__, words))
+        seen.pop("", None)
+        df.update(seen.keys())
     floor = max(MIN_POSTS, math.ceil(len(posts) / 10))
     # A word in nearly every item ("alert", "read more") is the feed's template, not a theme.
     # Only a long feed shows its template: three of four items may share a real theme.
@@ -91,39 +103,77 @@ def find_theme(posts: list[Post], subject: frozenset[str]) -> Theme | None:
     ranked = [w for w in df if floor <= df[w] <= ceiling]
     if not ranked:
         return None
-    word = min(ranked, key=lambda w: (-df[w], first[w]))
-    phrase = _surface(posts, word)
-    pairs = [(p, n) for p, n in pair_df.items() if word in p and n >= 2 and n * 2 >= df[word]]
-    if pairs:
-        best = max(pairs, key=lambda x: x[1])[0]
-        written = [(n, f) for (f, _), n in forms.items() if tuple(f.lower().split()) == best]
-        phrase = max(written)[1] if written else " ".join(best)
-    mentions = [p for p in posts
-                if word in {t.lower() for t in _tokens(f"{p.title or ''} {p.text}")}]
+    word = max(ranked, key=df.__getitem__)  # the first of the most used
+    surfaces = {w for w, low in lexicon.low.items() if low == word}  # "DDoS", "ddos"
+    mentions = [p for p in posts if not surfaces.isdisjoint(_words(p, texts))]
+    phrase = _phrase(mentions, word, df[word], texts, lexicon, surfaces)
     # Only people take sides: a feed item (no handle) is a report, and its house style ("the
     # so-called Islamic State") is not a post disputing anything.
-    disputes = [p.id for p in mentions if p.handle and _disputes(p, word, phrase)]
+    said = re.compile(rf"\b{re.escape(word)}\b", re.IGNORECASE)
+    head = re.escape(phrase.split()[0]) if phrase.split() else re.escape(word)
+    quoted = re.compile(rf"[\"“‘']\s*(?:{re.escape(word)}|{head})", re.IGNORECASE)
+    disputes = [p.id for p in mentions if p.handle and _disputes(p, said, quoted)]
     return Theme(word, phrase, tuple(p.id for p in mentions), tuple(disputes))
 
 
-def _surface(posts: list[Post], word: str) -> str:
+def _phrase(mentions: list[Post], word: str, count: int, texts: Texts, lexicon: _Lexicon,
+            surfaces: set[str]) -> str:
+    """How the posts write the theme: its most written form ("DDoS"), or a two-word phrase
+    holding it (two words side by side, no punctuation between, one-letter words passed
+    over) that at least two posts and half of those with the word use ("DDoS attack"), as
+    most often written. Only the words next to the theme's are looked at."""
+    low = lexicon.low
     written: Counter[str] = Counter()
-    for post in posts:
-        written.update(t for t in _tokens(f"{post.title or ''} {post.text}") if t.lower() == word)
-    return written.most_common(1)[0][0] if written else word
+    pair_df: Counter[tuple[str, str]] = Counter()
+    forms: Counter[tuple[str, str]] = Counter()
+    for post in mentions:
+        words = list(itertools.filterfalse(lexicon.short.__contains__, _words(post, texts)))
+        at = sorted(_positions(words, surfaces))
+        written.update(words[i] for i in at)
+        seen: dict[tuple[str, str], None] = {}  # in order: ties go to the pair seen first
+        starts = {j for k in at for j in (k - 1, k) if 0 <= j < len(words) - 1}
+        for i in sorted(starts):  # the pairs the theme's word is in, in order
+            a, b = words[i], words[i + 1]
+            if low[a] and low[b] and word in (low[a], low[b]):
+                seen[(low[a], low[b])] = None
+                forms[(f"{a} {b}", low[a])] += 1
+        pair_df.update(seen.keys())
+    phrase = written.most_common(1)[0][0] if written else word
+    pairs = [(p, n) for p, n in pair_df.items() if n >= 2 and n * 2 >= count]
+    if pairs:
+        best = max(pairs, key=lambda x: x[1])[0]
+        said = [(n, f) for (f, _), n in forms.items() if tuple(f.lower().split()) == best]
+        phrase = max(said)[1] if said else " ".join(best)
+    return phrase
 
 
-def _disputes(post: Post, word: str, phrase: str) -> bool:
+def _positions(words: list[str], surfaces: set[str]) -> list[int]:
+    """Where any of `surfaces` stands in `words` (list.index: no loop over every word here)."""
+    found = []
+    for surface in surfaces:
+        at = -1
+        while True:
+            try:
+                at = words.index(surface, at + 1)
+            except ValueError:
+                break
+            found.append(at)
+    return found
+
+
+def _disputes(post: Post, said: re.Pattern[str], quoted: re.Pattern[str]) -> bool:
     text = f"{post.title or ''}. {post.text}" if post.title else post.text
+    if not (NEGATION.search(text) or SCEPTIC.search(text) or quoted.search(text)
+            or "?" in text):
+        return False  # no sentence can hold what the text does not (most posts)
     spans = sentences(text)
     for i, (start, end) in enumerate(spans):
         sentence = text[start:end]
-        if not re.search(rf"\b{re.escape(word)}\b", sentence, re.IGNORECASE):
+        if not said.search(sentence):
             continue
-        head = re.escape(phrase.split()[0]) if phrase.split() else re.escape(word)
-        quoted = re.search(rf"[\"“‘']\s*(?:{re.escape(word)}|{head})", sentence, re.IGNORECASE)
         comment = text[start:spans[i + 1][1]] if i + 1 < len(spans) else sentence
-        if NEGATION.search(comment) or SCEPTIC.search(comment) or quoted or "?" in sentence:
+        if NEGATION.search(comment) or SCEPTIC.search(comment) or quoted.search(sentence) or (
+                "?" in sentence):
             return True
     return False
 

@@ -1,7 +1,8 @@
 """The outbox's archive: index.html and feed.atom, rebuilt from the editions it holds.
 
-Both files are derived only from the outbox's own `*/edition.json` (and the newest `digest.eml`
-for the sender's name), never from the build in hand, so any build, by any process, leaves an
+Both files are derived only from the outbox's own `*/edition.json` (through the outbox's index
+of them, index.py) and the newest `digest.eml` for the sender's name, never from the build in
+hand, so any build, by any process, leaves an
 archive that agrees with the folders next to it. Output is deterministic: timestamps come from
 edition dates, ids are name-based UUIDs, so rebuilding an unchanged outbox gives the same bytes.
 """
@@ -9,7 +10,6 @@ edition dates, ids are name-based UUIDs, so rebuilding an unchanged outbox gives
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
 import tempfile
@@ -25,6 +25,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from digest.errors import OutboxError
+from digest.publish.index import entries
 
 log = logging.getLogger(__name__)
 
@@ -51,25 +52,25 @@ class ArchivedEdition:
 
 
 def read_editions(outbox: Path) -> list[ArchivedEdition]:
-    """Every edition in the outbox, newest first (by date, then id). Unreadable ones are skipped
-    with a warning: one damaged old folder must not stop new builds."""
+    """Every edition in the outbox, newest first (by date, then id), from the outbox's index
+    (index.py), which re-reads any edition.json it has not seen as it is now. Unreadable ones
+    are skipped with a warning: one damaged old folder must not stop new builds."""
     editions = []
-    for path in sorted(outbox.glob("*/edition.json")):
-        folder = path.parent.name
-        if folder.startswith("."):  # an edition still being written (or an aborted one)
-            continue
+    for entry in entries(outbox):
+        fields = entry.fields
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            date = dt.date.fromisoformat(str(data["date"]))
-            editions.append(ArchivedEdition(
-                folder=folder,
-                edition=str(data.get("edition") or folder),
-                date=date,
-                subject=str(data.get("subject") or data.get("title") or folder),
-                summary=str(data.get("summary") or ""),
-            ))
-        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-            log.warning("%s: skipped in the archive (%s: %s)", path, type(exc).__name__, exc)
+            date = dt.date.fromisoformat(str(fields["date"]))
+        except (KeyError, ValueError) as exc:
+            log.warning("%s: skipped in the archive (%s: %s)", outbox / entry.folder /
+                        "edition.json", type(exc).__name__, exc)
+            continue
+        editions.append(ArchivedEdition(
+            folder=entry.folder,
+            edition=str(fields.get("edition") or entry.folder),
+            date=date,
+            subject=str(fields.get("subject") or fields.get("title") or entry.folder),
+            summary=str(fields.get("summary") or ""),
+        ))
     editions.sort(key=lambda e: (e.date, e.edition), reverse=True)
     return editions
 

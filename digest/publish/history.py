@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
+
+from digest.publish.index import entries
 
 log = logging.getLogger(__name__)
 
@@ -15,16 +16,18 @@ def carried_posts(outbox: Path, edition: str, date: str) -> set[str]:
     The edition being built (`edition`) does not count, so rebuilding it gives the same posts;
     nor does a later one, so rebuilding an old edition does not lose posts a newer one took
     over. An unreadable edition.json is skipped with a warning: it cannot prove a post old.
+    Read from the outbox's index (index.py), not from every edition.json.
     """
     seen: set[str] = set()
-    for path in sorted(outbox.glob("*/edition.json")):
-        if path.parent.name.startswith(".") or path.parent.name == edition:
-            continue  # "." : an edition still being written, or an aborted one
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if str(data["edition"]) == edition or str(data["date"]) > date:
-                continue
-            seen.update(str(post["id"]) for post in data["posts"])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            log.warning("%s: unreadable, its posts count as new (%s)", path, exc)
+    for entry in entries(outbox, save=False):
+        fields = entry.fields
+        if entry.folder == edition:
+            continue
+        if "edition" not in fields or "date" not in fields or entry.posts is None:
+            log.warning("%s: unreadable, its posts count as new (no edition, date or posts)",
+                        outbox / entry.folder / "edition.json")
+            continue
+        if str(fields["edition"]) == edition or str(fields["date"]) > date:
+            continue
+        seen.update(entry.posts)
     return seen

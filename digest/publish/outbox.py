@@ -6,7 +6,8 @@ outbox/<edition>/
     digest.mjml               the intermediate MJML, for debugging templates
     digest.merge.html/.txt    the parts still holding %%key%% tokens: `digest send` merges each
                               recipient's values into these (digest.render.personalize)
-    edition.json              everything decided about the edition (Edition.to_json)
+    edition.json              everything decided about the edition (edition_json.py: whole,
+                              or lean above LEAN_ABOVE posts), written as a stream
 
 An edition is built in a hidden temporary folder next to its final place, every file and the
 folder fsynced, then renamed into place. Replacing an edition swaps the two folders in one
@@ -31,15 +32,13 @@ from typing import Any
 
 from digest.errors import OutboxError
 from digest.model import Edition, edition_from_json
+from digest.publish.edition_json import edition_json, top_level, write_edition_json
+from digest.publish.index import edition_folders, entries, entry_of, remember, stamp_of
 from digest.render.message import message_bytes
 from digest.render.templates import Rendered
 
 EDITION_JSON = "edition.json"
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,99}")
-
-
-def edition_json(edition: Edition) -> str:
-    return json.dumps(edition.to_json(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def _parts(message: EmailMessage) -> tuple[str, str]:
@@ -49,9 +48,7 @@ def _parts(message: EmailMessage) -> tuple[str, str]:
     return str(text.get_content()), str(html.get_content())
 
 
-def edition_files(edition: Edition, rendered: Rendered,
-                  message: EmailMessage) -> dict[str, bytes]:
-    """Every file of the edition folder, by name: what write_edition puts on disk."""
+def _message_files(rendered: Rendered, message: EmailMessage) -> dict[str, bytes]:
     text, html = _parts(message)
     return {
         "digest.html": html.encode("utf-8"),
@@ -60,8 +57,15 @@ def edition_files(edition: Edition, rendered: Rendered,
         "digest.mjml": rendered.mjml.encode("utf-8"),
         "digest.merge.html": rendered.html.encode("utf-8"),
         "digest.merge.txt": rendered.text.encode("utf-8"),
-        EDITION_JSON: edition_json(edition).encode("utf-8"),
     }
+
+
+def edition_files(edition: Edition, rendered: Rendered,
+                  message: EmailMessage) -> dict[str, bytes]:
+    """Every file of the edition folder, by name: what write_edition puts on disk (which
+    streams edition.json rather than holding it whole)."""
+    return {**_message_files(rendered, message),
+            EDITION_JSON: edition_json(edition).encode("utf-8")}
 
 
 def _fsync_dir(path: Path) -> None:
@@ -125,12 +129,14 @@ def _remove_leftovers(outbox: Path, name: str) -> None:
 
 
 def write_edition(outbox: Path, edition: Edition, rendered: Rendered,
-                  message: EmailMessage) -> Path:
-    """Write the edition folder atomically; return its path."""
+                  message: EmailMessage, *, indexed: bool = False) -> Path:
+    """Write the edition folder atomically; return its path. `indexed`: also put it into the
+    outbox's index (index.py), as written, so the archive update after it need not read it
+    back (an edition.json of 100,000 posts is tens of megabytes)."""
     if not _SAFE_NAME.fullmatch(edition.edition):
         raise OutboxError(f"unsafe edition id {edition.edition!r} (letters, digits, . _ + -)",
                           where=str(outbox))
-    files = edition_files(edition, rendered, message)  # everything that can fail, first
+    files = _message_files(rendered, message)  # everything that can fail, first
     final = outbox / edition.edition
     if final.is_symlink() or (final.exists() and not final.is_dir()):
         # Swapping it for the new folder would move a file the user put there, or follow a
@@ -145,11 +151,21 @@ def write_edition(outbox: Path, edition: Edition, rendered: Rendered,
         tmp = Path(tempfile.mkdtemp(prefix=f".{edition.edition}.", suffix=".tmp", dir=outbox))
         for name, data in files.items():
             _write_file(tmp / name, data)
+        with open(tmp / EDITION_JSON, "w", encoding="utf-8", newline="\n") as handle:
+            write_edition_json(edition, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        # Its stamp, before the rename (which keeps the inode): if another build replaces the
+        # folder meanwhile, the stamp no longer matches and the index reads that one instead.
+        stamp = stamp_of(tmp / EDITION_JSON)
         os.chmod(tmp, 0o755)  # mkdtemp makes it 0700; an edition folder is an ordinary one
         _fsync_dir(tmp)
         _replace_dir(tmp, final)
         tmp = None
         _fsync_dir(outbox)
+        if indexed and stamp is not None:
+            remember(outbox, entry_of(final.name, stamp, top_level(edition),
+                                      tuple(p.id for p in edition.posts)))
     except OSError as exc:
         raise OutboxError(f"cannot write the edition: {exc.strerror or exc}",
                           where=str(final)) from None
@@ -193,15 +209,17 @@ def read_rendered(edition_dir: Path) -> Rendered:
 
 
 def editions(outbox: Path) -> list[Path]:
-    """Every edition folder in the outbox, oldest first (by edition date, then id)."""
-    found: list[tuple[str, str, Path]] = []
-    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
-        for child in outbox.iterdir():
-            if child.name.startswith(".") or not (child / EDITION_JSON).is_file():
-                continue
-            date = _load_json(child / EDITION_JSON).get("date")
-            found.append((str(date or ""), child.name, child))
-    return [path for _, _, path in sorted(found)]
+    """Every edition folder in the outbox, oldest first (by edition date, then id), from the
+    outbox's index; an edition.json that cannot be read is an error, not skipped, so that the
+    newest edition is never taken to be an older one."""
+    listed = entries(outbox, save=False)
+    readable = {entry.folder for entry in listed}
+    for folder in sorted(edition_folders(outbox)):
+        if folder not in readable:
+            raise OutboxError("unreadable edition (see the warning above)",
+                              where=str(outbox / folder / EDITION_JSON))
+    found = sorted((str(e.fields.get("date") or ""), e.folder) for e in listed)
+    return [outbox / folder for _, folder in found]
 
 
 def newest_edition(outbox: Path) -> Path:

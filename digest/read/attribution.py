@@ -49,6 +49,8 @@ _DASH = r"(?:—|―|--|(?:^|(?<=\s)|(?<=[.!?…\"”’)])|(?<=pic\.twitter\.co
     r"|(?<=\s)['?](?=\s))"
 _NOT_DASH = r"(?!—|―|--|\s[–-]\s|\s['?]\s)"
 _HANDLE = r"[\w.\-]+(?:@[\w.\-]+)?"
+_HANDLE_RE = re.compile(_HANDLE)
+_SCREEN_NAME = re.compile(r"\w{1,30}")
 _WHEN_RE = re.compile(rf"^(?:on\s+)?(?:{WHEN_PATTERN})$", re.IGNORECASE)
 # "— Name (@slot) rest": the slot is the last parenthesised group of the paragraph; the name
 # may hold parentheses of its own ("Name (name.bsky.social)", "Priya (she/her)").
@@ -75,6 +77,8 @@ _BARE_HANDLE_RE = re.compile(
     re.IGNORECASE,
 )
 _JUNK_DATE_MAX = 40  # longer than this after "(@handle)" and it is the writer's sentence
+_DIGIT = re.compile(r"\d")  # every date pattern holds one
+_DASHES = re.compile(r"[—―–-]")  # a _DASH (but for a lost one, "'" or "?") starts with one
 
 
 # A TikTok embed: "@user caption #tags ♬ sound name" (the handle opens it, the sound ends it).
@@ -82,31 +86,32 @@ _TIKTOK_RE = re.compile(r"^@(?P<handle>[\w.]{2,24})\s+(?P<text>.*?)\s*♬[^\n]*$
 
 
 def trailing(text: str) -> Attribution | None:
-    """The attribution that ends `text` (a paragraph), if any."""
-    match = _TIKTOK_RE.match(text)
+    """The attribution that ends `text` (a paragraph), if any. Each pattern is tried only
+    where what it must hold is there ("♬", "(@" or "(u/", a digit and a dash, "u/")."""
+    match = _TIKTOK_RE.match(text) if text.startswith("@") and "♬" in text else None
     if match:
         handle = match["handle"].rstrip(".")
         return Attribution("inline", match["text"].strip(), handle, handle, None,
                            platform="tiktok")
-    match = _SLOT_RE.search(text)
+    match = _SLOT_RE.search(text) if "(@" in text or "(u/" in text else None
     if match:
         found = _slotted(text, match)
         if found:
             return found
-    match = _NAMED_RE.search(text)
+    match = _NAMED_RE.search(text) if _DIGIT.search(text) and _DASHES.search(text) else None
     if match:
         name = " ".join(match["name"].split())
         if is_name(name):
             date, problem = _when(match.group("when"))
             return Attribution("trail", text[: match.start()].strip(), name, None, date,
                                problem=problem, offset=match.start("name"))
-    match = _REDDIT_RE.search(text)
+    match = _REDDIT_RE.search(text) if "u/" in text or "U/" in text else None
     if match:
         date, problem = _when(match["when"] or "")
         handle = f"u/{match['handle']}"
         return Attribution("trail", text[: match.start()].strip(), handle, handle, date,
                            problem=problem, offset=match.start())
-    match = _BARE_HANDLE_RE.search(text)
+    match = _BARE_HANDLE_RE.search(text) if "@" in text else None
     if match and text[: match.start()].strip():
         date, problem = _when(match["when"] or "")
         return Attribution("trail", text[: match.start()].strip(), match["handle"],
@@ -117,7 +122,7 @@ def trailing(text: str) -> Attribution | None:
 def _slotted(text: str, match: re.Match[str]) -> Attribution | None:
     rest = match["rest"].strip()
     date, problem = _when(rest)
-    if problem and (len(rest) > _JUNK_DATE_MAX or not re.search(r"\d", rest)):
+    if problem and (len(rest) > _JUNK_DATE_MAX or not _DIGIT.search(rest)):
         return None  # "(@someone) for that finish": a handle named in the writer's sentence
     name = " ".join(match["name"].split())
     body, offset = text[: match.start()], match.start("name")
@@ -147,9 +152,9 @@ def who(name: str, slot: str) -> tuple[str, str | None]:
     if value.startswith("u/"):
         return name or value, value
     value = value[1:].strip()
-    if re.fullmatch(_HANDLE, value) and not re.search(r"\.$|^\.", value):
+    if _HANDLE_RE.fullmatch(value) and not value.startswith(".") and not value.endswith("."):
         return name or value, value
-    if re.fullmatch(r"\w{1,30}", name) and name != value:
+    if _SCREEN_NAME.fullmatch(name) and name != value:
         return value, name
     return name or value, None
 
@@ -262,9 +267,10 @@ def date_line(line: str) -> dt.date | None:
 
 
 def standalone(line: str) -> Attribution | None:
-    """A line that is a byline or a marker by itself, or a whole one-line post."""
+    """A line that is a byline or a marker by itself, or a whole one-line post. Each pattern
+    is tried only where what it must hold is there (an "a " start, "@", "/", "(@", ":")."""
     text = line.strip()
-    match = _SHARED_RE.match(text)
+    match = _SHARED_RE.match(text) if text[:2].lower() == "a " else None
     if match:
         name = " ".join(match["name"].split())
         author, handle = who(name, match["slot"]) if match["slot"] else (name, None)
@@ -275,18 +281,18 @@ def standalone(line: str) -> Attribution | None:
                            platform="instagram")
     if text.startswith("♬"):  # a TikTok caption's sound line, under the caption
         return Attribution("sound", "", "", None, None)
-    match = _POST_BY_RE.match(text)
+    match = _POST_BY_RE.match(text) if "@" in text else None
     if match:
         handle = match["handle"]
         # "Post by @user@host" is Mastodon's embed; a bare handle there is Threads'.
         return Attribution("view", "", handle, handle, None,
                            platform=None if "@" in handle else "threads")
-    match = _STATUS_URL_RE.match(text)
+    match = _STATUS_URL_RE.match(text) if "/" in text else None
     if match:
         handle = next(h for h in match.groups() if h)
         url = text if "://" in text else f"https://{text}"
         return Attribution("url", "", handle, handle, None, url=url)
-    match = _HEAD_RE.match(text)
+    match = _HEAD_RE.match(text) if "(@" in text else None
     if match:
         name = " ".join(match["name"].split())
         # Beside a handle a name need not be capitalised ("rob delaney (@robdelaney)"); it
@@ -295,7 +301,7 @@ def standalone(line: str) -> Attribution | None:
         if not name or (len(bare.split()) <= 6 and not _NAME_PUNCT_RE.search(bare)):
             author, handle = who(name, match["slot"])
             return Attribution("head", "", author, handle, None)
-    match = _INLINE_RE.match(text)
+    match = _INLINE_RE.match(text) if "@" in text and ":" in text else None
     if match:
         name = " ".join(match["name"].split())
         if is_name(name):
@@ -332,7 +338,7 @@ def _without_brackets(name: str) -> str:
 def glued_split(line: str) -> tuple[str, str] | None:
     """ "— Name (@handle)Next post's text": a byline glued to the text after it by the
     flattening. The two halves, or None."""
-    match = _GLUED_RE.match(line)
+    match = _GLUED_RE.match(line) if _GLUED_END.search(line) else None
     if match is None or trailing(match["byline"]) is None:
         return None
     return match["byline"], match["next"]
@@ -341,3 +347,26 @@ def glued_split(line: str) -> tuple[str, str] | None:
 _GLUED_RE = re.compile(
     rf"^(?P<byline>.*{_DASH}[^\n]*?\((?:@|u/)[^()\n]{{1,60}}\))(?P<next>[^\W\d_“\"‘'][^\n]*)$"
 )
+# What a glued byline must hold (a slot closed right before a letter); most lines have none,
+# and the pattern above backtracks over every dash of a line that does not.
+_GLUED_END = re.compile(r"\((?:@|u/)[^()\n]{1,60}\)[^\W\d_“\"‘']")
+
+
+class Said:
+    """What the byline recognisers said of each text of one page. A block is asked about
+    more than once (as a line, as a block, as the block above or below a post), so each
+    answer is kept, for this page only: the memo is bounded by the page and goes with it."""
+
+    def __init__(self) -> None:
+        self._trailing: dict[str, Attribution | None] = {}
+        self._standalone: dict[str, Attribution | None] = {}
+
+    def trailing(self, text: str) -> Attribution | None:
+        if text not in self._trailing:
+            self._trailing[text] = trailing(text)
+        return self._trailing[text]
+
+    def standalone(self, text: str) -> Attribution | None:
+        if text not in self._standalone:
+            self._standalone[text] = standalone(text)
+        return self._standalone[text]

@@ -20,6 +20,14 @@ from digest.errors import SourceError
 
 # Media placeholders embedded tweets carry: not a link a reader can follow, but a sign of media.
 MEDIA_RE = re.compile(r"(?:https?://)?pic\.(?:twitter|x)\.com/\w+", re.IGNORECASE)
+# What every placeholder holds, found fast (MEDIA_RE's optional scheme makes it try every
+# position): the texts without it are most, and need not be searched.
+_MEDIA_HINT = re.compile(r"pic\.", re.IGNORECASE)
+
+
+def has_media(text: str) -> bool:
+    """Does `text` hold a media placeholder (pic.twitter.com/…)?"""
+    return bool(_MEDIA_HINT.search(text)) and bool(MEDIA_RE.search(text))
 
 # Absolute URLs, and bare "t.co/abc"-style links (a dotted host followed by a path).
 _URL_RE = re.compile(
@@ -176,11 +184,17 @@ def clean_text(text: str) -> str:
 
 
 def normalise_for_id(text: str) -> str:
-    text = MEDIA_RE.sub(" ", text)
-    text = _URL_RE.sub(" ", text)
+    if "/" in text:  # every link and media placeholder holds one: most texts have none
+        text = MEDIA_RE.sub(" ", text)
+        text = _URL_RE.sub(" ", text)
     text = unicodedata.normalize("NFKC", text).casefold()
-    words = re.findall(r"\w+", text)
+    words = _WORDS.findall(text)
     return " ".join(words)
+
+
+_WORDS = re.compile(r"\w+")
+_SCHEME = re.compile(r"^https?://(?:www\.|mobile\.)?", re.I)
+_X_HANDLE = re.compile(r"\w{1,15}")
 
 
 def post_id(handle: str | None, author: str, date: str, text: str) -> str:
@@ -211,6 +225,8 @@ def find_links(text: str) -> tuple[str, ...]:
     """Every followable link in `text`, absolute https, in order, once each; media placeholders
     (pic.twitter.com) are not links."""
     links: list[str] = []
+    if "/" not in text:  # every link holds one
+        return ()
     for match in _URL_RE.finditer(MEDIA_RE.sub(" ", text)):
         url = _clean_url(match.group(0))
         if "/" not in url.split("://", 1)[-1]:
@@ -223,7 +239,7 @@ def find_links(text: str) -> tuple[str, ...]:
 
 def media_link(text: str) -> str | None:
     """The first pic.twitter.com placeholder in `text`, as an https link: it opens the post."""
-    match = MEDIA_RE.search(text)
+    match = MEDIA_RE.search(text) if _MEDIA_HINT.search(text) else None
     return absolute_https(match.group(0)) if match else None
 
 
@@ -231,7 +247,7 @@ def platform_of(handle: str | None, url: str | None) -> str | None:
     """Which network a post is on, from its permalink's host, else the shape of its handle:
     "user@server" is Mastodon's, a dotted one ("name.bsky.social") Bluesky's, "u/…" Reddit's,
     and a bare word X's (the embeds the roundups carry)."""
-    host = re.sub(r"^https?://(?:www\.|mobile\.)?", "", url or "", flags=re.I).split("/", 1)[0]
+    host = _SCHEME.sub("", url).split("/", 1)[0] if url else ""
     by_host = {"x.com": "x", "twitter.com": "x", "bsky.app": "bluesky",
                "threads.net": "threads", "threads.com": "threads", "tiktok.com": "tiktok",
                "instagram.com": "instagram"}
@@ -245,11 +261,13 @@ def platform_of(handle: str | None, url: str | None) -> str | None:
         return "mastodon"
     if "." in handle:
         return "bluesky"
-    return "x" if re.fullmatch(r"\w{1,15}", handle) else None
+    return "x" if _X_HANDLE.fullmatch(handle) else None
 
 
 def strip_media(text: str) -> tuple[str, bool]:
     """`text` without its pic.twitter.com placeholders, and whether it had any."""
+    if not _MEDIA_HINT.search(text):
+        return text, False
     stripped, count = MEDIA_RE.subn("", text)
     if not count:
         return text, False

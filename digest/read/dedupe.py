@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import defaultdict
+from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
@@ -36,63 +36,89 @@ _NUMBER_RE = re.compile(r"\d+")
 
 
 class _Group:
-    """The kept texts of one who-and-day key, indexed by their word pairs."""
+    """The kept texts of one who-and-day key, indexed by their word pairs. Most keys hold one
+    post: the group is made, and that post's text read, only when a second post comes."""
 
-    def __init__(self) -> None:
+    def __init__(self, first: str, words: dict[str, str]) -> None:
+        self.pending: str | None = first  # the first kept post's text, not yet read
+        self.words = words  # one string per distinct word, for all groups: the pairs share them
         self.texts: list[str] = []
-        self.numbers: list[list[str]] = []
-        self.by_pair: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+        self.numbers: list[tuple[str, ...]] = []
+        # pair -> the kept texts that have it: one index alone (most pairs), else a list. A
+        # list per pair was most of the memory of a big build (3 KB a post at 100k posts).
+        self.by_pair: dict[tuple[str, str], int | list[int]] = {}
         self.short: list[int] = []
 
-    @staticmethod
-    def _pairs(words: str) -> set[tuple[str, str]]:
+    def _pairs(self, words: str) -> set[tuple[str, str]]:
         tokens = words.split()
-        return set(itertools.pairwise(tokens))
+        return set(itertools.pairwise(map(self.words.setdefault, tokens, tokens)))
 
     def _candidates(self, pairs: set[tuple[str, str]]) -> set[int]:
         if not pairs:
             return set(self.short[-MAX_HITS:])
         # The rarest pairs the new text shares with kept ones point at its near-duplicate: an
         # edit breaks a pair into one no kept text has, and those are not looked at.
-        present = [hits for pair in pairs if (hits := self.by_pair.get(pair))]
+        present: list[Sequence[int]] = [
+            found if isinstance(found, list) else (found,)
+            for pair in pairs if (found := self.by_pair.get(pair)) is not None]
         present.sort(key=len)
-        found: set[int] = set()
+        kept: set[int] = set()
         for hits in present[:RAREST_PAIRS]:
-            found.update(hits[-MAX_HITS:])
-        return found
+            kept.update(hits[-MAX_HITS:])
+        return kept
 
-    def has_near(self, words: str) -> bool:
-        numbers = _NUMBER_RE.findall(words)
-        return any(
-            self.numbers[i] == numbers
-            and fuzz.ratio(words, self.texts[i], score_cutoff=NEAR_IDENTICAL)
-            for i in self._candidates(self._pairs(words))
-        )
+    def keeps(self, text: str) -> bool:
+        """Keep `text` (add it to the group) unless a kept text nearly duplicates it."""
+        if self.pending is not None:
+            first, self.pending = self.pending, None
+            self._add(normalise_for_id(first), None)
+        words = normalise_for_id(text)
+        numbers = tuple(_NUMBER_RE.findall(words))
+        pairs = self._pairs(words)
+        if any(self.numbers[i] == numbers
+               and fuzz.ratio(words, self.texts[i], score_cutoff=NEAR_IDENTICAL)
+               for i in self._candidates(pairs)):
+            return False
+        self._add(words, (numbers, pairs))
+        return True
 
-    def add(self, words: str) -> None:
+    def _add(self, words: str, read: tuple[tuple[str, ...], set[tuple[str, str]]] | None
+             ) -> None:
+        numbers, pairs = read or (tuple(_NUMBER_RE.findall(words)), self._pairs(words))
         index = len(self.texts)
         self.texts.append(words)
-        self.numbers.append(_NUMBER_RE.findall(words))
-        pairs = self._pairs(words)
+        self.numbers.append(numbers)
         if len(words.split()) <= 2:
             self.short.append(index)
+        by_pair = self.by_pair
         for pair in pairs:
-            self.by_pair[pair].append(index)
+            hits = by_pair.get(pair)
+            if hits is None:
+                by_pair[pair] = index
+            elif isinstance(hits, int):
+                by_pair[pair] = [hits, index]
+            else:
+                hits.append(index)
 
 
 def dedupe_posts(posts: list[Post]) -> list[Post]:
     seen_ids: set[str] = set()
-    groups: dict[tuple[str, str], _Group] = {}
+    # A key's first kept text alone, until a second post has the key: then its _Group.
+    groups: dict[tuple[str, str], str | _Group] = {}
+    words: dict[str, str] = {}
     kept: list[Post] = []
     for post in posts:
         if post.id in seen_ids:
             continue
         key = ((post.handle or post.author).strip().lstrip("@").casefold(), post.date)
-        words = normalise_for_id(post.text)
-        group = groups.setdefault(key, _Group())
-        if group.has_near(words):
-            continue
+        group = groups.get(key)
+        if group is None:
+            groups[key] = post.text
+        else:
+            if isinstance(group, str):
+                group = groups[key] = _Group(group, words)
+            if not group.keeps(post.text):
+                continue
         seen_ids.add(post.id)
-        group.add(words)
         kept.append(post)
     return kept

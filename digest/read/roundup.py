@@ -28,6 +28,7 @@ furniture ("View on Threads", "[image or embed]") are neither posts nor prose.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import re
@@ -62,17 +63,18 @@ _INVISIBLE = re.compile("[\u200b\u2060\ufeff]")  # not U+200D: it joins emoji se
 _QUOTES = ("“", '"', "‘", "'", "«", "„", ">")
 
 
-@dataclass
+@dataclass(slots=True)  # one per line of the page: kept small
 class _Line:
     number: int  # 1-based line in the file (two halves of a glued line share one)
     text: str
 
 
-@dataclass
+@dataclass(slots=True)  # one per paragraph (or line) of the page: kept small
 class _Block:
     lines: list[_Line]
     gap: int = 0  # blank lines above it
     media: bool = False  # an embed's "[image or embed]" stood just above it
+    _text: str | None = None
 
     @property
     def line(self) -> int:
@@ -80,7 +82,10 @@ class _Block:
 
     @property
     def text(self) -> str:
-        return "\n".join(line.text.strip() for line in self.lines)
+        # Asked often, so kept; a block's lines are all in before it is first asked.
+        if self._text is None:
+            self._text = "\n".join(line.text.strip() for line in self.lines)
+        return self._text
 
     @property
     def prose(self) -> str:
@@ -94,7 +99,9 @@ class _Reader:
     blocks: list[_Block]
     normal_gap: int
     flat: bool  # a block a line: a post's lines are blocks of their own (flat_post.py)
+    said: attr.Said
     captioned: bool = False  # a flat page's heading was seen right above a post
+    # The posts; one whose byline printed no date waits for the page's (its id too: _dated).
     posts: list[tuple[Post, Attribution]] = field(default_factory=list)
     prose: list[Prose] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -107,6 +114,7 @@ def parse_roundup(text: str, where: str, undated: str | None = None) -> Document
     # date, and zero-width spaces inside handles; none of them changes a word.
     text = _ODD_SPACES.sub(" ", _INVISIBLE.sub("", text))
     raw = text.split("\n")
+    del text  # the page is in its lines now: not held twice while it is read
     date: str | None = None
     keywords: tuple[str, ...] = ()
     first = 0
@@ -121,15 +129,16 @@ def parse_roundup(text: str, where: str, undated: str | None = None) -> Document
         first += 1
     lines = _logical_lines(raw[first:], first + 1)
     flat = _is_flat(lines)
-    blocks = _blocks(lines, flat)
+    said = attr.Said()
+    blocks = _blocks(lines, flat, said)
     if not blocks:
         raise SourceError("no text after the header", where=f"{where}:{first}")
     gaps = [b.gap for b in blocks[1:]]
-    reader = _Reader(where, blocks, int(statistics.median(gaps)) if gaps else 1, flat)
+    reader = _Reader(where, blocks, int(statistics.median(gaps)) if gaps else 1, flat, said)
     _assemble(reader)
     day = date or max((p.date for p, _ in reader.posts if p.date), default=None)
     day = day or undated or dt.date.today().isoformat()
-    posts = tuple(_dated(post, day) for post, _ in reader.posts)
+    posts = tuple(post if post.date else _dated(post, day) for post, _ in reader.posts)
     for post, found in reader.posts:
         if found.problem:
             reader.warnings.append(f"{post.source}: byline {found.problem}; the post takes "
@@ -163,7 +172,7 @@ def _is_flat(lines: list[_Line]) -> bool:
     return bool(pairs) and touching / len(pairs) > FLAT_SHARE
 
 
-def _blocks(lines: list[_Line], flat: bool) -> list[_Block]:
+def _blocks(lines: list[_Line], flat: bool, said: attr.Said) -> list[_Block]:
     blocks: list[_Block] = []
     current: _Block | None = None
     gap = 0
@@ -179,25 +188,25 @@ def _blocks(lines: list[_Line], flat: bool) -> list[_Block]:
             media = media or "image" in text.lower()
             current, after_chrome = None, True
             continue
-        alone = attr.standalone(text) is not None
+        alone = said.standalone(text) is not None
         if current is None or flat or alone:
             current = _Block([], gap, media)
             blocks.append(current)
             gap, media, after_chrome = 0, False, False
         current.lines.append(line)
-        if flat or alone or _ends_post(text):
+        if flat or alone or _ends_post(text, said):
             current = None
     return blocks
 
 
-def _ends_post(line: str) -> bool:
+def _ends_post(line: str, said: attr.Said) -> bool:
     """Does this line end a post even without a blank line after it? It ends in a byline,
     and it is not a post quoted inside another one (a line that opens with a quotation mark:
     “Coming home.” — England (@England) July 11, 2021), or it is a date alone (the last line
     of a byline-first embed)."""
     if attr.is_date_line(line):
         return True
-    found = attr.trailing(line)
+    found = said.trailing(line)
     return found is not None and found.kind == "trail" and not line.startswith(_QUOTES)
 
 
@@ -207,19 +216,19 @@ def _is_marker(block: _Block) -> bool:
 
 
 def _assemble(reader: _Reader) -> None:
-    blocks = reader.blocks
+    blocks, said = reader.blocks, reader.said
     floor = 0  # blocks before this index belong to an earlier post or are prose already
     index = 0
     while index < len(blocks):
         block = blocks[index]
-        found = attr.standalone(block.text) if len(block.lines) == 1 else None
+        found = said.standalone(block.text) if len(block.lines) == 1 else None
         if found is None:
-            found = attr.trailing(block.text)
+            found = said.trailing(block.text)
         if found is None:
             index += 1
             continue
         if found.kind == "head":
-            end, date = _head_end(blocks, index)
+            end, date = _head_end(blocks, index, said)
             if end is None:  # a "Name (@handle)" line with nothing under it is the writer's
                 index += 1
                 continue
@@ -242,7 +251,7 @@ def _assemble(reader: _Reader) -> None:
             floor = index = index + 2
             continue
         if found.kind == "sound":
-            caption = attr.trailing(f"{blocks[index - 1].text}\n♬") if index > floor else None
+            caption = said.trailing(f"{blocks[index - 1].text}\n♬") if index > floor else None
             if caption is None:  # a sound line with no "@user" caption above: not a post
                 index += 1
                 continue
@@ -255,7 +264,7 @@ def _assemble(reader: _Reader) -> None:
             start, parts = index, [found.body] if found.body else []
         else:
             def usable(i: int) -> bool:
-                return not _is_marker(blocks[i]) and attr.standalone(blocks[i].text) is None
+                return not _is_marker(blocks[i]) and said.standalone(blocks[i].text) is None
 
             start = post_start(blocks, index, floor, found.body, usable, reader.normal_gap)
             if reader.flat:
@@ -291,18 +300,19 @@ def _quoted_reply(blocks: list[_Block], index: int) -> str | None:
     return text[1:-1].strip()
 
 
-def _head_end(blocks: list[_Block], head: int) -> tuple[int | None, dt.date | None]:
+def _head_end(blocks: list[_Block], head: int,
+              said: attr.Said) -> tuple[int | None, dt.date | None]:
     """The last block of a byline-first post: the one that is (or ends in) a date line; or,
     with no date line before the next post, the one block under the byline."""
     limit = min(len(blocks), head + 1 + MAX_POST_PARAGRAPHS)
     for index in range(head + 1, limit):
         block = blocks[index]
-        if attr.standalone(block.text) is not None or attr.trailing(block.text):
+        if said.standalone(block.text) is not None or said.trailing(block.text):
             break
         last = block.lines[-1].text
         if attr.is_date_line(last):
             return index, attr.date_line(last)
-    if head + 1 < len(blocks) and attr.standalone(blocks[head + 1].text) is None:
+    if head + 1 < len(blocks) and said.standalone(blocks[head + 1].text) is None:
         return head + 1, None
     return None, None
 
@@ -321,16 +331,18 @@ def _prose_until(reader: _Reader, start: int, stop: int) -> None:
 def _add(reader: _Reader, parts: list[str], found: Attribution, blocks: list[_Block],
          line: int) -> None:
     raw = "\n\n".join(part for part in parts if part)
-    text, has_media = strip_media(raw)
+    text, placeholder = strip_media(raw)
     text = _without_list_marker(text)
+    date = found.date.isoformat() if found.date else ""
     post = Post(
-        id="",
+        # Dated by its byline, it is whole now; else it gets the page's date later (_dated).
+        id=post_id(found.handle, found.author, date, text) if date else "",
         author=found.author,
         handle=found.handle,
-        date=found.date.isoformat() if found.date else "",
+        date=date,
         text=text,
         links=find_links(text),
-        has_media=has_media or any(b.media for b in blocks),
+        has_media=placeholder or any(b.media for b in blocks),
         source=f"{reader.where}:{line}",
         url=found.url,
         media_link=media_link(raw),
@@ -340,10 +352,9 @@ def _add(reader: _Reader, parts: list[str], found: Attribution, blocks: list[_Bl
 
 
 def _dated(post: Post, day: str) -> Post:
-    """The post with its date (the article's where the embed printed none) and its id."""
-    date = post.date or day
-    return Post(**{**post.__dict__, "date": date,
-                   "id": post_id(post.handle, post.author, date, post.text)})
+    """A post whose embed printed no date, with the article's date and its id."""
+    return dataclasses.replace(post, date=day,
+                               id=post_id(post.handle, post.author, day, post.text))
 
 
 def _header_date(value: str | None, where: str) -> str:

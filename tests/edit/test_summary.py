@@ -163,9 +163,9 @@ def test_no_figures_no_theme_still_a_summary() -> None:
 
 
 def _doctored(real: object) -> object:
-    def write(*args: object) -> Summary:
+    def write(*args: object, **kwargs: object) -> Summary:
         assert callable(real)
-        summary = real(*args)
+        summary = real(*args, **kwargs)
         assert isinstance(summary, Summary)
         return dataclasses.replace(summary, text=summary.text + " Roughly 42 more disagreed.")
     return write

@@ -94,8 +94,9 @@ def test_damaged_and_in_progress_editions_are_skipped(outbox: Path,
     assert "2024-07-01/edition.json" in caplog.text
     titles = [e.title for e in feedparser.parse(str(outbox / "feed.atom")).entries]
     assert "Half written" not in titles and len(titles) == 3
-    # Written atomically: no temporary files are left next to the archive.
-    assert sorted(p.name for p in outbox.iterdir() if p.is_file()) == ["feed.atom", "index.html"]
+    # Written atomically: no temporary files are left next to the archive (and its index).
+    assert sorted(p.name for p in outbox.iterdir() if p.is_file()) == [
+        "feed.atom", "index.html", "index.json"]
 
 
 def test_empty_outbox_gives_valid_empty_archive(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ what it is worth. `numbers` scans text with it; `traps` says which matches are n
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -11,6 +12,16 @@ from digest.edit.text import lexicon
 
 def _set(words: str) -> frozenset[str]:
     return frozenset(words.split())
+
+
+# The letters the case-insensitive patterns match to an ASCII one that lower() does not give
+# it: "İ" and "ı" read as "i", "ſ" as "s" ("FİVE", "ſix" match the number words).
+_FOLD = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
+
+
+def fold(word: str) -> str:
+    """A matched word in lower case, as the patterns compared it: the key to look it up by."""
+    return word.translate(_FOLD).lower()
 
 
 MONTHS = lexicon.words("months")
@@ -104,6 +115,7 @@ NUMBER_WORDS = frozenset(WORD_VALUES) | frozenset(TIMES_WORDS) | frozenset(
     ("one", "thousand", "million", "billion", "times"))
 
 
+@functools.lru_cache(maxsize=1 << 14)  # asked of every word of a label or theme, many twice
 def is_number_word(word: str) -> bool:
     return any(part in NUMBER_WORDS for part in re.split(r"[-\s]", word.lower()))
 
@@ -120,16 +132,16 @@ def small_value(token: str) -> float:
     token = token.replace(",", "")
     return float(token) if token.isdigit() else float(
         ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"].index(
-            token.lower()) + 1)
+            fold(token)) + 1)
 
 
 def word_value(word: str, mult: str | None) -> float:
-    parts = re.split(r"[- ]", word.lower())
+    parts = re.split(r"[- ]", fold(word))
     units = dict(one=1, two=2, three=3, four=4, five=5, six=6, seven=7, eight=8, nine=9)
     first = WORD_VALUES.get(parts[0], units.get(parts[0], 0))
     # Only a tens word takes a unit after it ("twenty-one"); "one one", "ten-two" are two words.
     value = float(first + (units.get(parts[1], 0) if len(parts) > 1 and first >= 20 else 0))
-    return value * (MULTIPLIERS[mult.strip().lower()] if mult else 1.0)
+    return value * (MULTIPLIERS[fold(mult.strip())] if mult else 1.0)
 
 
 ANY_WORD = re.compile(
@@ -155,7 +167,7 @@ class Mention:
 
 def unit_of(cur: str | None, unit: str | None) -> str | None:
     if cur:
-        return CURRENCIES[cur.lower()]
+        return CURRENCIES[fold(cur)]
     if not unit:
         return None
     u = unit.strip().lower().replace(" ", "")
@@ -204,7 +216,7 @@ CONVERSION_GAP = re.compile(
 def value_of(num: str, mult: str | None) -> float:
     value = float(num.replace(",", ""))
     if mult:
-        value *= MULTIPLIERS[mult.strip().lower()]
+        value *= MULTIPLIERS[fold(mult.strip())]
     return value
 
 

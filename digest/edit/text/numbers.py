@@ -27,12 +27,14 @@ from digest.edit.text.grammar import (
     WORD_TOKEN,
     WORD_VALUES,
     Mention,
+    fold,
     small_value,
     unit_of,
     value_of,
     word_value,
 )
-from digest.edit.text.tokens import STOP, ends_with, mask, next_word, sentence_start, words_before
+from digest.edit.text.reading import Reading, read_text
+from digest.edit.text.tokens import STOP, ends_with, next_word, sentence_start, words_before
 from digest.edit.text.traps import idiom, is_trap, named_after, pair
 
 # Matched in place (pattern.match(text, pos)), never on a copy of the rest of the text: a copy
@@ -45,25 +47,32 @@ _FOLLOW = re.compile(r"-?([A-Za-z]+)")
 _IDIOMS = lexicon.pattern("idioms")
 
 
-def find_mentions(text: str) -> list[Mention]:
-    """The quantities in `text`, in order, with traps (dates, markers, handles …) left out."""
-    masked = mask(text)
+def find_mentions(text: str, reading: Reading | None = None) -> list[Mention]:
+    """The quantities in `text`, in order, with traps (dates, markers, handles …) left out.
+    `reading` is the text's (reading.Texts); without one the text is read here."""
+    reading = reading or read_text(text)
+    if not (reading.digits or reading.number_words):
+        return []  # nothing any pattern below can match: most posts
+    masked = reading.masked
     found: list[Mention] = []
     # Which offsets a proportion or a pair already took: a flag per offset, not a list of spans
     # searched for every number (quadratic in a post of many pairs).
     taken = bytearray(len(masked) + 1)
-    for m in ONE_IN.finditer(masked):
+    # A digit pattern's match starts at its first digit, or (a sign and a currency, "-US$ 5")
+    # at most 5 characters before: the text before that need not be scanned.
+    digit = max(0, reading.first_digit)
+    for m in ONE_IN.finditer(masked, 0 if reading.number_words else digit):
         # "1 in 5 nurses": a proportion, normalised to a share (20%).
         a, b = (small_value(x) for x in (m.group(1) or m.group(3), m.group(2) or m.group(4)))
         if 0 < a < b:
             found.append(Mention(m.start(), m.end(), m.group(), round(a / b * 100, 4), "%"))
             taken[m.start():m.end()] = b"\1" * (m.end() - m.start())
-    for m in SCALED_RANGE.finditer(masked):
+    for m in SCALED_RANGE.finditer(masked, max(0, digit - 5)) if reading.digits else ():
         low, high = value_of(m["a"], m["mult"]), value_of(m["b"], m["mult"])
         if low < high and not (len(m["a"]) == len(m["b"]) == 4):  # not "2019-2020k"
             found.append(_range(text, m, low))
             taken[m.start():m.end()] = b"\1" * (m.end() - m.start())
-    for m in PAIR.finditer(masked):
+    for m in PAIR.finditer(masked, digit) if reading.digits else ():
         if taken[m.start()]:
             continue
         both = pair(masked, text, m)
@@ -73,7 +82,7 @@ def find_mentions(text: str) -> list[Mention]:
             # "2 for 1 deals": neither number counts
             taken[m.start():m.end()] = b"\1" * (m.end() - m.start())
     named: set[str] = set()  # decimals that name a version somewhere in the text ("iOS 11.2")
-    for m in TOKEN.finditer(masked):
+    for m in TOKEN.finditer(masked, max(0, digit - 5)) if reading.digits else ():
         if is_trap(masked, m) or named_after(masked, m):
             if "." in m.group("num"):
                 named.add(m.group("num"))
@@ -107,11 +116,11 @@ def find_mentions(text: str) -> list[Mention]:
             continue
         found.append(Mention(start, end, raw.strip(), sign * value, unit,
                              scaled=bool(m.group("mult")) and unit != "magnitude"))
-    for m in TIMES_WORD.finditer(masked):
+    for m in TIMES_WORD.finditer(masked) if reading.number_words else ():
         if RATIO_NEXT.match(masked, m.end()):  # "double the 5 million", "twice as many"
-            found.append(Mention(m.start(), m.end(), m.group(), TIMES_WORDS[m.group().lower()],
+            found.append(Mention(m.start(), m.end(), m.group(), TIMES_WORDS[fold(m.group())],
                                  "x", word=True))
-    for m in WORD_TOKEN.finditer(masked):
+    for m in WORD_TOKEN.finditer(masked) if reading.number_words else ():
         if taken[m.start()]:
             continue
         times = _TIMES.match(masked, m.end())
@@ -130,7 +139,7 @@ def find_mentions(text: str) -> list[Mention]:
         if not nxt or nxt in STOP or nxt in MONTHS or (
                 not joined and _PUNCT_NEXT.match(masked, m.end())):
             continue  # "seven, who…", "two of them", "one of two is": no counted noun follows
-        if WORD_VALUES.get(m.group("word").lower(), 1) == 0 and not nxt.endswith("s"):
+        if WORD_VALUES.get(fold(m.group("word")), 1) == 0 and not nxt.endswith("s"):
             continue  # "zero tolerance", "nil-nil": only "nul points", "zero deaths" count
         found.append(Mention(m.start(), m.end(), m.group(), word_value(m.group("word"),
                              m.group("mult")), None, scaled=bool(m.group("mult")), word=True))
@@ -191,7 +200,7 @@ def scan_numbers(text: str) -> list[Mention]:
                                  scaled=bool(m.group("mult"))))
             take(m.start(), m.end())
     for m in TIMES_WORD.finditer(text):
-        found.append(Mention(m.start(), m.end(), m.group(), TIMES_WORDS[m.group().lower()], "x",
+        found.append(Mention(m.start(), m.end(), m.group(), TIMES_WORDS[fold(m.group())], "x",
                              word=True))
         take(m.start(), m.end())
     for m in ANY_WORD.finditer(text):

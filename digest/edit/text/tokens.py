@@ -24,27 +24,28 @@ _NO_EMAIL = re.compile(f"{_URLS}|{_REST}", re.IGNORECASE)
 def mask(text: str) -> str:
     """Blank out URLs, link ids, handles, hashtags and emails, keeping every offset.
 
-    Kept for the texts seen last: figures, labels and themes mask the same post again.
+    Every mask is one stretch of non-blanks holding one of ". : @ #", so only the words that
+    hold one are masked, each on its own (a word without one, a 1 MB word say, is passed
+    over, not tried at every letter). A build reads each text once (reading.Texts); the small
+    cache serves callers that ask for the same text twice in a row.
     """
     masks = MASKS if "@" in text else _NO_EMAIL
-    if len(text) < _LONG:
-        return masks.sub(_blank, text)
-    # A long text is masked word by word: no mask spans a blank, and each needs one of
-    # ". : @ #", so a word without one (a 1 MB word, say) is passed over, not tried at every
-    # letter.
     parts: list[str] = []
     last = 0
-    for word in _WORD.finditer(text):
-        if _SPECIAL.search(word.group()):
-            parts += (text[last:word.start()], masks.sub(_blank, word.group()))
+    for word in _CANDIDATE.finditer(text):
+        blanked = masks.sub(_blank, word.group())
+        if blanked != word.group():
+            parts += (text[last:word.start()], blanked)
             last = word.end()
+    if not parts:
+        return text
     parts.append(text[last:])
     return "".join(parts)
 
 
-_LONG = 10_000
-_WORD = re.compile(r"\S+")
-_SPECIAL = re.compile(r"[.:@#]")
+# A whole word (a stretch between blanks) that holds one of ". : @ #": it is found from its
+# first letter only, and the possessive run cannot backtrack, so the scan is linear.
+_CANDIDATE = re.compile(r"(?<!\S)[^\s.:@#]*+[.:@#]\S*")
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -92,9 +93,9 @@ def sentence_start(text: str, pos: int) -> bool:
 
 
 # A word: letters of any script ("plošné", "Šefčovič"), with inner apostrophes and hyphens.
-_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*")
+WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*")
 
 
 def words(text: str) -> list[str]:
     """The words of `text` once links, handles and emails are masked, in order."""
-    return _WORD.findall(mask(text))
+    return WORD.findall(mask(text))
