@@ -10,6 +10,7 @@ MAX_BUCKET of them (`_bounded`), so the pairs tried stay linear in the number of
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter, defaultdict
@@ -72,6 +73,7 @@ def stem(word: str) -> str:
     return word
 
 
+@functools.lru_cache(maxsize=1 << 14)  # asked of each figure for every pair it is tried in
 def label_words(figure: Figure) -> frozenset[str]:
     """Content words of the label, minus promise words: "promised … listening live" and
     "listening live" count the same thing. Capitalised words name who or where, not what is

@@ -15,7 +15,9 @@ the same order as ever, so the scores are the same floats.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
+import operator
 import re
 from array import array
 from collections import Counter, defaultdict
@@ -30,9 +32,19 @@ from digest.edit.text.tokens import STOP
 _NOT_WORDS = re.compile(
     r"(?:https?://|www\.|pic\.(?:twitter|x)\.com/)\S+|(?<!\w)@\w+|^\s*(?:RT|MT)\b", re.I
 )
-# What every match of _NOT_WORDS holds ("://", "www.", "pic.", "@", a leading RT or MT), found
-# fast: the texts without any (most) are not run through the substitution.
-_NOT_WORDS_HINT = re.compile(r"[:@]|www\.|pic\.|^\s*[RM]T\b", re.I)
+# What every match of _NOT_WORDS holds ("@", "://", "www.", "pic.", a leading RT or MT), in
+# the case it may take ("ı" and "İ" match "i" there, and lower() makes them no "i"): the texts
+# without any (most) are not run through the substitution.
+_ODD_I = re.compile("[ıİ]")
+
+
+def _may_blank(text: str) -> bool:
+    if "@" in text or "://" in text or _ODD_I.search(text):
+        return True
+    low = text.lower()
+    return "www." in low or "pic." in low or low.lstrip()[:2] in ("rt", "mt")
+
+
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _STOPWORDS = STOP | lexicon.words("highlight_stopwords")
 
@@ -94,16 +106,21 @@ class Doc:
 
 
 def parse(text: str) -> Doc:
-    blanked = _NOT_WORDS.sub(lambda m: " " * len(m.group()), text) if _NOT_WORDS_HINT.search(
+    blanked = _NOT_WORDS.sub(lambda m: " " * len(m.group()), text) if _may_blank(
         text) else text  # keeps the offsets
     terms = list(map(term, WORD.findall(blanked)))
     return Doc(blanked, " ".join(terms), tuple(filter(is_content, terms)))
 
 
+# 1 + log(count) for the counts a post's word has (mostly 1): looked up, the same floats.
+_DAMPED = [0.0] + [1.0 + math.log(c) for c in range(1, 65)]
+
+
 def tfidf(terms: Iterable[str], idf: dict[str, float]) -> dict[str, float]:
     counts = Counter(terms)
-    vec = {t: (1.0 + math.log(c)) * idf[t] for t, c in counts.items()}
-    norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+    vec = {t: (_DAMPED[c] if c < 65 else 1.0 + math.log(c)) * idf[t] for t, c in counts.items()}
+    values = list(vec.values())
+    norm = math.sqrt(sum(map(operator.mul, values, values))) or 1.0  # in order, as ever
     return {t: w / norm for t, w in vec.items()}
 
 
@@ -138,7 +155,7 @@ class Scored:  # what MMR and the reasons need to know about the kept posts
 def score(docs: list[Doc], reps: list[int], prose: list[Doc], figures: list[float]) -> Scored:
     """Relevance = salience (centroid score over posts + prose), figures, specificity."""
     bags = [docs[r].content or () for r in reps] + [d.content or () for d in prose]
-    df = Counter(t for bag in bags for t in set(bag))
+    df = Counter(itertools.chain.from_iterable(map(set, bags)))
     total = len(bags)
     idf = {t: math.log((1 + total) / (1 + c)) + 1.0 for t, c in df.items()}
     idf_max = max(idf.values(), default=1.0)

@@ -9,6 +9,7 @@ post has nothing else to say.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -154,13 +155,12 @@ def clip(text: str, limit: int = LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
+_NAME = re.compile(r"(?<=[a-z,;] )[A-Z][a-z][\w'’-]*")
+
+
 def proper_nouns(texts: Iterable[str]) -> frozenset[str]:
     """Capitalised words seen inside a sentence, not at its start: names ("Twitter")."""
-    found: set[str] = set()
-    for text in texts:
-        for m in re.finditer(r"(?<=[a-z,;] )([A-Z][a-z][\w'’-]*)", text):
-            found.add(m.group(1))
-    return frozenset(found)
+    return frozenset(itertools.chain.from_iterable(map(_NAME.findall, texts)))
 
 
 def figure_phrase(f: Figure, names: frozenset[str]) -> str:
