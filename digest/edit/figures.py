@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from digest.edit.labels import (
+    AFTER,
     AUDIENCE,
     AUXILIARY,
     CLAIM,
@@ -229,7 +230,8 @@ def _figures_in(text: str, texts: Texts) -> Iterable[Reading]:
             label = phrase_following(masked, mention) or _phrase_before(head)
         cue = _near_end(CLAIM, inside or clause)
         cue_before = cue is not None
-        after = re.split(r"[,;:.!?()—–\d]", masked[mention.end:], maxsplit=1)[0]
+        after = re.split(r"[,;:.!?()—–\d]", masked[mention.end:mention.end + AFTER],
+                         maxsplit=1)[0]
         following = plain_words(after)[:4]
         later = CLAIM.search(" ".join(w for w, _, _ in following))
         if later and _DETERMINED.search(" ".join(w for w, _, _ in following)[:later.start()]):

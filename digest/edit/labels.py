@@ -194,6 +194,11 @@ def with_rate(masked: str, mention: Mention, label: str) -> str:
     return label
 
 
+# How much text after a number a label reads: a few words, never the rest of a long post (a
+# copy of all of it per number made a post of 10,000 number words quadratic).
+AFTER = 300
+
+
 def plain_words(text: str) -> list[tuple[str, int, int]]:
     """The words of `text` a label may use: letters only, and no number words ("double")."""
     return [(m.group().rstrip("'’"), m.start(), m.end()) for m in WORD.finditer(text)
@@ -203,7 +208,8 @@ def plain_words(text: str) -> list[tuple[str, int, int]]:
 def phrase_after(masked: str, mention: Mention) -> str:
     """The noun phrase right after the number: "25m listening live", "80% of a tech … staff"."""
     # "10,000+ fans", "60 million plus", "£9.99/month": the sign is no part of what is counted
-    rest = re.sub(r"^\+|^/[a-z]+\b|^\s+plus\b(?!\s+\d)", "", masked[mention.end:])
+    rest = re.sub(r"^\+|^/[a-z]+\b|^\s+plus\b(?!\s+\d)", "",
+                  masked[mention.end:mention.end + AFTER])
     words: list[str] = []
     has_of = mention.unit == "%" or (mention.unit is None and re.match(
         r"\s+of\s+(?:you|us|them|the|those|these|our|their)\b", rest))
@@ -272,7 +278,8 @@ def phrase_after(masked: str, mention: Mention) -> str:
 def phrase_following(masked: str, mention: Mention) -> str:
     """Last resort: the first content words after the number in its clause ("only £12bn has
     been spent" -> "spent")."""
-    clause = re.split(r"[,;:.!?()—–]|[£$€¥₹]?\d", masked[mention.end:], maxsplit=1)[0]
+    clause = re.split(r"[,;:.!?()—–]|[£$€¥₹]?\d", masked[mention.end:mention.end + AFTER],
+                      maxsplit=1)[0]
     words = [w for w, _, _ in plain_words(clause)]
     if len(words) > 1 and words[0].lower() in ("a", "an", "per", "each") and \
             words[1].lower() not in STOP:
