@@ -57,10 +57,15 @@ _BOUNDARY = re.compile(r"[,;:—–]|\s(?:but|while|whereas|although|though|yet)
                        re.IGNORECASE)
 
 
+CLAUSE_MAX = 400
+
+
 def _clause_before(masked: str, sentence_start: int, mention: Mention) -> tuple[str, str]:
     """The clause the number belongs to, before it, and any words between an opening
     parenthesis and the number ("(actually 1.1m)" -> "actually")."""
-    head = masked[sentence_start:mention.start]
+    # At most CLAUSE_MAX characters back: a clause is read for its last words, and reading a
+    # long run-on stretch back from each of its numbers made a post of numbers quadratic.
+    head = masked[max(sentence_start, mention.start - CLAUSE_MAX):mention.start]
     inside = ""
     paren = head.rfind("(")
     if paren > head.rfind(")"):
