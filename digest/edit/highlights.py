@@ -104,15 +104,18 @@ def pick_highlights(
     figs_of: dict[str, list[Figure]] = {}  # only the posts with figures: most have none
     for fig in figures:
         figs_of.setdefault(fig.post, []).append(fig)
-    clusters: defaultdict[int, list[int]] = defaultdict(list)
+    # A leader's copies (most posts have none: no list is made for them).
+    copies_of: dict[int, list[int]] = {}
     for i, leader in enumerate(leaders):
-        clusters[leader].append(i)
+        if leader != i:
+            copies_of.setdefault(leader, []).append(i)
     # The kept copy: the one with most figures, then the fullest text, then the earliest.
     reps = sorted(
-        max(members, key=lambda i: (len(figs_of.get(posts[i].id, ())), _count(norms[i]), -i))
-        if len(members) > 1 else members[0] for members in clusters.values()
+        max([i, *copies_of[i]], key=lambda j: (len(figs_of.get(posts[j].id, ())),
+                                               _count(norms[j]), -j)) if i in copies_of else i
+        for i, leader in enumerate(leaders) if leader == i
     )
-    dropped = {r: len(clusters[leaders[r]]) - 1 for r in reps}
+    dropped = {r: len(copies_of.get(leaders[r], ())) for r in reps}
     key = key_figures(figures)
     # A key figure counts twice as much as a lone one; each more adds less (1 - product).
     carried = [

@@ -66,9 +66,10 @@ def _is_url(source: str) -> bool:
 def read_source(where: str) -> Document:
     """Read one file; `where` is its path as the caller gave it (it names the posts' source)."""
     path = Path(where).expanduser()
-    data = read_bytes(path, where)
-    return parse_bytes(data, where, kind=_kind_by_extension(path.suffix.lower()),
-                       undated=_modified_day(path))
+    # Handed over in a list the parser empties, so that it holds the only reference and can
+    # let the bytes go once decoded (a 20 MB page is not kept twice while it is read).
+    return _cleaned(_parse([read_bytes(path, where)], where, _kind_by_extension(
+        path.suffix.lower()), _modified_day(path)))
 
 
 def _modified_day(path: Path) -> str | None:
@@ -104,24 +105,29 @@ def parse_bytes(data: bytes, where: str, kind: str | None = None,
                 undated: str | None = None) -> Document:
     """Parse a source's bytes as `kind` ("roundup", "feed", "json"; None: sniff); `undated`
     dates a roundup's posts when the page has no date anywhere (default: today)."""
-    return _cleaned(_parse(data, where, kind, undated))
+    return _cleaned(_parse([data], where, kind, undated))
 
 
-def _parse(data: bytes, where: str, kind: str | None, undated: str | None) -> Document:
+def _parse(handed: list[bytes], where: str, kind: str | None, undated: str | None) -> Document:
+    data = handed.pop()
     kind = kind or sniff(data)
-    if not data.strip():
+    if not data or data.isspace():  # not data.strip(): no copy of the whole file
         raise SourceError("empty file", where=where)
     if kind == "feed":
         # Lazy: feedparser costs tens of milliseconds to import; a roundup build never needs it.
         from digest.read.feed import parse_feed
 
         return dataclasses.replace(parse_feed(data, where), kind="feed")
+    text = [decode_text(data, where)]
+    del data  # the parser reads the text: the bytes can go
     if kind == "json":
         # Lazy, like the feed reader: only a JSON source pays for its reader's imports.
         from digest.read.jsonposts import parse_json
 
-        return dataclasses.replace(parse_json(decode_text(data, where), where), kind="json")
-    return dataclasses.replace(parse_roundup(decode_text(data, where), where, undated=undated),
+        return dataclasses.replace(parse_json(text.pop(), where), kind="json")
+    # Popped as the argument: parse_roundup holds the only reference, and drops the text
+    # once it is split into lines.
+    return dataclasses.replace(parse_roundup(text.pop(), where, undated=undated),
                                kind="roundup")
 
 

@@ -159,7 +159,7 @@ def decode_text(data: bytes, where: str) -> str:
             f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
             where=f"{where}:{line}",
         ) from None
-    if not text.strip():
+    if not text or text.isspace():  # not text.strip(): no copy of the whole page
         raise SourceError("empty file", where=where)
     if "\x00" in text:  # valid UTF-8 but not text: an image, a zip, a database
         line = text.count("\n", 0, text.index("\x00")) + 1

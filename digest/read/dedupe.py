@@ -30,37 +30,46 @@ from digest.read.common import normalise_for_id
 NEAR_IDENTICAL = 90.0  # rapidfuzz ratio (0-100) over the normalised words
 RAREST_PAIRS = 3  # how many of a text's rarest shared word pairs bring in candidates
 MAX_HITS = 64  # the most recent kept posts looked at per pair: bounds the cost per post
+SMALL = 8  # kept texts of one key below which they are compared without an index (memory)
 
 
 _NUMBER_RE = re.compile(r"\d+")
 
 
 class _Group:
-    """The kept texts of one who-and-day key, indexed by their word pairs. Most keys hold one
-    post: the group is made, and that post's text read, only when a second post comes."""
+    """The kept texts of one who-and-day key. Most keys hold one post: the group is made, and
+    that post's text read, only when a second post comes. A small group keeps no index: the
+    pairs of its few texts are worked out again when a post comes (the same hits, in the same
+    order, as an index gives); past SMALL texts it indexes them by pair."""
 
     def __init__(self, first: str, words: dict[str, str]) -> None:
         self.pending: str | None = first  # the first kept post's text, not yet read
         self.words = words  # one string per distinct word, for all groups: the pairs share them
         self.texts: list[str] = []
         self.numbers: list[tuple[str, ...]] = []
-        # pair -> the kept texts that have it: one index alone (most pairs), else a list. A
-        # list per pair was most of the memory of a big build (3 KB a post at 100k posts).
-        self.by_pair: dict[tuple[str, str], int | list[int]] = {}
+        # pair -> the kept texts that have it: one index alone (most pairs), else a list.
+        self.by_pair: dict[tuple[str, str], int | list[int]] | None = None
         self.short: list[int] = []
 
     def _pairs(self, words: str) -> set[tuple[str, str]]:
         tokens = words.split()
         return set(itertools.pairwise(map(self.words.setdefault, tokens, tokens)))
 
+    def _hits(self, pairs: set[tuple[str, str]]) -> list[Sequence[int]]:
+        """For each pair some kept text has, in the order of `pairs`: those texts, in order."""
+        if self.by_pair is not None:
+            return [found if isinstance(found, list) else (found,)
+                    for pair in pairs if (found := self.by_pair.get(pair)) is not None]
+        kept = [self._pairs(text) for text in self.texts]
+        return [hits for pair in pairs
+                if (hits := [j for j, have in enumerate(kept) if pair in have])]
+
     def _candidates(self, pairs: set[tuple[str, str]]) -> set[int]:
         if not pairs:
             return set(self.short[-MAX_HITS:])
         # The rarest pairs the new text shares with kept ones point at its near-duplicate: an
         # edit breaks a pair into one no kept text has, and those are not looked at.
-        present: list[Sequence[int]] = [
-            found if isinstance(found, list) else (found,)
-            for pair in pairs if (found := self.by_pair.get(pair)) is not None]
+        present = self._hits(pairs)
         present.sort(key=len)
         kept: set[int] = set()
         for hits in present[:RAREST_PAIRS]:
@@ -71,7 +80,7 @@ class _Group:
         """Keep `text` (add it to the group) unless a kept text nearly duplicates it."""
         if self.pending is not None:
             first, self.pending = self.pending, None
-            self._add(normalise_for_id(first), None)
+            self._add(normalise_for_id(first))
         words = normalise_for_id(text)
         numbers = tuple(_NUMBER_RE.findall(words))
         pairs = self._pairs(words)
@@ -79,18 +88,26 @@ class _Group:
                and fuzz.ratio(words, self.texts[i], score_cutoff=NEAR_IDENTICAL)
                for i in self._candidates(pairs)):
             return False
-        self._add(words, (numbers, pairs))
+        self._add(words, numbers, pairs)
         return True
 
-    def _add(self, words: str, read: tuple[tuple[str, ...], set[tuple[str, str]]] | None
-             ) -> None:
-        numbers, pairs = read or (tuple(_NUMBER_RE.findall(words)), self._pairs(words))
+    def _add(self, words: str, numbers: tuple[str, ...] | None = None,
+             pairs: set[tuple[str, str]] | None = None) -> None:
         index = len(self.texts)
         self.texts.append(words)
-        self.numbers.append(numbers)
+        self.numbers.append(tuple(_NUMBER_RE.findall(words)) if numbers is None else numbers)
         if len(words.split()) <= 2:
             self.short.append(index)
+        if self.by_pair is None and len(self.texts) > SMALL:
+            self.by_pair = {}
+            for j, kept in enumerate(self.texts):
+                self._index(j, self._pairs(kept))
+        elif self.by_pair is not None:
+            self._index(index, self._pairs(words) if pairs is None else pairs)
+
+    def _index(self, index: int, pairs: set[tuple[str, str]]) -> None:
         by_pair = self.by_pair
+        assert by_pair is not None
         for pair in pairs:
             hits = by_pair.get(pair)
             if hits is None:

@@ -103,6 +103,9 @@ class _Reader:
     captioned: bool = False  # a flat page's heading was seen right above a post
     # The posts; one whose byline printed no date waits for the page's (its id too: _dated).
     posts: list[tuple[Post, Attribution]] = field(default_factory=list)
+    # One string per distinct author, handle and date of the page: a page of 100,000 posts by
+    # a few thousand people keeps each name once, not once a post (17 MB).
+    names: dict[str, str] = field(default_factory=dict)
     prose: list[Prose] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -333,12 +336,15 @@ def _add(reader: _Reader, parts: list[str], found: Attribution, blocks: list[_Bl
     raw = "\n\n".join(part for part in parts if part)
     text, placeholder = strip_media(raw)
     text = _without_list_marker(text)
-    date = found.date.isoformat() if found.date else ""
+    once = reader.names.setdefault
+    date = once(found.date.isoformat(), found.date.isoformat()) if found.date else ""
+    author = once(found.author, found.author)
+    handle = once(found.handle, found.handle) if found.handle is not None else None
     post = Post(
         # Dated by its byline, it is whole now; else it gets the page's date later (_dated).
-        id=post_id(found.handle, found.author, date, text) if date else "",
-        author=found.author,
-        handle=found.handle,
+        id=post_id(handle, author, date, text) if date else "",
+        author=author,
+        handle=handle,
         date=date,
         text=text,
         links=find_links(text),
